@@ -1,0 +1,139 @@
+package io.insa.iiot.audit;
+
+import io.insa.iiot.shared.Caller;
+import io.insa.iiot.shared.Page;
+import io.insa.iiot.shared.PageRequest;
+import io.insa.iiot.shared.ProblemException;
+import io.insa.iiot.shared.Role;
+import io.insa.iiot.shared.TenantId;
+import io.insa.iiot.shared.TenantTransactions;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /api/v1/audit} and its CSV export. Tenant administrators see their active tenant, system
+ * administrators everything (optionally one tenant).
+ */
+@RestController
+@RequestMapping("/api/v1/audit")
+class AuditController {
+
+    private static final int EXPORT_LIMIT = 100_000;
+
+    private final AuditRepository audit;
+    private final TenantTransactions transactions;
+    private final int maxPageSize;
+
+    AuditController(
+            AuditRepository audit,
+            TenantTransactions transactions,
+            @Value("${insa.api.max-page-size}") int maxPageSize) {
+        this.audit = audit;
+        this.transactions = transactions;
+        this.maxPageSize = maxPageSize;
+    }
+
+    @GetMapping
+    Page<AuditEntry> search(
+            @AuthenticationPrincipal Caller caller,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) OffsetDateTime from,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) OffsetDateTime to,
+            @RequestParam(name = "tenant_id", required = false) UUID tenantId,
+            @RequestParam(required = false) String action,
+            @RequestParam(required = false) String actor,
+            @RequestParam(name = "target_type", required = false) String targetType,
+            @RequestParam(name = "target_id", required = false) String targetId,
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size) {
+        PageRequest request = PageRequest.of(page, size, maxPageSize);
+        AuditFilter filter = new AuditFilter(from, to, tenantId, action, actor, targetType, targetId);
+        return query(caller, filter, (f, all) -> request.page(
+                all ? audit.findAll(f, request.size(), request.offset())
+                        : audit.findInTenant(f, request.size(), request.offset()),
+                all ? audit.countAll(f) : audit.countInTenant(f)));
+    }
+
+    @GetMapping(value = "/export", produces = "text/csv")
+    ResponseEntity<String> export(
+            @AuthenticationPrincipal Caller caller,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) OffsetDateTime from,
+            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) OffsetDateTime to,
+            @RequestParam(name = "tenant_id", required = false) UUID tenantId,
+            @RequestParam(required = false) String action,
+            @RequestParam(required = false) String actor,
+            @RequestParam(name = "target_type", required = false) String targetType,
+            @RequestParam(name = "target_id", required = false) String targetId) {
+        AuditFilter filter = new AuditFilter(from, to, tenantId, action, actor, targetType, targetId);
+        List<AuditEntry> rows = query(caller, filter, (f, all) ->
+                all ? audit.findAll(f, EXPORT_LIMIT, 0) : audit.findInTenant(f, EXPORT_LIMIT, 0));
+        return ResponseEntity.ok()
+                .contentType(new MediaType("text", "csv"))
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\"")
+                .body(AuditCsv.write(rows));
+    }
+
+    private interface Query<T> {
+        T run(AuditFilter filter, boolean allTenants);
+    }
+
+    private <T> T query(Caller caller, AuditFilter filter, Query<T> query) {
+        if (caller.systemAdmin() && !caller.isApiKey()) {
+            return transactions.global(() -> query.run(filter, true));
+        }
+        TenantId tenant = caller.activeTenant();
+        if (tenant == null || caller.isApiKey() || caller.role() != Role.ADMIN) {
+            throw ProblemException.forbidden("the audit log is open to tenant administrators and system administrators");
+        }
+        if (filter.tenantId() != null && !filter.tenantId().equals(tenant.value())) {
+            throw ProblemException.forbidden("tenant_id: only the active tenant's audit log is visible");
+        }
+        return transactions.inTenant(tenant, () -> query.run(filter, false));
+    }
+
+    /** RFC 4180 CSV of audit rows. */
+    static final class AuditCsv {
+
+        static final List<String> HEADER = List.of(
+                "id", "at", "tenant_id", "actor_type", "actor_id", "actor_label", "action", "target_type",
+                "target_id", "client_ip", "user_agent", "outcome", "details");
+
+        private AuditCsv() {}
+
+        static String write(List<AuditEntry> rows) {
+            StringBuilder out = new StringBuilder(String.join(",", HEADER)).append("\r\n");
+            for (AuditEntry e : rows) {
+                out.append(Stream.of(e.id(), e.at(), e.tenantId(), e.actorType(), e.actorId(), e.actorLabel(),
+                                        e.action(), e.targetType(), e.targetId(), e.clientIp(), e.userAgent(),
+                                        e.outcome(), e.details())
+                                .map(AuditCsv::field)
+                                .collect(Collectors.joining(",")))
+                        .append("\r\n");
+            }
+            return out.toString();
+        }
+
+        private static String field(Object value) {
+            if (value == null) {
+                return "";
+            }
+            String s = value.toString();
+            if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
+                return '"' + s.replace("\"", "\"\"") + '"';
+            }
+            return s;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.insa.iiot.identity;
+
+import io.insa.iiot.audit.AuditEvent;
+import io.insa.iiot.audit.AuditLog;
+import io.insa.iiot.shared.DataDirectory;
+import io.insa.iiot.shared.Secrets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.stereotype.Component;
+
+/**
+ * First start: creates the system administrator from {@code insa.admin.email} and
+ * {@code insa.admin.password}, or with a generated password that is printed once and kept in the data
+ * directory (mode 0600).
+ */
+@Component
+class AdminBootstrap implements ApplicationRunner {
+
+    static final String PASSWORD_FILE = "admin-password.txt";
+    private static final Logger log = LoggerFactory.getLogger(AdminBootstrap.class);
+
+    private final UserAccounts users;
+    private final Passwords passwords;
+    private final DataDirectory dataDir;
+    private final AuditLog audit;
+    private final String email;
+    private final String password;
+
+    AdminBootstrap(
+            UserAccounts users,
+            Passwords passwords,
+            DataDirectory dataDir,
+            AuditLog audit,
+            @Value("${insa.admin.email}") String email,
+            @Value("${insa.admin.password:}") String password) {
+        this.users = users;
+        this.passwords = passwords;
+        this.dataDir = dataDir;
+        this.audit = audit;
+        this.email = email;
+        this.password = password;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        if (users.anySystemAdmin()) {
+            return;
+        }
+        boolean generated = password.isBlank();
+        String secret = generated ? Secrets.newToken().substring(0, 20) : password;
+        if (!generated) {
+            Passwords.requireAcceptable("insa.admin.password", secret);
+        }
+        UserAccount admin = users.create(email, "System administrator", passwords.hash(secret), true, UserStatus.ACTIVE);
+        audit.record(AuditEvent.success(null, AuditEvent.Actor.system(), "user.bootstrap_admin", "user", admin.id())
+                .withDetail("email", admin.email()));
+        if (generated) {
+            var file = dataDir.writeSecret(PASSWORD_FILE, secret);
+            log.warn("""
+
+                    ================================================================
+                     System administrator created
+                       e-mail:   {}
+                       password: {}
+                     (shown once; also stored in {} with mode 0600)
+                    ================================================================""", admin.email(), secret, file);
+        } else {
+            log.info("system administrator {} created from insa.admin.email / insa.admin.password", admin.email());
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package io.insa.iiot.identity;
+
+import io.insa.iiot.audit.AuditEvent;
+import io.insa.iiot.audit.AuditEvent.Actor;
+import io.insa.iiot.audit.AuditLog;
+import io.insa.iiot.identity.AuthApi.MeResponse;
+import io.insa.iiot.identity.AuthApi.TenantSummary;
+import io.insa.iiot.identity.AuthApi.TokenResponse;
+import io.insa.iiot.shared.Caller;
+import io.insa.iiot.shared.ProblemException;
+import io.insa.iiot.shared.Role;
+import io.insa.iiot.shared.TenantId;
+import io.insa.iiot.shared.TenantTransactions;
+import io.insa.iiot.shared.Times;
+import io.insa.iiot.tenancy.Invitations;
+import io.insa.iiot.tenancy.Membership;
+import io.insa.iiot.tenancy.Memberships;
+import io.insa.iiot.tenancy.Tenant;
+import io.insa.iiot.tenancy.Tenants;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Service;
+
+/** Login, refresh, logout, tenant switching, invitations and password changes (SPEC 3.5). */
+@Service
+class AuthService {
+
+    private static final String BAD_CREDENTIALS = "invalid e-mail or password";
+
+    private final UserRepository users;
+    private final UserAccounts accounts;
+    private final Passwords passwords;
+    private final AuthSessions sessions;
+    private final AccessTokens accessTokens;
+    private final LoginThrottle throttle;
+    private final Memberships memberships;
+    private final Tenants tenants;
+    private final Invitations invitations;
+    private final TenantTransactions transactions;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final int lockoutFailures;
+    private final Duration lockoutDuration;
+
+    AuthService(
+            UserRepository users,
+            UserAccounts accounts,
+            Passwords passwords,
+            AuthSessions sessions,
+            AccessTokens accessTokens,
+            LoginThrottle throttle,
+            Memberships memberships,
+            Tenants tenants,
+            Invitations invitations,
+            TenantTransactions transactions,
+            AuditLog audit,
+            Clock clock,
+            @Value("${insa.auth.lockout.max-failures}") int lockoutFailures,
+            @Value("${insa.auth.lockout.duration}") Duration lockoutDuration) {
+        this.users = users;
+        this.accounts = accounts;
+        this.passwords = passwords;
+        this.sessions = sessions;
+        this.accessTokens = accessTokens;
+        this.throttle = throttle;
+        this.memberships = memberships;
+        this.tenants = tenants;
+        this.invitations = invitations;
+        this.transactions = transactions;
+        this.audit = audit;
+        this.clock = clock;
+        this.lockoutFailures = lockoutFailures;
+        this.lockoutDuration = lockoutDuration;
+    }
+
+    TokenResponse login(String rawEmail, String password, String clientIp) {
+        String email = UserAccounts.normalizeEmail(rawEmail);
+        AuditEvent attempt = new AuditEvent(null, Actor.anonymous(email), "auth.login", "user", null, AuditEvent.FAILURE, Map.of());
+        Optional<Duration> wait = throttle.tryAcquire(clientIp, email);
+        if (wait.isPresent()) {
+            audit.record(attempt.withOutcome("rate_limited"));
+            throw ProblemException.tooManyRequests(
+                    "too many login attempts: the limit is " + throttle.perMinute()
+                            + " per minute per client address and per account",
+                    wait.get());
+        }
+        UserAccount user = transactions.global(() -> users.findByEmail(email)).orElse(null);
+        if (user == null) {
+            passwords.matches(password, null);
+            audit.record(attempt);
+            throw ProblemException.unauthorized(BAD_CREDENTIALS);
+        }
+        AuditEvent userAttempt = new AuditEvent(null, Actor.user(user.id(), email), "auth.login", "user", user.id().toString(),
+                AuditEvent.FAILURE, Map.of());
+        OffsetDateTime now = Times.now(clock);
+        if (user.lockedUntil() != null && user.lockedUntil().isAfter(now)) {
+            audit.record(userAttempt.withOutcome("locked"));
+            throw ProblemException.tooManyRequests(
+                    "account temporarily locked after " + lockoutFailures + " failed logins, until " + user.lockedUntil(),
+                    Duration.between(now, user.lockedUntil()));
+        }
+        if (user.status() != UserStatus.ACTIVE || !passwords.matches(password, user.passwordHash())) {
+            recordFailure(user, userAttempt, now);
+            throw ProblemException.unauthorized(BAD_CREDENTIALS);
+        }
+        transactions.global(() -> {
+            if (passwords.needsRehash(user.passwordHash())) {
+                users.updatePassword(user.id(), passwords.hash(password));
+                audit.record(AuditEvent.success(null, Actor.user(user.id(), email), "auth.password_rehash", "user", user.id()));
+            }
+            users.recordSuccessfulLogin(user.id(), now);
+        });
+        TenantSummary tenant = memberships.ofUser(user.id()).stream()
+                .findFirst()
+                .flatMap(m -> summary(user, m.tenantId()))
+                .orElse(null);
+        TokenResponse tokens = startSession(user, tenant);
+        audit.record(userAttempt.withOutcome(AuditEvent.SUCCESS).withTenant(tenantIdOf(tenant)));
+        return tokens;
+    }
+
+    private void recordFailure(UserAccount user, AuditEvent attempt, OffsetDateTime now) {
+        int failures = transactions.global(() -> users.recordFailedLogin(user.id()));
+        audit.record(attempt.withDetail("consecutive_failures", failures));
+        if (failures >= lockoutFailures) {
+            OffsetDateTime until = now.plus(lockoutDuration);
+            transactions.global(() -> users.lock(user.id(), until));
+            audit.record(new AuditEvent(null, Actor.system(), "auth.lockout", "user", user.id().toString(), AuditEvent.SUCCESS,
+                    Map.of("email", user.email(), "failures", failures, "locked_until", until.toString())));
+        }
+    }
+
+    TokenResponse refresh(String refreshToken) {
+        return switch (sessions.rotate(refreshToken)) {
+            case AuthSessions.Rotation.Rotated rotated -> {
+                UserAccount user = accounts.require(rotated.session().userId());
+                if (user.status() != UserStatus.ACTIVE) {
+                    sessions.revoke(rotated.session().id(), "user not active");
+                    throw ProblemException.unauthorized("the account is not active");
+                }
+                TenantSummary tenant = Optional.ofNullable(rotated.session().tenantId())
+                        .flatMap(id -> summary(user, TenantId.of(id)))
+                        .orElse(null);
+                yield tokens(user, tenant, rotated);
+            }
+            case AuthSessions.Rotation.Reused reused -> {
+                audit.record(new AuditEvent(
+                        null, Actor.user(reused.session().userId(), null), "auth.refresh_reuse", "session",
+                        reused.session().id().toString(), "revoked", Map.of()));
+                throw ProblemException.unauthorized("refresh token reuse detected: the session has been revoked");
+            }
+            case AuthSessions.Rotation.Invalid invalid -> throw ProblemException.unauthorized("refresh token is invalid or expired");
+        };
+    }
+
+    void logout(Caller caller) {
+        requireUser(caller);
+        sessions.revoke(caller.sessionId(), "logout");
+        audit.record(AuditEvent.success(caller.activeTenant(), Actor.of(caller), "auth.logout", "session", caller.sessionId()));
+    }
+
+    MeResponse me(Caller caller) {
+        UserAccount user = accounts.require(requireUser(caller));
+        List<TenantSummary> all = summaries(user, memberships.ofUser(user.id()));
+        TenantSummary active = caller.activeTenant() == null
+                ? null
+                : summary(user, caller.activeTenant()).orElse(null);
+        return new MeResponse(user.view(), active, all);
+    }
+
+    TokenResponse switchTenant(Caller caller, UUID tenantId) {
+        UserAccount user = accounts.require(requireUser(caller));
+        TenantId target = TenantId.of(tenantId);
+        Optional<Role> role = memberships.roleOf(user.id(), target);
+        if (role.isEmpty() && !user.admin()) {
+            throw ProblemException.forbidden("not a member of this tenant");
+        }
+        TenantSummary tenant = summary(user, target).orElseThrow(() -> ProblemException.notFound("tenant " + tenantId));
+        AuthSessions.Rotation.Rotated rotated = sessions.switchTenant(caller.sessionId(), user.id(), target);
+        audit.record(AuditEvent.success(target, Actor.of(caller), "auth.switch_tenant", "tenant", tenantId)
+                .withDetail("system_admin_entry", role.isEmpty()));
+        return tokens(user, tenant, rotated);
+    }
+
+    TokenResponse acceptInvite(String token, String password, String name) {
+        Passwords.requireAcceptable("password", password);
+        Invitations.Accepted accepted = invitations.accept(token);
+        UserAccount user = accounts.findByEmail(accepted.email())
+                .orElseThrow(() -> ProblemException.badRequest("token", "the invited account no longer exists"));
+        if (user.status() == UserStatus.INVITED) {
+            transactions.global(() -> users.activate(user.id(), name.strip(), passwords.hash(password)));
+        }
+        UserAccount active = accounts.require(user.id());
+        audit.record(AuditEvent.success(accepted.tenantId(), Actor.user(user.id(), user.email()), "tenant.invite_accept", "user",
+                user.id()));
+        return startSession(active, summary(active, accepted.tenantId()).orElse(null));
+    }
+
+    void changePassword(Caller caller, String current, String next) {
+        UserAccount user = accounts.require(requireUser(caller));
+        if (!passwords.matches(current, user.passwordHash())) {
+            throw ProblemException.badRequest("current_password", "is not the account's password");
+        }
+        Passwords.requireAcceptable("new_password", next);
+        transactions.global(() -> users.updatePassword(user.id(), passwords.hash(next)));
+        sessions.revokeAll(user.id(), null, caller.sessionId(), "password changed");
+        audit.record(AuditEvent.success(caller.activeTenant(), Actor.of(caller), "auth.password_change", "user", user.id()));
+    }
+
+    private TokenResponse startSession(UserAccount user, TenantSummary tenant) {
+        return tokens(user, tenant, sessions.start(user.id(), tenant == null ? null : TenantId.of(tenant.id())));
+    }
+
+    private TokenResponse tokens(UserAccount user, TenantSummary tenant, AuthSessions.Rotation.Rotated rotated) {
+        AccessTokens.ActiveTenant active =
+                tenant == null ? null : new AccessTokens.ActiveTenant(tenant.id(), tenant.slug(), tenant.role());
+        String access = accessTokens.issue(user, active, rotated.session().id());
+        return new TokenResponse(access, rotated.refreshToken(), "Bearer", accessTokens.ttl().toSeconds(), user.view(), tenant);
+    }
+
+    /** The tenant as the user acts in it: their membership role, or admin for a system administrator. */
+    private Optional<TenantSummary> summary(UserAccount user, TenantId tenantId) {
+        Optional<Role> role = memberships.roleOf(user.id(), tenantId).or(() -> user.admin() ? Optional.of(Role.ADMIN) : Optional.empty());
+        if (role.isEmpty()) {
+            return Optional.empty();
+        }
+        return tenants.find(tenantId.value()).map(t -> new TenantSummary(t.id(), t.name(), t.slug(), role.get()));
+    }
+
+    private List<TenantSummary> summaries(UserAccount user, List<Membership> all) {
+        Map<UUID, Tenant> byId = tenants.findAll(all.stream().map(m -> m.tenantId().value()).toList()).stream()
+                .collect(Collectors.toMap(Tenant::id, Function.identity()));
+        return all.stream()
+                .filter(m -> byId.containsKey(m.tenantId().value()))
+                .map(m -> {
+                    Tenant t = byId.get(m.tenantId().value());
+                    return new TenantSummary(t.id(), t.name(), t.slug(), m.role());
+                })
+                .toList();
+    }
+
+    private static TenantId tenantIdOf(TenantSummary tenant) {
+        return tenant == null ? null : TenantId.of(tenant.id());
+    }
+
+    private static UUID requireUser(Caller caller) {
+        if (caller.isApiKey()) {
+            throw ProblemException.forbidden("this endpoint is for users, not API keys");
+        }
+        return caller.userId();
+    }
+}

@@ -1,0 +1,49 @@
+package io.insa.iiot.shared;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/** The installation's data directory ({@code insa.data-dir}): generated secrets live here, mode 0600. */
+@Component
+public class DataDirectory {
+
+    private final Path root;
+
+    DataDirectory(@Value("${insa.data-dir}") Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Optional<String> readSecret(String name) {
+        Path file = root.resolve(name);
+        try {
+            return Files.exists(file) ? Optional.of(Files.readString(file).strip()) : Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** Writes a secret readable by the owner only; refuses to overwrite one. */
+    public Path writeSecret(String name, String value) {
+        Path file = root.resolve(name);
+        try {
+            Files.createDirectories(root);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, value + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}

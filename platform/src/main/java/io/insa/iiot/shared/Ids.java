@@ -1,0 +1,20 @@
+package io.insa.iiot.shared;
+
+import java.security.SecureRandom;
+import java.util.UUID;
+
+/** Time-ordered UUIDs (RFC 9562 version 7): sortable like a sequence, not guessable like one. */
+public final class Ids {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Ids() {}
+
+    public static UUID newId() {
+        long millis = System.currentTimeMillis();
+        long randA = RANDOM.nextInt(1 << 12);
+        long msb = (millis << 16) | (0x7L << 12) | randA;
+        long lsb = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(msb, lsb);
+    }
+}

@@ -1,0 +1,66 @@
+package io.insa.iiot.shared;
+
+import java.net.URI;
+import java.time.Duration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.ErrorResponseException;
+
+/**
+ * A refusal with a status and a human-readable detail, rendered as RFC 9457 problem+json. The one
+ * error type of the REST API; the factory methods name the conditions of SPEC 3.4.
+ */
+public class ProblemException extends ErrorResponseException {
+
+    private ProblemException(HttpStatus status, String detail) {
+        super(status, ProblemDetail.forStatusAndDetail(status, detail), null);
+    }
+
+    public static ProblemException badRequest(String field, String detail) {
+        ProblemException e = new ProblemException(HttpStatus.BAD_REQUEST, field + ": " + detail);
+        e.getBody().setProperty("field", field);
+        return e;
+    }
+
+    public static ProblemException unauthorized(String detail) {
+        return new ProblemException(HttpStatus.UNAUTHORIZED, detail);
+    }
+
+    public static ProblemException forbidden(String detail) {
+        return new ProblemException(HttpStatus.FORBIDDEN, detail);
+    }
+
+    public static ProblemException notFound(String what) {
+        return new ProblemException(HttpStatus.NOT_FOUND, what + " not found");
+    }
+
+    public static ProblemException conflict(String detail) {
+        return new ProblemException(HttpStatus.CONFLICT, detail);
+    }
+
+    public static ProblemException quotaExceeded(String detail) {
+        return new ProblemException(HttpStatus.UNPROCESSABLE_CONTENT, detail);
+    }
+
+    public static ProblemException tooManyRequests(String detail, Duration retryAfter) {
+        ProblemException e = new ProblemException(HttpStatus.TOO_MANY_REQUESTS, detail);
+        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        e.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+        e.getBody().setProperty("retry_after_seconds", seconds);
+        return e;
+    }
+
+    public ProblemException withType(String type) {
+        getBody().setType(URI.create(type));
+        return this;
+    }
+
+    public int status() {
+        return getStatusCode().value();
+    }
+
+    public String detail() {
+        return getBody().getDetail();
+    }
+}

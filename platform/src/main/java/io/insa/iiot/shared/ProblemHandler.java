@@ -1,0 +1,90 @@
+package io.insa.iiot.shared;
+
+import java.util.stream.Collectors;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+
+/** Turns every input error into problem+json whose detail names the offending field. */
+@RestControllerAdvice
+class ProblemHandler extends ResponseEntityExceptionHandler {
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(
+            MethodArgumentNotValidException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        var first = ex.getBindingResult().getFieldErrors().stream().findFirst();
+        String field = first.map(e -> toSnakeCase(e.getField())).orElse("body");
+        String detail = ex.getBindingResult().getFieldErrors().stream()
+                .map(e -> toSnakeCase(e.getField()) + ": " + e.getDefaultMessage())
+                .collect(Collectors.joining("; "));
+        return problem(field, detail.isEmpty() ? "invalid request body" : detail);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(
+            HandlerMethodValidationException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        var result = ex.getParameterValidationResults().stream().findFirst();
+        String field = result.map(r -> r.getMethodParameter().getParameterName()).orElse("request");
+        String message = result.flatMap(r -> r.getResolvableErrors().stream().findFirst())
+                .map(e -> e.getDefaultMessage())
+                .orElse("invalid value");
+        return problem(field, field + ": " + message);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        Throwable cause = ex.getMostSpecificCause();
+        if (cause instanceof StreamReadException || !(cause instanceof JacksonException jackson)) {
+            return problem("body", "body: malformed JSON");
+        }
+        String field = jackson.getPath().stream()
+                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."));
+        if (field.isEmpty()) {
+            return problem("body", "body: " + jackson.getOriginalMessage());
+        }
+        String reason = jackson instanceof tools.jackson.databind.exc.UnrecognizedPropertyException
+                ? "unknown field"
+                : rootMessage(jackson);
+        return problem(field, field + ": " + reason);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<Object> typeMismatch(MethodArgumentTypeMismatchException ex) {
+        return problem(ex.getName(), ex.getName() + ": invalid value '" + ex.getValue() + "'");
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof JacksonException j) {
+            return j.getOriginalMessage();
+        }
+        return root.getMessage() != null ? root.getMessage() : "invalid value";
+    }
+
+    private static ResponseEntity<Object> problem(String field, String detail) {
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
+        body.setProperty("field", field);
+        return ResponseEntity.badRequest().body(body);
+    }
+
+    private static String toSnakeCase(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,176 @@
+# shellcheck shell=bash
+# Helper functions for ./iiot: JDK selection, apt packages, PostgreSQL setup.
+# Sourced by ./iiot; expects REPO to be set and `set -euo pipefail` in effect.
+
+log() { echo "iiot: $*" >&2; }
+die() { echo "iiot: error: $*" >&2; exit 1; }
+is_root() { [[ $(id -u) -eq 0 ]]; }
+
+# --- JDK ---------------------------------------------------------------------
+
+# Prints the major version of the JDK at $1 (empty if it has no working java).
+java_major() {
+  [[ -x $1/bin/java ]] || return 0
+  "$1/bin/java" -version 2>&1 | awk -F'"' '/version "/ {
+    split($2, v, "."); m = (v[1] == "1") ? v[2] : v[1]; sub(/[^0-9].*/, "", m); print m; exit }'
+}
+
+select_jdk() {
+  local home="" major=0 dir m
+  if [[ -n ${JAVA_HOME:-} ]]; then
+    m=$(java_major "$JAVA_HOME")
+    if [[ ${m:-0} -ge 21 ]]; then home=$JAVA_HOME; major=$m
+    else log "ignoring JAVA_HOME=$JAVA_HOME (not a JDK >= 21)"; fi
+  fi
+  if [[ -z $home ]]; then
+    for dir in /usr/lib/jvm/*/; do
+      dir=${dir%/}
+      [[ -x $dir/bin/javac ]] || continue
+      m=$(java_major "$dir")
+      if [[ ${m:-0} -ge 21 && $m -gt $major ]]; then home=$dir; major=$m; fi
+    done
+  fi
+  [[ -n $home ]] || die "no JDK >= 21 found (JAVA_HOME or /usr/lib/jvm/*).
+  Install one, e.g. 'apt-get install -y openjdk-21-jdk' (Ubuntu, Debian 13) or a
+  Temurin JDK from https://adoptium.net, or set JAVA_HOME to a JDK >= 21."
+  export JAVA_HOME=$home PATH="$home/bin:$PATH"
+  if [[ $major -ge 23 && ${MAVEN_OPTS:-} != *--sun-misc-unsafe-memory-access=* ]]; then
+    export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow"
+  fi
+  log "using JDK $major at $JAVA_HOME"
+}
+
+# --- apt packages --------------------------------------------------------------
+
+# ensure_packages PKG...: installs the missing packages with a single apt-get run.
+# "postgresql" counts as present when the PostgreSQL cluster tools are installed.
+ensure_packages() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    if [[ $pkg == postgresql ]]; then
+      command -v pg_lsclusters >/dev/null && [[ -n $(pg_versions) ]] && continue
+    else
+      dpkg -s "$pkg" >/dev/null 2>&1 && continue
+    fi
+    missing+=("$pkg")
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  is_root || die "missing packages: ${missing[*]}
+  Install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+  command -v apt-get >/dev/null || die "missing packages (${missing[*]}) and no apt-get; install them manually"
+  log "installing ${missing[*]} (apt-get)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >&2 || die "apt-get update failed"
+  apt-get install -y -q "${missing[@]}" >&2 || die "apt-get install ${missing[*]} failed"
+}
+
+# --- PostgreSQL ------------------------------------------------------------------
+
+pg_versions() { find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -n; }
+
+# Runs a command with root privileges (directly, or via passwordless sudo).
+as_root() {
+  if is_root; then "$@"
+  elif sudo -n true 2>/dev/null; then sudo -n "$@"
+  else return 126; fi
+}
+
+# Runs a command as the postgres OS user (from /, which that user can read).
+as_postgres() {
+  if is_root; then (cd / && runuser -u postgres -- "$@")
+  elif [[ $(id -un) == postgres ]]; then (cd / && "$@")
+  elif sudo -n true 2>/dev/null; then (cd / && sudo -n -u postgres -- "$@")
+  else return 126; fi
+}
+
+# Makes sure a cluster listening on $INSA_DB_PORT exists and is running.
+ensure_cluster() {
+  local port=$INSA_DB_PORT ver name status line
+  line=$(pg_lsclusters --no-header 2>/dev/null | awk -v p="$port" '$3 == p { print $1, $2, $4; exit }')
+  if [[ -z $line ]]; then
+    [[ -z $(pg_lsclusters --no-header 2>/dev/null) ]] \
+      || die "no PostgreSQL cluster on port $port (see pg_lsclusters); set INSA_DB_PORT"
+    ver=$(pg_versions | tail -n 1)
+    log "creating PostgreSQL $ver cluster 'main' on port $port"
+    as_root pg_createcluster "$ver" main --port "$port" >&2 \
+      || die "cannot create a cluster; run: sudo pg_createcluster $ver main --port $port"
+    line="$ver main down"
+  fi
+  read -r ver name status <<<"$line"
+  if [[ $status == down* ]]; then
+    log "starting PostgreSQL cluster $ver/$name"
+    as_root pg_ctlcluster "$ver" "$name" start || as_postgres pg_ctlcluster "$ver" "$name" start \
+      || die "cannot start PostgreSQL; run: sudo pg_ctlcluster $ver $name start"
+  fi
+  local i
+  for ((i = 0; i < 60; i++)); do
+    pg_isready -q -h 127.0.0.1 -p "$port" && return 0
+    sleep 1
+  done
+  die "PostgreSQL $ver/$name is not accepting connections on 127.0.0.1:$port after 60s
+  (see /var/log/postgresql/postgresql-$ver-$name.log)"
+}
+
+# 48 hex characters from /dev/urandom (no openssl needed on minimal systems).
+gen_password() { od -An -tx1 -N24 /dev/urandom | tr -d ' \n'; }
+
+# Reads the generated passwords from $INSA_DATADIR/db-credentials.env, generating
+# and storing any missing one; INSA_DB_*_PASSWORD from the environment win.
+load_credentials() {
+  local file=$INSA_DATADIR/db-credentials.env key val owner_pw="" app_pw=""
+  if [[ -f $file ]]; then
+    while IFS='=' read -r key val; do
+      val=${val#[\"\']}; val=${val%[\"\']}
+      case $key in
+        INSA_DB_OWNER_PASSWORD) owner_pw=$val ;;
+        INSA_DB_APP_PASSWORD) app_pw=$val ;;
+      esac
+    done <"$file"
+  fi
+  if [[ -z $owner_pw || -z $app_pw ]]; then
+    owner_pw=${owner_pw:-$(gen_password)}
+    app_pw=${app_pw:-$(gen_password)}
+    (umask 077 && printf 'INSA_DB_OWNER_PASSWORD=%s\nINSA_DB_APP_PASSWORD=%s\n' \
+      "$owner_pw" "$app_pw" >"$file")
+    log "generated database passwords in $file"
+  fi
+  chmod 600 "$file"
+  export INSA_DB_OWNER_PASSWORD=${INSA_DB_OWNER_PASSWORD:-$owner_pw}
+  export INSA_DB_APP_PASSWORD=${INSA_DB_APP_PASSWORD:-$app_pw}
+}
+
+# Quotes $1 as a single-quoted psql meta-command argument.
+psql_arg() { local s=${1//\\/\\\\}; printf "'%s'" "${s//\'/\'\'}"; }
+
+# SQL (psql script) that creates/updates the roles and the database idempotently.
+roles_sql() {
+  cat <<EOF
+\\set owner $(psql_arg "$INSA_DB_OWNER_USER")
+\\set app $(psql_arg "$INSA_DB_APP_USER")
+\\set db $(psql_arg "$INSA_DB_NAME")
+\\set owner_pw $(psql_arg "$INSA_DB_OWNER_PASSWORD")
+\\set app_pw $(psql_arg "$INSA_DB_APP_PASSWORD")
+SELECT format('CREATE ROLE %I', :'owner') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') \\gexec
+ALTER ROLE :"owner" WITH LOGIN CREATEDB CREATEROLE NOSUPERUSER NOBYPASSRLS PASSWORD :'owner_pw';
+SELECT format('GRANT pg_signal_backend TO %I', :'owner') WHERE NOT pg_has_role(:'owner', 'pg_signal_backend', 'MEMBER') \\gexec
+SELECT format('CREATE ROLE %I', :'app') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'app') \\gexec
+ALTER ROLE :"app" WITH LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD :'app_pw';
+SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'owner') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \\gexec
+EOF
+}
+
+ensure_roles() {
+  local sql
+  sql=$(roles_sql)
+  if as_postgres psql -X -q -v ON_ERROR_STOP=1 -p "$INSA_DB_PORT" -d postgres <<<"$sql" >/dev/null; then
+    log "roles $INSA_DB_OWNER_USER, $INSA_DB_APP_USER and database $INSA_DB_NAME are ready"
+  else
+    [[ $? -eq 126 ]] || die "creating the database roles failed (see above)"
+    log "cannot act as the postgres user (not root, no passwordless sudo): skipping role setup."
+  fi
+  PGPASSWORD=$INSA_DB_OWNER_PASSWORD psql -X -qAt -h 127.0.0.1 -p "$INSA_DB_PORT" \
+    -U "$INSA_DB_OWNER_USER" -d "$INSA_DB_NAME" -c 'SELECT 1' >/dev/null \
+    || die "cannot log in as $INSA_DB_OWNER_USER to $INSA_DB_NAME on 127.0.0.1:$INSA_DB_PORT.
+  To create or update the roles and the database, run as the PostgreSQL superuser:
+    ./iiot sql | sudo -u postgres psql -X -v ON_ERROR_STOP=1 -p $INSA_DB_PORT -d postgres"
+}
