@@ -1,5 +1,6 @@
 package io.insa.iiot.tenancy;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.insa.iiot.shared.TenantId;
 import java.time.OffsetDateTime;
 import java.util.UUID;
@@ -18,10 +19,12 @@ public record Tenant(
         OffsetDateTime createdAt,
         OffsetDateTime updatedAt) {
 
+    @JsonIgnore
     public TenantId tenantId() {
         return TenantId.of(id);
     }
 
+    @JsonIgnore
     public boolean isActive() {
         return status == TenantStatus.ACTIVE;
     }

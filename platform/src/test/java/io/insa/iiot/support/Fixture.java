@@ -1,0 +1,93 @@
+package io.insa.iiot.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import tools.jackson.databind.JsonNode;
+
+/** Builds tenants and members through the public API, as an operator would. */
+public final class Fixture {
+
+    private static final AtomicInteger ADDRESSES = new AtomicInteger(1);
+    private static volatile String adminToken;
+
+    private final Api api;
+
+    Fixture(Api api) {
+        this.api = api;
+    }
+
+    /** A member of a tenant: who they are and the tokens of their session. */
+    public record Member(UUID id, String email, String password, String accessToken, String refreshToken) {}
+
+    /** A client address no other test uses, so login rate limits of one test do not touch another. */
+    public static String freshIp() {
+        int n = ADDRESSES.getAndIncrement();
+        return "10." + ((n >> 16) & 255) + "." + ((n >> 8) & 255) + "." + (n & 255);
+    }
+
+    public static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public String adminToken() {
+        if (adminToken == null) {
+            adminToken = login(IntegrationTest.ADMIN_EMAIL, IntegrationTest.ADMIN_PASSWORD).get("access_token").asString();
+        }
+        return adminToken;
+    }
+
+    public JsonNode login(String email, String password) {
+        Api.Response response = api.post("/api/v1/auth/login", Map.of("email", email, "password", password))
+                .from(freshIp())
+                .send();
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        return response.json();
+    }
+
+    public UUID tenant(String name) {
+        return tenant(name, Map.of());
+    }
+
+    public UUID tenant(String name, Map<String, Object> quotas) {
+        var body = new java.util.HashMap<String, Object>(quotas);
+        body.put("name", name);
+        body.put("slug", unique(name.toLowerCase().replaceAll("[^a-z0-9]", "")));
+        Api.Response response = api.post("/api/v1/tenants", body).bearer(adminToken()).send();
+        assertThat(response.status()).as(response.toString()).isEqualTo(201);
+        return UUID.fromString(response.json().get("id").asString());
+    }
+
+    /** Invites a new user into the tenant with the role, and accepts the invitation. */
+    public Member member(UUID tenant, String role) {
+        String email = unique(role) + "@it.example";
+        Api.Response invite = api.post("/api/v1/tenants/" + tenant + "/users/invite", Map.of("email", email, "role", role))
+                .bearer(adminToken())
+                .send();
+        assertThat(invite.status()).as(invite.toString()).isEqualTo(201);
+        String password = "pw-" + UUID.randomUUID();
+        Api.Response accepted = api.post("/api/v1/auth/accept-invite", Map.of(
+                        "token", invite.json().at("/invitation/token").asString(),
+                        "password", password,
+                        "name", "Test " + role))
+                .send();
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(200);
+        JsonNode tokens = accepted.json();
+        return new Member(
+                UUID.fromString(tokens.at("/user/id").asString()),
+                email,
+                password,
+                tokens.get("access_token").asString(),
+                tokens.get("refresh_token").asString());
+    }
+
+    /** Adds an existing user to another tenant. */
+    public void addExisting(UUID tenant, String email, String role) {
+        Api.Response invite = api.post("/api/v1/tenants/" + tenant + "/users/invite", Map.of("email", email, "role", role))
+                .bearer(adminToken())
+                .send();
+        assertThat(invite.status()).as(invite.toString()).isEqualTo(201);
+    }
+}
