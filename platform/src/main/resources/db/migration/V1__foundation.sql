@@ -58,7 +58,7 @@ CREATE UNIQUE INDEX users_email_key ON users (email);
 CREATE TABLE auth_sessions (
   id             uuid PRIMARY KEY,
   user_id        uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-  tenant_id      uuid REFERENCES tenants (id) ON DELETE SET NULL,
+  active_tenant_id uuid REFERENCES tenants (id) ON DELETE SET NULL,
   created_at     timestamptz NOT NULL,
   revoked_at     timestamptz,
   revoke_reason  text

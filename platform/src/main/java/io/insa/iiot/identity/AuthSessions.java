@@ -53,7 +53,7 @@ class AuthSessions {
     Rotation.Rotated start(UUID userId, TenantId tenant) {
         Session session = new Session(Ids.newId(), userId, tenant == null ? null : tenant.value());
         return transactions.global(() -> {
-            jdbc.sql("INSERT INTO auth_sessions (id, user_id, tenant_id, created_at) VALUES (?, ?, ?, ?)")
+            jdbc.sql("INSERT INTO auth_sessions (id, user_id, active_tenant_id, created_at) VALUES (?, ?, ?, ?)")
                     .params(session.id(), userId, session.tenantId(), Times.now(clock))
                     .update();
             return new Rotation.Rotated(session, issue(session.id()));
@@ -65,7 +65,7 @@ class AuthSessions {
         return transactions.global(() -> {
             record Row(UUID sessionId, UUID userId, UUID tenantId, OffsetDateTime expiresAt, OffsetDateTime usedAt, OffsetDateTime revokedAt) {}
             var row = jdbc.sql("""
-                            SELECT r.session_id, s.user_id, s.tenant_id, r.expires_at, r.used_at, s.revoked_at
+                            SELECT r.session_id, s.user_id, s.active_tenant_id AS tenant_id, r.expires_at, r.used_at, s.revoked_at
                             FROM refresh_tokens r JOIN auth_sessions s ON s.id = r.session_id
                             WHERE r.token_hash = ? FOR UPDATE""")
                     .param(hash)
@@ -90,7 +90,7 @@ class AuthSessions {
     /** Moves a session to another tenant; its outstanding refresh tokens are replaced by a new one. */
     Rotation.Rotated switchTenant(UUID sessionId, UUID userId, TenantId tenant) {
         return transactions.global(() -> {
-            jdbc.sql("UPDATE auth_sessions SET tenant_id = ? WHERE id = ?").params(tenant.value(), sessionId).update();
+            jdbc.sql("UPDATE auth_sessions SET active_tenant_id = ? WHERE id = ?").params(tenant.value(), sessionId).update();
             jdbc.sql("DELETE FROM refresh_tokens WHERE session_id = ? AND used_at IS NULL").param(sessionId).update();
             return new Rotation.Rotated(new Session(sessionId, userId, tenant.value()), issue(sessionId));
         });
@@ -109,7 +109,7 @@ class AuthSessions {
         var revoked = transactions.global(() -> jdbc.sql("""
                         UPDATE auth_sessions SET revoked_at = ?, revoke_reason = ?
                         WHERE user_id = ? AND revoked_at IS NULL AND id IS DISTINCT FROM ?
-                          AND (?::uuid IS NULL OR tenant_id = ?::uuid)
+                          AND (?::uuid IS NULL OR active_tenant_id = ?::uuid)
                         RETURNING id""")
                 .params(Times.now(clock), reason, userId, keep,
                         onlyTenant == null ? null : onlyTenant.value(), onlyTenant == null ? null : onlyTenant.value())

@@ -1,0 +1,212 @@
+package io.insa.iiot.shared;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.insa.iiot.support.Fixture;
+import io.insa.iiot.support.IntegrationTest;
+import io.insa.iiot.support.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Row-level security, proved as the runtime role over plain JDBC: for every tenant-owned table, a
+ * query without any tenant filter in tenant A's context sees none of tenant B's rows, and writes that
+ * carry tenant B's id fail. Every table with a {@code tenant_id} column must appear here.
+ */
+class RowLevelSecurityIT extends IntegrationTest {
+
+    /** How to insert one row of a table for a tenant; {@code ?1} is the tenant, {@code ?2} a user. */
+    static final Map<String, String> SEEDS = Map.of(
+            "memberships",
+            "INSERT INTO memberships (tenant_id, user_id, role, joined_at) VALUES (?1, ?2, 'viewer', now())",
+            "invitations",
+            "INSERT INTO invitations (id, tenant_id, email, role, token_hash, created_at, expires_at) "
+                    + "VALUES (gen_random_uuid(), ?1, 'x@it.example', 'viewer', gen_random_uuid()::text, now(), now() + interval '1 day')",
+            "api_keys",
+            "INSERT INTO api_keys (id, tenant_id, name, prefix, secret_hash, scopes, created_at) "
+                    + "VALUES (gen_random_uuid(), ?1, 'k', 'iiot_x', gen_random_uuid()::text, '{read}', now())",
+            "audit_log",
+            "INSERT INTO audit_log (id, at, tenant_id, actor_type, action, outcome) "
+                    + "VALUES (gen_random_uuid(), now(), ?1, 'system', 'test.seed', 'success')");
+
+    private static UUID tenantA;
+    private static UUID tenantB;
+    private static UUID userA;
+    private static UUID userB;
+
+    @BeforeEach
+    void tenants() throws SQLException {
+        if (tenantA != null) {
+            return;
+        }
+        tenantA = fixture.tenant("RLS A");
+        tenantB = fixture.tenant("RLS B");
+        userA = fixture.member(tenantA, "viewer").id();
+        userB = fixture.member(tenantB, "viewer").id();
+        try (Connection c = TestDatabase.get().connectAsApp()) {
+            c.setAutoCommit(false);
+            // the fixture made memberships; every other table gets a row of each tenant
+            for (String table : SEEDS.keySet()) {
+                if (!table.equals("memberships")) {
+                    setTenant(c, tenantA);
+                    seed(c, table, tenantA, userA);
+                    setTenant(c, tenantB);
+                    seed(c, table, tenantB, userB);
+                }
+            }
+            c.commit();
+        }
+    }
+
+    static Stream<String> tenantOwnedTables() {
+        return SEEDS.keySet().stream().sorted();
+    }
+
+    @Test
+    void everyTableWithATenantIdIsCoveredAndHasForcedRowLevelSecurity() throws SQLException {
+        try (Connection c = TestDatabase.get().connectAsOwner()) {
+            Set<String> withTenantId = new TreeSet<>(strings(c, """
+                    SELECT table_name FROM information_schema.columns
+                    WHERE table_schema = 'public' AND column_name = 'tenant_id'
+                      AND table_name IN (SELECT tablename FROM pg_tables WHERE schemaname = 'public')"""));
+            assertThat(withTenantId).as("tenant-owned tables without an RLS test case").isEqualTo(new TreeSet<>(SEEDS.keySet()));
+            for (String table : withTenantId) {
+                List<String> flags = strings(c, "SELECT relrowsecurity || ',' || relforcerowsecurity FROM pg_class WHERE relname = '" + table + "'");
+                assertThat(flags).as(table + " RLS enabled and forced").containsExactly("true,true");
+                assertThat(strings(c, "SELECT policyname FROM pg_policies WHERE tablename = '" + table + "'"))
+                        .as(table + " policies")
+                        .isNotEmpty();
+            }
+        }
+    }
+
+    /** The cross-tenant paths are few and named; a new one must be added here on purpose. */
+    @Test
+    void theOnlyCrossTenantPathsAreTheNamedFunctions() throws SQLException {
+        try (Connection c = TestDatabase.get().connectAsOwner()) {
+            assertThat(strings(c, "SELECT proname FROM pg_proc WHERE prosecdef AND pronamespace = 'public'::regnamespace"))
+                    .containsExactlyInAnyOrder("app_memberships_of", "app_invitation_by_token", "app_api_key_by_hash",
+                            "app_audit_search", "app_audit_count", "app_audit_purge");
+        }
+    }
+
+    @Test
+    void runtimeRoleCanNeitherBypassNorOwn() throws SQLException {
+        String app = TestDatabase.get().appUser;
+        try (Connection c = TestDatabase.get().connectAsOwner()) {
+            assertThat(strings(c, "SELECT rolsuper || ',' || rolbypassrls FROM pg_roles WHERE rolname = '" + app + "'"))
+                    .containsExactly("false,false");
+            assertThat(strings(c, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = '" + app + "'"))
+                    .isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tenantOwnedTables")
+    void tenantContextSeesOnlyItsOwnRows(String table) throws SQLException {
+        try (Connection c = TestDatabase.get().connectAsApp()) {
+            c.setAutoCommit(false);
+            setTenant(c, tenantA);
+            List<String> visible = strings(c, "SELECT tenant_id::text FROM " + table);
+            assertThat(visible).isNotEmpty().allMatch(tenantA.toString()::equals);
+            c.rollback();
+
+            assertThat(strings(c, "SELECT tenant_id::text FROM " + table)).as("no tenant context, no rows").isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tenantOwnedTables")
+    void insertCarryingAnotherTenantsIdFails(String table) throws SQLException {
+        try (Connection c = TestDatabase.get().connectAsApp()) {
+            c.setAutoCommit(false);
+            setTenant(c, tenantA);
+            assertThatThrownBy(() -> seed(c, table, tenantB, userA))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("row-level security");
+            c.rollback();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("tenantOwnedTables")
+    void updatesCannotMoveRowsIntoOrTouchAnotherTenant(String table) throws SQLException {
+        try (Connection c = TestDatabase.get().connectAsApp()) {
+            c.setAutoCommit(false);
+            setTenant(c, tenantA);
+            assertThatThrownBy(() -> update(c, "UPDATE " + table + " SET tenant_id = '" + tenantB + "'"))
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
+            c.rollback();
+
+            setTenant(c, tenantA);
+            if (!table.equals("audit_log")) {
+                assertThat(update(c, "UPDATE " + table + " SET tenant_id = tenant_id WHERE tenant_id = '" + tenantB + "'"))
+                        .isZero();
+                assertThat(update(c, "DELETE FROM " + table + " WHERE tenant_id = '" + tenantB + "'")).isZero();
+            }
+            c.rollback();
+        }
+    }
+
+    @Test
+    void auditLogIsAppendOnlyForTheRuntimeRole() throws SQLException {
+        try (Connection c = TestDatabase.get().connectAsApp()) {
+            c.setAutoCommit(false);
+            setTenant(c, tenantA);
+            assertThatThrownBy(() -> update(c, "UPDATE audit_log SET outcome = 'forged'"))
+                    .hasMessageContaining("permission denied");
+            c.rollback();
+            setTenant(c, tenantA);
+            assertThatThrownBy(() -> update(c, "DELETE FROM audit_log")).hasMessageContaining("permission denied");
+            c.rollback();
+        }
+    }
+
+    private static void seed(Connection c, String table, UUID tenant, UUID user) throws SQLException {
+        String sql = SEEDS.get(table).replace("?1", "'" + tenant + "'").replace("?2", "'" + user + "'");
+        if (table.equals("memberships")) {
+            // a membership of this user already exists in its own tenant; a new user keeps the key unique
+            sql = sql.replace("'" + user + "'", "(SELECT id FROM users WHERE id <> '" + user + "' LIMIT 1)");
+        }
+        update(c, sql);
+    }
+
+    private static void setTenant(Connection c, UUID tenant) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT set_config('app.tenant_id', ?, true)")) {
+            s.setString(1, tenant.toString());
+            s.execute();
+        }
+    }
+
+    private static int update(Connection c, String sql) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            return s.executeUpdate();
+        }
+    }
+
+    private static List<String> strings(Connection c, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(sql);
+                ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+}
