@@ -18,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Repository
 class AuditRepository {
 
-    private static final String FILTER_ARGS = ":from, :to, :tenant, :action, :actor, :targetType, :targetId";
+    private static final String FILTER_ARGS = "CAST(:from AS timestamptz), CAST(:to AS timestamptz), CAST(:tenant AS uuid), "
+            + "CAST(:action AS text), CAST(:actor AS text), CAST(:targetType AS text), CAST(:targetId AS text)";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -46,7 +47,7 @@ class AuditRepository {
 
     /** Every tenant's rows and the system rows: system administrators only. */
     List<AuditEntry> findAll(AuditFilter filter, int limit, long offset) {
-        return bind(jdbc.sql("SELECT * FROM app_audit_search(" + FILTER_ARGS + ", :limit, :offset)"), filter)
+        return bind(jdbc.sql("SELECT * FROM app_audit_search(" + FILTER_ARGS + ", CAST(:limit AS integer), CAST(:offset AS integer))"), filter)
                 .param("limit", limit)
                 .param("offset", offset)
                 .query(this::map)

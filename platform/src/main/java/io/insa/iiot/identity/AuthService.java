@@ -84,28 +84,24 @@ class AuthService {
     TokenResponse login(String rawEmail, String password, String clientIp) {
         String email = UserAccounts.normalizeEmail(rawEmail);
         AuditEvent attempt = new AuditEvent(null, Actor.anonymous(email), "auth.login", "user", null, AuditEvent.FAILURE, Map.of());
-        Optional<Duration> wait = throttle.tryAcquire(clientIp, email);
-        if (wait.isPresent()) {
-            audit.record(attempt.withOutcome("rate_limited"));
-            throw ProblemException.tooManyRequests(
-                    "too many login attempts: the limit is " + throttle.perMinute()
-                            + " per minute per client address and per account",
-                    wait.get());
-        }
+        refuseWhenThrottled(throttle.tryAcquireForAddress(clientIp), attempt);
         UserAccount user = transactions.global(() -> users.findByEmail(email)).orElse(null);
-        if (user == null) {
-            passwords.matches(password, null);
-            audit.record(attempt);
-            throw ProblemException.unauthorized(BAD_CREDENTIALS);
-        }
-        AuditEvent userAttempt = new AuditEvent(null, Actor.user(user.id(), email), "auth.login", "user", user.id().toString(),
-                AuditEvent.FAILURE, Map.of());
+        AuditEvent userAttempt = user == null
+                ? attempt
+                : new AuditEvent(null, Actor.user(user.id(), email), "auth.login", "user", user.id().toString(),
+                        AuditEvent.FAILURE, Map.of());
         OffsetDateTime now = Times.now(clock);
-        if (user.lockedUntil() != null && user.lockedUntil().isAfter(now)) {
+        if (user != null && user.lockedUntil() != null && user.lockedUntil().isAfter(now)) {
             audit.record(userAttempt.withOutcome("locked"));
             throw ProblemException.tooManyRequests(
                     "account temporarily locked after " + lockoutFailures + " failed logins, until " + user.lockedUntil(),
                     Duration.between(now, user.lockedUntil()));
+        }
+        refuseWhenThrottled(throttle.tryAcquireForAccount(email), userAttempt);
+        if (user == null) {
+            passwords.matches(password, null);
+            audit.record(attempt);
+            throw ProblemException.unauthorized(BAD_CREDENTIALS);
         }
         if (user.status() != UserStatus.ACTIVE || !passwords.matches(password, user.passwordHash())) {
             recordFailure(user, userAttempt, now);
@@ -125,6 +121,16 @@ class AuthService {
         TokenResponse tokens = startSession(user, tenant);
         audit.record(userAttempt.withOutcome(AuditEvent.SUCCESS).withTenant(tenantIdOf(tenant)));
         return tokens;
+    }
+
+    private void refuseWhenThrottled(Optional<Duration> wait, AuditEvent attempt) {
+        if (wait.isPresent()) {
+            audit.record(attempt.withOutcome("rate_limited"));
+            throw ProblemException.tooManyRequests(
+                    "too many login attempts: the limit is " + throttle.perMinute()
+                            + " per minute per client address and per account",
+                    wait.get());
+        }
     }
 
     private void recordFailure(UserAccount user, AuditEvent attempt, OffsetDateTime now) {

@@ -25,11 +25,14 @@ class LoginThrottle {
         this.perMinute = perMinute;
     }
 
-    /** Takes one attempt from both buckets; the wait until the next allowed attempt when refused. */
-    Optional<Duration> tryAcquire(String clientIp, String email) {
-        Optional<Duration> byIp = take("ip:" + clientIp);
-        Optional<Duration> byAccount = take("account:" + email);
-        return byIp.isPresent() ? byIp : byAccount;
+    /** Takes one attempt from the address's bucket; the wait until the next one when refused. */
+    Optional<Duration> tryAcquireForAddress(String clientIp) {
+        return take("ip:" + clientIp);
+    }
+
+    /** Takes one attempt from the account's bucket; the wait until the next one when refused. */
+    Optional<Duration> tryAcquireForAccount(String email) {
+        return take("account:" + email);
     }
 
     int perMinute() {

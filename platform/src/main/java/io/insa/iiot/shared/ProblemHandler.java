@@ -21,6 +21,8 @@ import tools.jackson.core.exc.StreamReadException;
 @RestControllerAdvice
 class ProblemHandler extends ResponseEntityExceptionHandler {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProblemHandler.class);
+
     @Override
     protected ResponseEntity<Object> handleMethodArgumentNotValid(
             MethodArgumentNotValidException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
@@ -60,6 +62,15 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                 ? "unknown field"
                 : rootMessage(jackson);
         return problem(field, field + ": " + reason);
+    }
+
+    /** Anything unexpected: logged with its stack, answered without one. */
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> unexpected(Exception ex) {
+        log.error("unexpected error", ex);
+        ProblemDetail body = ProblemDetail.forStatusAndDetail(
+                HttpStatus.INTERNAL_SERVER_ERROR, "internal error; the details are in the server log");
+        return ResponseEntity.internalServerError().body(body);
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

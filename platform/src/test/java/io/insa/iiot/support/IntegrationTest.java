@@ -1,6 +1,8 @@
 package io.insa.iiot.support;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -27,17 +29,24 @@ public abstract class IntegrationTest {
 
     @DynamicPropertySource
     static void platformProperties(DynamicPropertyRegistry registry) {
+        platformProperties().forEach((key, value) -> registry.add(key, () -> value));
+    }
+
+    /** The configuration of the platform under test; a second instance started with it is the same installation. */
+    public static Map<String, String> platformProperties() {
         TestDatabase db = TestDatabase.get();
-        registry.add("insa.db.url", () -> db.url);
-        registry.add("insa.db.owner-user", () -> db.ownerUser);
-        registry.add("insa.db.owner-password", () -> db.ownerPassword);
-        registry.add("insa.db.app-user", () -> db.appUser);
-        registry.add("insa.db.app-password", () -> db.appPassword);
-        registry.add("insa.data-dir", DATA_DIR::toString);
-        registry.add("insa.admin.email", () -> ADMIN_EMAIL);
-        registry.add("insa.admin.password", () -> ADMIN_PASSWORD);
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("insa.db.url", db.url);
+        properties.put("insa.db.owner-user", db.ownerUser);
+        properties.put("insa.db.owner-password", db.ownerPassword);
+        properties.put("insa.db.app-user", db.appUser);
+        properties.put("insa.db.app-password", db.appPassword);
+        properties.put("insa.data-dir", DATA_DIR.toString());
+        properties.put("insa.admin.email", ADMIN_EMAIL);
+        properties.put("insa.admin.password", ADMIN_PASSWORD);
         // tests simulate many client addresses through X-Forwarded-For from loopback
-        registry.add("server.forward-headers-strategy", () -> "native");
+        properties.put("server.forward-headers-strategy", "native");
+        return properties;
     }
 
     @BeforeEach
