@@ -22,6 +22,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code GET /api/v1/audit} and its CSV export. Tenant administrators see their active tenant, system
@@ -35,14 +36,17 @@ class AuditController {
 
     private final AuditRepository audit;
     private final TenantTransactions transactions;
+    private final JsonMapper json;
     private final int maxPageSize;
 
     AuditController(
             AuditRepository audit,
             TenantTransactions transactions,
+            JsonMapper json,
             @Value("${insa.api.max-page-size}") int maxPageSize) {
         this.audit = audit;
         this.transactions = transactions;
+        this.json = json;
         this.maxPageSize = maxPageSize;
     }
 
@@ -82,7 +86,7 @@ class AuditController {
         return ResponseEntity.ok()
                 .contentType(new MediaType("text", "csv"))
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\"")
-                .body(AuditCsv.write(rows));
+                .body(AuditCsv.write(rows, json));
     }
 
     private interface Query<T> {
@@ -112,12 +116,12 @@ class AuditController {
 
         private AuditCsv() {}
 
-        static String write(List<AuditEntry> rows) {
+        static String write(List<AuditEntry> rows, JsonMapper json) {
             StringBuilder out = new StringBuilder(String.join(",", HEADER)).append("\r\n");
             for (AuditEntry e : rows) {
                 out.append(Stream.of(e.id(), e.at(), e.tenantId(), e.actorType(), e.actorId(), e.actorLabel(),
                                         e.action(), e.targetType(), e.targetId(), e.clientIp(), e.userAgent(),
-                                        e.outcome(), e.details())
+                                        e.outcome(), json.writeValueAsString(e.details()))
                                 .map(AuditCsv::field)
                                 .collect(Collectors.joining(",")))
                         .append("\r\n");

@@ -17,7 +17,7 @@ public class DataDirectory {
 
     private final Path root;
 
-    DataDirectory(@Value("${insa.data-dir}") Path root) {
+    public DataDirectory(@Value("${insa.data-dir}") Path root) {
         this.root = root.toAbsolutePath().normalize();
     }
 

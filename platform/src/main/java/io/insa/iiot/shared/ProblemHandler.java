@@ -48,8 +48,13 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(
             HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        Throwable cause = ex.getMostSpecificCause();
-        if (cause instanceof StreamReadException || !(cause instanceof JacksonException jackson)) {
+        JacksonException jackson = null;
+        for (Throwable t = ex.getCause(); t != null && jackson == null; t = t.getCause()) {
+            if (t instanceof JacksonException j) {
+                jackson = j;
+            }
+        }
+        if (jackson == null || jackson instanceof StreamReadException) {
             return problem("body", "body: malformed JSON");
         }
         String field = jackson.getPath().stream()
