@@ -64,10 +64,14 @@ class AuditController {
             @RequestParam(required = false) Integer size) {
         PageRequest request = PageRequest.of(page, size, maxPageSize);
         AuditFilter filter = new AuditFilter(from, to, tenantId, action, actor, targetType, targetId);
-        return query(caller, filter, (f, all) -> request.page(
-                all ? audit.findAll(f, request.size(), request.offset())
-                        : audit.findInTenant(f, request.size(), request.offset()),
-                all ? audit.countAll(f) : audit.countInTenant(f)));
+        return query(
+                caller,
+                filter,
+                (f, all) -> request.page(
+                        all
+                                ? audit.findAll(f, request.size(), request.offset())
+                                : audit.findInTenant(f, request.size(), request.offset()),
+                        all ? audit.countAll(f) : audit.countInTenant(f)));
     }
 
     @GetMapping(value = "/export", produces = "text/csv")
@@ -81,8 +85,10 @@ class AuditController {
             @RequestParam(name = "target_type", required = false) String targetType,
             @RequestParam(name = "target_id", required = false) String targetId) {
         AuditFilter filter = new AuditFilter(from, to, tenantId, action, actor, targetType, targetId);
-        List<AuditEntry> rows = query(caller, filter, (f, all) ->
-                all ? audit.findAll(f, EXPORT_LIMIT, 0) : audit.findInTenant(f, EXPORT_LIMIT, 0));
+        List<AuditEntry> rows = query(
+                caller,
+                filter,
+                (f, all) -> all ? audit.findAll(f, EXPORT_LIMIT, 0) : audit.findInTenant(f, EXPORT_LIMIT, 0));
         return ResponseEntity.ok()
                 .contentType(new MediaType("text", "csv"))
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\"")
@@ -99,7 +105,8 @@ class AuditController {
         }
         TenantId tenant = caller.activeTenant();
         if (tenant == null || caller.isApiKey() || caller.role() != Role.ADMIN) {
-            throw ProblemException.forbidden("the audit log is open to tenant administrators and system administrators");
+            throw ProblemException.forbidden(
+                    "the audit log is open to tenant administrators and system administrators");
         }
         if (filter.tenantId() != null && !filter.tenantId().equals(tenant.value())) {
             throw ProblemException.forbidden("tenant_id: only the active tenant's audit log is visible");
@@ -111,17 +118,39 @@ class AuditController {
     static final class AuditCsv {
 
         static final List<String> HEADER = List.of(
-                "id", "at", "tenant_id", "actor_type", "actor_id", "actor_label", "action", "target_type",
-                "target_id", "client_ip", "user_agent", "outcome", "details");
+                "id",
+                "at",
+                "tenant_id",
+                "actor_type",
+                "actor_id",
+                "actor_label",
+                "action",
+                "target_type",
+                "target_id",
+                "client_ip",
+                "user_agent",
+                "outcome",
+                "details");
 
         private AuditCsv() {}
 
         static String write(List<AuditEntry> rows, JsonMapper json) {
             StringBuilder out = new StringBuilder(String.join(",", HEADER)).append("\r\n");
             for (AuditEntry e : rows) {
-                out.append(Stream.of(e.id(), e.at(), e.tenantId(), e.actorType(), e.actorId(), e.actorLabel(),
-                                        e.action(), e.targetType(), e.targetId(), e.clientIp(), e.userAgent(),
-                                        e.outcome(), json.writeValueAsString(e.details()))
+                out.append(Stream.of(
+                                        e.id(),
+                                        e.at(),
+                                        e.tenantId(),
+                                        e.actorType(),
+                                        e.actorId(),
+                                        e.actorLabel(),
+                                        e.action(),
+                                        e.targetType(),
+                                        e.targetId(),
+                                        e.clientIp(),
+                                        e.userAgent(),
+                                        e.outcome(),
+                                        json.writeValueAsString(e.details()))
                                 .map(AuditCsv::field)
                                 .collect(Collectors.joining(",")))
                         .append("\r\n");

@@ -3,8 +3,8 @@ package io.insa.iiot.audit;
 import io.insa.iiot.shared.ClientInfo;
 import io.insa.iiot.shared.Ids;
 import io.insa.iiot.shared.TenantTransactions;
-import java.time.Clock;
 import io.insa.iiot.shared.Times;
+import java.time.Clock;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
@@ -31,24 +31,26 @@ public class AuditLog {
 
     public void record(AuditEvent event) {
         ClientInfo client = ClientInfo.current();
-        transactions.inContext(event.tenant(), () -> jdbc.sql("""
+        transactions.inContext(
+                event.tenant(),
+                () -> jdbc.sql("""
                         INSERT INTO audit_log (id, at, tenant_id, actor_type, actor_id, actor_label, action,
                                                target_type, target_id, client_ip, user_agent, outcome, details)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)""")
-                .params(
-                        Ids.newId(),
-                        Times.now(clock),
-                        event.tenant() == null ? null : event.tenant().value(),
-                        event.actor().type(),
-                        event.actor().id(),
-                        event.actor().label(),
-                        event.action(),
-                        event.targetType(),
-                        event.targetId(),
-                        client.ip(),
-                        client.userAgent(),
-                        event.outcome(),
-                        json.writeValueAsString(event.details()))
-                .update());
+                        .params(
+                                Ids.newId(),
+                                Times.now(clock),
+                                event.tenant() == null ? null : event.tenant().value(),
+                                event.actor().type(),
+                                event.actor().id(),
+                                event.actor().label(),
+                                event.action(),
+                                event.targetType(),
+                                event.targetId(),
+                                client.ip(),
+                                client.userAgent(),
+                                event.outcome(),
+                                json.writeValueAsString(event.details()))
+                        .update());
     }
 }

@@ -18,8 +18,9 @@ import tools.jackson.databind.json.JsonMapper;
 @Repository
 class AuditRepository {
 
-    private static final String FILTER_ARGS = "CAST(:from AS timestamptz), CAST(:to AS timestamptz), CAST(:tenant AS uuid), "
-            + "CAST(:action AS text), CAST(:actor AS text), CAST(:targetType AS text), CAST(:targetId AS text)";
+    private static final String FILTER_ARGS =
+            "CAST(:from AS timestamptz), CAST(:to AS timestamptz), CAST(:tenant AS uuid), "
+                    + "CAST(:action AS text), CAST(:actor AS text), CAST(:targetType AS text), CAST(:targetId AS text)";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -31,8 +32,10 @@ class AuditRepository {
 
     /** Rows visible in the current tenant context. */
     List<AuditEntry> findInTenant(AuditFilter filter, int limit, long offset) {
-        return bind(jdbc.sql("SELECT * FROM audit_log a WHERE app_audit_matches(a, " + FILTER_ARGS + ")"
-                                + " ORDER BY a.at DESC, a.id DESC LIMIT :limit OFFSET :offset"), filter)
+        return bind(
+                        jdbc.sql("SELECT * FROM audit_log a WHERE app_audit_matches(a, " + FILTER_ARGS + ")"
+                                + " ORDER BY a.at DESC, a.id DESC LIMIT :limit OFFSET :offset"),
+                        filter)
                 .param("limit", limit)
                 .param("offset", offset)
                 .query(this::map)
@@ -40,14 +43,19 @@ class AuditRepository {
     }
 
     long countInTenant(AuditFilter filter) {
-        return bind(jdbc.sql("SELECT count(*) FROM audit_log a WHERE app_audit_matches(a, " + FILTER_ARGS + ")"), filter)
+        return bind(
+                        jdbc.sql("SELECT count(*) FROM audit_log a WHERE app_audit_matches(a, " + FILTER_ARGS + ")"),
+                        filter)
                 .query(Long.class)
                 .single();
     }
 
     /** Every tenant's rows and the system rows: system administrators only. */
     List<AuditEntry> findAll(AuditFilter filter, int limit, long offset) {
-        return bind(jdbc.sql("SELECT * FROM app_audit_search(" + FILTER_ARGS + ", CAST(:limit AS integer), CAST(:offset AS integer))"), filter)
+        return bind(
+                        jdbc.sql("SELECT * FROM app_audit_search(" + FILTER_ARGS
+                                + ", CAST(:limit AS integer), CAST(:offset AS integer))"),
+                        filter)
                 .param("limit", limit)
                 .param("offset", offset)
                 .query(this::map)
@@ -61,7 +69,10 @@ class AuditRepository {
     }
 
     long purgeBefore(OffsetDateTime cutoff) {
-        return jdbc.sql("SELECT app_audit_purge(?)").param(cutoff).query(Long.class).single();
+        return jdbc.sql("SELECT app_audit_purge(?)")
+                .param(cutoff)
+                .query(Long.class)
+                .single();
     }
 
     private static JdbcClient.StatementSpec bind(JdbcClient.StatementSpec sql, AuditFilter f) {

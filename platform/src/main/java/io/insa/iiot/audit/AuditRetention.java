@@ -1,9 +1,9 @@
 package io.insa.iiot.audit;
 
 import io.insa.iiot.shared.TenantTransactions;
+import io.insa.iiot.shared.Times;
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import io.insa.iiot.shared.Times;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;

@@ -54,7 +54,8 @@ class AdminBootstrap implements ApplicationRunner {
         if (!generated) {
             Passwords.requireAcceptable("insa.admin.password", secret);
         }
-        UserAccount admin = users.create(email, "System administrator", passwords.hash(secret), true, UserStatus.ACTIVE);
+        UserAccount admin =
+                users.create(email, "System administrator", passwords.hash(secret), true, UserStatus.ACTIVE);
         audit.record(AuditEvent.success(null, AuditEvent.Actor.system(), "user.bootstrap_admin", "user", admin.id())
                 .withDetail("email", admin.email()));
         if (generated) {

@@ -32,7 +32,9 @@ import org.springframework.web.bind.annotation.RestController;
 class ApiKeyController {
 
     record CreateRequest(
-            @NotBlank @Size(max = 100) String name, @NotEmpty List<@NotBlank String> scopes, OffsetDateTime expiresAt) {}
+            @NotBlank @Size(max = 100) String name,
+            @NotEmpty List<@NotBlank String> scopes,
+            OffsetDateTime expiresAt) {}
 
     private final ApiKeys keys;
     private final TenantAccess access;

@@ -63,7 +63,8 @@ class ApiKeys {
     CreatedApiKey create(Caller caller, TenantId tenant, String name, List<String> scopes, OffsetDateTime expiresAt) {
         for (String scope : scopes) {
             if (!SCOPES.contains(scope)) {
-                throw ProblemException.badRequest("scopes", "unknown scope '" + scope + "', allowed: read, write, ingest");
+                throw ProblemException.badRequest(
+                        "scopes", "unknown scope '" + scope + "', allowed: read, write, ingest");
             }
         }
         OffsetDateTime now = Times.now(clock);
@@ -71,14 +72,32 @@ class ApiKeys {
             throw ProblemException.badRequest("expires_at", "must be in the future");
         }
         String key = KEY_PREFIX + Secrets.newToken();
-        ApiKey created = new ApiKey(Ids.newId(), name.strip(), key.substring(0, KEY_PREFIX.length() + 6),
-                scopes.stream().distinct().sorted().toList(), caller.userId(), now, expiresAt, null, null);
-        transactions.inTenant(tenant, () -> jdbc.sql("""
+        ApiKey created = new ApiKey(
+                Ids.newId(),
+                name.strip(),
+                key.substring(0, KEY_PREFIX.length() + 6),
+                scopes.stream().distinct().sorted().toList(),
+                caller.userId(),
+                now,
+                expiresAt,
+                null,
+                null);
+        transactions.inTenant(
+                tenant,
+                () -> jdbc.sql("""
                         INSERT INTO api_keys (id, tenant_id, name, prefix, secret_hash, scopes, created_by, created_at, expires_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")
-                .params(created.id(), tenant.value(), created.name(), created.prefix(), Secrets.sha256Hex(key),
-                        created.scopes().toArray(String[]::new), created.createdBy(), now, expiresAt)
-                .update());
+                        .params(
+                                created.id(),
+                                tenant.value(),
+                                created.name(),
+                                created.prefix(),
+                                Secrets.sha256Hex(key),
+                                created.scopes().toArray(String[]::new),
+                                created.createdBy(),
+                                now,
+                                expiresAt)
+                        .update());
         audit.record(AuditEvent.success(tenant, Actor.of(caller), "api_key.create", "api_key", created.id())
                 .withDetail("name", created.name())
                 .withDetail("scopes", created.scopes()));
@@ -86,19 +105,24 @@ class ApiKeys {
     }
 
     Page<ApiKey> list(TenantId tenant, PageRequest page) {
-        return transactions.inTenant(tenant, () -> page.page(
-                jdbc.sql("SELECT * FROM api_keys ORDER BY created_at DESC, id LIMIT ? OFFSET ?")
-                        .params(page.size(), page.offset())
-                        .query(ApiKeys::map)
-                        .list(),
-                jdbc.sql("SELECT count(*) FROM api_keys").query(Long.class).single()));
+        return transactions.inTenant(
+                tenant,
+                () -> page.page(
+                        jdbc.sql("SELECT * FROM api_keys ORDER BY created_at DESC, id LIMIT ? OFFSET ?")
+                                .params(page.size(), page.offset())
+                                .query(ApiKeys::map)
+                                .list(),
+                        jdbc.sql("SELECT count(*) FROM api_keys")
+                                .query(Long.class)
+                                .single()));
     }
 
     void revoke(Caller caller, TenantId tenant, UUID id) {
-        int updated = transactions.inTenant(tenant, () -> jdbc.sql(
-                        "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-                .params(Times.now(clock), id)
-                .update());
+        int updated = transactions.inTenant(
+                tenant,
+                () -> jdbc.sql("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+                        .params(Times.now(clock), id)
+                        .update());
         if (updated == 0) {
             throw ProblemException.notFound("active API key " + id);
         }
@@ -113,7 +137,13 @@ class ApiKeys {
         if (key == null || !key.startsWith(KEY_PREFIX)) {
             return Optional.empty();
         }
-        record Row(UUID id, UUID tenantId, String name, String[] scopes, OffsetDateTime expiresAt, OffsetDateTime revokedAt) {}
+        record Row(
+                UUID id,
+                UUID tenantId,
+                String name,
+                String[] scopes,
+                OffsetDateTime expiresAt,
+                OffsetDateTime revokedAt) {}
         Optional<Row> row = transactions.global(() -> jdbc.sql("SELECT * FROM app_api_key_by_hash(?)")
                 .param(Secrets.sha256Hex(key))
                 .query((rs, n) -> new Row(
@@ -125,16 +155,26 @@ class ApiKeys {
                         rs.getObject("revoked_at", OffsetDateTime.class)))
                 .optional());
         OffsetDateTime now = Times.now(clock);
-        if (row.isEmpty() || row.get().revokedAt() != null
+        if (row.isEmpty()
+                || row.get().revokedAt() != null
                 || (row.get().expiresAt() != null && !row.get().expiresAt().isAfter(now))) {
             return Optional.empty();
         }
         TenantId tenant = TenantId.of(row.get().tenantId());
-        transactions.inTenant(tenant, () -> jdbc.sql("UPDATE api_keys SET last_used_at = ? WHERE id = ?")
-                .params(now, row.get().id())
-                .update());
-        return Optional.of(new Caller(null, row.get().id(), row.get().name(), false, tenant, null,
-                Set.of(row.get().scopes()), null));
+        transactions.inTenant(
+                tenant,
+                () -> jdbc.sql("UPDATE api_keys SET last_used_at = ? WHERE id = ?")
+                        .params(now, row.get().id())
+                        .update());
+        return Optional.of(new Caller(
+                null,
+                row.get().id(),
+                row.get().name(),
+                false,
+                tenant,
+                null,
+                Set.of(row.get().scopes()),
+                null));
     }
 
     private static ApiKey map(ResultSet rs, int row) throws SQLException {

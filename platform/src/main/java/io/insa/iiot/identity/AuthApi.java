@@ -13,15 +13,22 @@ final class AuthApi {
 
     private AuthApi() {}
 
-    record LoginRequest(@NotBlank @Email @Size(max = 254) String email, @NotBlank String password, String totpCode) {}
+    record LoginRequest(
+            @NotBlank @Email @Size(max = 254) String email,
+            @NotBlank String password,
+            String totpCode) {}
 
     record RefreshRequest(@NotBlank String refreshToken) {}
 
     record SwitchTenantRequest(@NotNull UUID tenantId) {}
 
-    record AcceptInviteRequest(@NotBlank String token, @NotBlank String password, @NotBlank @Size(max = 200) String name) {}
+    record AcceptInviteRequest(
+            @NotBlank String token,
+            @NotBlank String password,
+            @NotBlank @Size(max = 200) String name) {}
 
-    record PasswordChangeRequest(@NotBlank String currentPassword, @NotBlank String newPassword) {}
+    record PasswordChangeRequest(
+            @NotBlank String currentPassword, @NotBlank String newPassword) {}
 
     /** A tenant as seen from one of its members. */
     record TenantSummary(UUID id, String name, String slug, Role role) {}

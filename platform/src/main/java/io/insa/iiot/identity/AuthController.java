@@ -31,7 +31,8 @@ class AuthController {
 
     @PostMapping("/login")
     TokenResponse login(@Valid @RequestBody LoginRequest request) {
-        return auth.login(request.email(), request.password(), ClientInfo.current().ip());
+        return auth.login(
+                request.email(), request.password(), ClientInfo.current().ip());
     }
 
     @PostMapping("/refresh")
@@ -51,7 +52,8 @@ class AuthController {
     }
 
     @PostMapping("/switch-tenant")
-    TokenResponse switchTenant(@AuthenticationPrincipal Caller caller, @Valid @RequestBody SwitchTenantRequest request) {
+    TokenResponse switchTenant(
+            @AuthenticationPrincipal Caller caller, @Valid @RequestBody SwitchTenantRequest request) {
         return auth.switchTenant(caller, request.tenantId());
     }
 

@@ -83,18 +83,26 @@ class AuthService {
 
     TokenResponse login(String rawEmail, String password, String clientIp) {
         String email = UserAccounts.normalizeEmail(rawEmail);
-        AuditEvent attempt = new AuditEvent(null, Actor.anonymous(email), "auth.login", "user", null, AuditEvent.FAILURE, Map.of());
+        AuditEvent attempt =
+                new AuditEvent(null, Actor.anonymous(email), "auth.login", "user", null, AuditEvent.FAILURE, Map.of());
         refuseWhenThrottled(throttle.tryAcquireForAddress(clientIp), attempt);
         UserAccount user = transactions.global(() -> users.findByEmail(email)).orElse(null);
         AuditEvent userAttempt = user == null
                 ? attempt
-                : new AuditEvent(null, Actor.user(user.id(), email), "auth.login", "user", user.id().toString(),
-                        AuditEvent.FAILURE, Map.of());
+                : new AuditEvent(
+                        null,
+                        Actor.user(user.id(), email),
+                        "auth.login",
+                        "user",
+                        user.id().toString(),
+                        AuditEvent.FAILURE,
+                        Map.of());
         OffsetDateTime now = Times.now(clock);
         if (user != null && user.lockedUntil() != null && user.lockedUntil().isAfter(now)) {
             audit.record(userAttempt.withOutcome("locked"));
             throw ProblemException.tooManyRequests(
-                    "account temporarily locked after " + lockoutFailures + " failed logins, until " + user.lockedUntil(),
+                    "account temporarily locked after " + lockoutFailures + " failed logins, until "
+                            + user.lockedUntil(),
                     Duration.between(now, user.lockedUntil()));
         }
         refuseWhenThrottled(throttle.tryAcquireForAccount(email), userAttempt);
@@ -110,7 +118,8 @@ class AuthService {
         transactions.global(() -> {
             if (passwords.needsRehash(user.passwordHash())) {
                 users.updatePassword(user.id(), passwords.hash(password));
-                audit.record(AuditEvent.success(null, Actor.user(user.id(), email), "auth.password_rehash", "user", user.id()));
+                audit.record(AuditEvent.success(
+                        null, Actor.user(user.id(), email), "auth.password_rehash", "user", user.id()));
             }
             users.recordSuccessfulLogin(user.id(), now);
         });
@@ -139,7 +148,13 @@ class AuthService {
         if (failures >= lockoutFailures) {
             OffsetDateTime until = now.plus(lockoutDuration);
             transactions.global(() -> users.lock(user.id(), until));
-            audit.record(new AuditEvent(null, Actor.system(), "auth.lockout", "user", user.id().toString(), AuditEvent.SUCCESS,
+            audit.record(new AuditEvent(
+                    null,
+                    Actor.system(),
+                    "auth.lockout",
+                    "user",
+                    user.id().toString(),
+                    AuditEvent.SUCCESS,
                     Map.of("email", user.email(), "failures", failures, "locked_until", until.toString())));
         }
     }
@@ -159,18 +174,25 @@ class AuthService {
             }
             case AuthSessions.Rotation.Reused reused -> {
                 audit.record(new AuditEvent(
-                        null, Actor.user(reused.session().userId(), null), "auth.refresh_reuse", "session",
-                        reused.session().id().toString(), "revoked", Map.of()));
+                        null,
+                        Actor.user(reused.session().userId(), null),
+                        "auth.refresh_reuse",
+                        "session",
+                        reused.session().id().toString(),
+                        "revoked",
+                        Map.of()));
                 throw ProblemException.unauthorized("refresh token reuse detected: the session has been revoked");
             }
-            case AuthSessions.Rotation.Invalid invalid -> throw ProblemException.unauthorized("refresh token is invalid or expired");
+            case AuthSessions.Rotation.Invalid invalid ->
+                throw ProblemException.unauthorized("refresh token is invalid or expired");
         };
     }
 
     void logout(Caller caller) {
         requireUser(caller);
         sessions.revoke(caller.sessionId(), "logout");
-        audit.record(AuditEvent.success(caller.activeTenant(), Actor.of(caller), "auth.logout", "session", caller.sessionId()));
+        audit.record(AuditEvent.success(
+                caller.activeTenant(), Actor.of(caller), "auth.logout", "session", caller.sessionId()));
     }
 
     MeResponse me(Caller caller) {
@@ -205,8 +227,8 @@ class AuthService {
             transactions.global(() -> users.activate(user.id(), name.strip(), passwords.hash(password)));
         }
         UserAccount active = accounts.require(user.id());
-        audit.record(AuditEvent.success(accepted.tenantId(), Actor.user(user.id(), user.email()), "tenant.invite_accept", "user",
-                user.id()));
+        audit.record(AuditEvent.success(
+                accepted.tenantId(), Actor.user(user.id(), user.email()), "tenant.invite_accept", "user", user.id()));
         return startSession(active, summary(active, accepted.tenantId()).orElse(null));
     }
 
@@ -218,7 +240,8 @@ class AuthService {
         Passwords.requireAcceptable("new_password", next);
         transactions.global(() -> users.updatePassword(user.id(), passwords.hash(next)));
         sessions.revokeAll(user.id(), null, caller.sessionId(), "password changed");
-        audit.record(AuditEvent.success(caller.activeTenant(), Actor.of(caller), "auth.password_change", "user", user.id()));
+        audit.record(
+                AuditEvent.success(caller.activeTenant(), Actor.of(caller), "auth.password_change", "user", user.id()));
     }
 
     private TokenResponse startSession(UserAccount user, TenantSummary tenant) {
@@ -229,12 +252,15 @@ class AuthService {
         AccessTokens.ActiveTenant active =
                 tenant == null ? null : new AccessTokens.ActiveTenant(tenant.id(), tenant.slug(), tenant.role());
         String access = accessTokens.issue(user, active, rotated.session().id());
-        return new TokenResponse(access, rotated.refreshToken(), "Bearer", accessTokens.ttl().toSeconds(), user.view(), tenant);
+        return new TokenResponse(
+                access, rotated.refreshToken(), "Bearer", accessTokens.ttl().toSeconds(), user.view(), tenant);
     }
 
     /** The tenant as the user acts in it: their membership role, or admin for a system administrator. */
     private Optional<TenantSummary> summary(UserAccount user, TenantId tenantId) {
-        Optional<Role> role = memberships.roleOf(user.id(), tenantId).or(() -> user.admin() ? Optional.of(Role.ADMIN) : Optional.empty());
+        Optional<Role> role = memberships
+                .roleOf(user.id(), tenantId)
+                .or(() -> user.admin() ? Optional.of(Role.ADMIN) : Optional.empty());
         if (role.isEmpty()) {
             return Optional.empty();
         }
@@ -242,7 +268,9 @@ class AuthService {
     }
 
     private List<TenantSummary> summaries(UserAccount user, List<Membership> all) {
-        Map<UUID, Tenant> byId = tenants.findAll(all.stream().map(m -> m.tenantId().value()).toList()).stream()
+        Map<UUID, Tenant> byId = tenants
+                .findAll(all.stream().map(m -> m.tenantId().value()).toList())
+                .stream()
                 .collect(Collectors.toMap(Tenant::id, Function.identity()));
         return all.stream()
                 .filter(m -> byId.containsKey(m.tenantId().value()))

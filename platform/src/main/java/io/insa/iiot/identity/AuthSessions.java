@@ -39,10 +39,16 @@ class AuthSessions {
     private final Clock clock;
     private final Duration refreshTtl;
     /** Revocation checks on every request; short-lived so that another node's revocation is seen soon. */
-    private final Cache<UUID, Boolean> active =
-            Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofSeconds(30)).build();
+    private final Cache<UUID, Boolean> active = Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .expireAfterWrite(Duration.ofSeconds(30))
+            .build();
 
-    AuthSessions(JdbcClient jdbc, TenantTransactions transactions, Clock clock, @Value("${insa.jwt.refresh-token-ttl}") Duration refreshTtl) {
+    AuthSessions(
+            JdbcClient jdbc,
+            TenantTransactions transactions,
+            Clock clock,
+            @Value("${insa.jwt.refresh-token-ttl}") Duration refreshTtl) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.clock = clock;
@@ -63,18 +69,22 @@ class AuthSessions {
     Rotation rotate(String refreshToken) {
         String hash = Secrets.sha256Hex(refreshToken);
         return transactions.global(() -> {
-            record Row(UUID sessionId, UUID userId, UUID tenantId, OffsetDateTime expiresAt, OffsetDateTime usedAt, OffsetDateTime revokedAt) {}
+            record Row(
+                    UUID sessionId,
+                    UUID userId,
+                    UUID tenantId,
+                    OffsetDateTime expiresAt,
+                    OffsetDateTime usedAt,
+                    OffsetDateTime revokedAt) {}
             var row = jdbc.sql("""
                             SELECT r.session_id, s.user_id, s.active_tenant_id AS tenant_id, r.expires_at, r.used_at, s.revoked_at
                             FROM refresh_tokens r JOIN auth_sessions s ON s.id = r.session_id
-                            WHERE r.token_hash = ? FOR UPDATE""")
-                    .param(hash)
-                    .query(Row.class)
-                    .optional();
+                            WHERE r.token_hash = ? FOR UPDATE""").param(hash).query(Row.class).optional();
             if (row.isEmpty() || row.get().revokedAt() != null) {
                 return new Rotation.Invalid();
             }
-            Session session = new Session(row.get().sessionId(), row.get().userId(), row.get().tenantId());
+            Session session = new Session(
+                    row.get().sessionId(), row.get().userId(), row.get().tenantId());
             if (row.get().usedAt() != null) {
                 revoke(session.id(), "refresh token reused");
                 return new Rotation.Reused(session);
@@ -82,7 +92,9 @@ class AuthSessions {
             if (!row.get().expiresAt().isAfter(Times.now(clock))) {
                 return new Rotation.Invalid();
             }
-            jdbc.sql("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?").params(Times.now(clock), hash).update();
+            jdbc.sql("UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?")
+                    .params(Times.now(clock), hash)
+                    .update();
             return new Rotation.Rotated(session, issue(session.id()));
         });
     }
@@ -90,8 +102,12 @@ class AuthSessions {
     /** Moves a session to another tenant; its outstanding refresh tokens are replaced by a new one. */
     Rotation.Rotated switchTenant(UUID sessionId, UUID userId, TenantId tenant) {
         return transactions.global(() -> {
-            jdbc.sql("UPDATE auth_sessions SET active_tenant_id = ? WHERE id = ?").params(tenant.value(), sessionId).update();
-            jdbc.sql("DELETE FROM refresh_tokens WHERE session_id = ? AND used_at IS NULL").param(sessionId).update();
+            jdbc.sql("UPDATE auth_sessions SET active_tenant_id = ? WHERE id = ?")
+                    .params(tenant.value(), sessionId)
+                    .update();
+            jdbc.sql("DELETE FROM refresh_tokens WHERE session_id = ? AND used_at IS NULL")
+                    .param(sessionId)
+                    .update();
             return new Rotation.Rotated(new Session(sessionId, userId, tenant.value()), issue(sessionId));
         });
     }
@@ -111,19 +127,26 @@ class AuthSessions {
                         WHERE user_id = ? AND revoked_at IS NULL AND id IS DISTINCT FROM ?
                           AND (?::uuid IS NULL OR active_tenant_id = ?::uuid)
                         RETURNING id""")
-                .params(Times.now(clock), reason, userId, keep,
-                        onlyTenant == null ? null : onlyTenant.value(), onlyTenant == null ? null : onlyTenant.value())
+                .params(
+                        Times.now(clock),
+                        reason,
+                        userId,
+                        keep,
+                        onlyTenant == null ? null : onlyTenant.value(),
+                        onlyTenant == null ? null : onlyTenant.value())
                 .query(UUID.class)
                 .list());
         revoked.forEach(id -> active.put(id, false));
     }
 
     boolean isActive(UUID sessionId) {
-        return active.get(sessionId, id -> transactions.global(() -> jdbc.sql(
-                        "SELECT EXISTS (SELECT 1 FROM auth_sessions WHERE id = ? AND revoked_at IS NULL)")
-                .param(id)
-                .query(Boolean.class)
-                .single()));
+        return active.get(
+                sessionId,
+                id -> transactions.global(() -> jdbc.sql(
+                                "SELECT EXISTS (SELECT 1 FROM auth_sessions WHERE id = ? AND revoked_at IS NULL)")
+                        .param(id)
+                        .query(Boolean.class)
+                        .single()));
     }
 
     private String issue(UUID sessionId) {

@@ -64,7 +64,9 @@ class JwtConfiguration {
 
     @Bean
     JwtDecoder jwtDecoder(SecretKey accessTokenKey) {
-        return NimbusJwtDecoder.withSecretKey(accessTokenKey).macAlgorithm(MacAlgorithm.HS256).build();
+        return NimbusJwtDecoder.withSecretKey(accessTokenKey)
+                .macAlgorithm(MacAlgorithm.HS256)
+                .build();
     }
 
     @Bean

@@ -27,8 +27,9 @@ class LegacyUserImport {
     record LegacyUser(
             @NotBlank @Email @Size(max = 254) String email,
             @Size(max = 200) String name,
+
             @NotBlank @Pattern(regexp = "^[0-9a-fA-F]{64}$", message = "must be 64 hex characters (SHA-256)")
-                    String passwordSha256) {}
+            String passwordSha256) {}
 
     record ImportRequest(@NotEmpty @Size(max = 10_000) List<@Valid LegacyUser> users) {}
 
@@ -54,7 +55,11 @@ class LegacyUserImport {
                 skipped.add(UserAccounts.normalizeEmail(u.email()));
                 continue;
             }
-            users.create(u.email(), u.name() == null ? "" : u.name(), Passwords.legacy(u.passwordSha256()), false,
+            users.create(
+                    u.email(),
+                    u.name() == null ? "" : u.name(),
+                    Passwords.legacy(u.passwordSha256()),
+                    false,
                     UserStatus.ACTIVE);
             created++;
         }

@@ -18,8 +18,10 @@ import org.springframework.stereotype.Component;
 class LoginThrottle {
 
     private final int perMinute;
-    private final Cache<String, Bucket> buckets =
-            Caffeine.newBuilder().maximumSize(200_000).expireAfterAccess(Duration.ofMinutes(5)).build();
+    private final Cache<String, Bucket> buckets = Caffeine.newBuilder()
+            .maximumSize(200_000)
+            .expireAfterAccess(Duration.ofMinutes(5))
+            .build();
 
     LoginThrottle(@Value("${insa.auth.login-attempts-per-minute}") int perMinute) {
         this.perMinute = perMinute;

@@ -40,14 +40,19 @@ class SecurityConfiguration {
     static final String API_KEY_HEADER = "X-API-Key";
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, AuthSessions sessions, ApiKeys apiKeys, JsonMapper json) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, AuthSessions sessions, ApiKeys apiKeys, JsonMapper json)
+            throws Exception {
         ProblemWriter problems = new ProblemWriter(json);
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .authorizeHttpRequests(auth -> auth.requestMatchers(HttpMethod.POST,
-                                "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/accept-invite")
+                .authorizeHttpRequests(auth -> auth.requestMatchers(
+                                HttpMethod.POST,
+                                "/api/v1/auth/login",
+                                "/api/v1/auth/refresh",
+                                "/api/v1/auth/accept-invite")
                         .permitAll()
-                        .requestMatchers("/api/v1/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus")
+                        .requestMatchers(
+                                "/api/v1/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus")
                         .permitAll()
                         .requestMatchers("/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
                         .permitAll()
@@ -73,7 +78,9 @@ class SecurityConfiguration {
     }
 
     private static String unauthorizedDetail(Exception e) {
-        return e instanceof InvalidBearerTokenException ? "invalid access token: " + e.getMessage() : "authentication required";
+        return e instanceof InvalidBearerTokenException
+                ? "invalid access token: " + e.getMessage()
+                : "authentication required";
     }
 
     /** Access token claims to a {@link Caller}; tokens of a revoked session are refused. */

@@ -33,10 +33,17 @@ class TenantMembers {
 
     /** A member as the tenant API shows it. */
     record TenantUser(
-            UUID id, String email, String name, Role role, boolean isTenantAdmin, UserStatus status, OffsetDateTime joinedAt) {
+            UUID id,
+            String email,
+            String name,
+            Role role,
+            boolean isTenantAdmin,
+            UserStatus status,
+            OffsetDateTime joinedAt) {
 
         static TenantUser of(UserAccount user, Membership m) {
-            return new TenantUser(user.id(), user.email(), user.name(), m.role(), m.role().isAdmin(), user.status(), m.joinedAt());
+            return new TenantUser(
+                    user.id(), user.email(), user.name(), m.role(), m.role().isAdmin(), user.status(), m.joinedAt());
         }
     }
 
@@ -74,7 +81,9 @@ class TenantMembers {
 
     Page<TenantUser> list(Tenant tenant, PageRequest page) {
         Page<Membership> members = memberships.members(tenant.tenantId(), page);
-        Map<UUID, UserAccount> byId = users.findAll(members.items().stream().map(Membership::userId).toList()).stream()
+        Map<UUID, UserAccount> byId = users
+                .findAll(members.items().stream().map(Membership::userId).toList())
+                .stream()
                 .collect(Collectors.toMap(UserAccount::id, Function.identity()));
         return members.map(m -> TenantUser.of(byId.get(m.userId()), m));
     }
@@ -106,7 +115,12 @@ class TenantMembers {
             }
             return new InviteResult(TenantUser.of(user, membership), invitation);
         });
-        audit.record(AuditEvent.success(tenantId, Actor.of(caller), "tenant.invite", "user", result.user().id())
+        audit.record(AuditEvent.success(
+                        tenantId,
+                        Actor.of(caller),
+                        "tenant.invite",
+                        "user",
+                        result.user().id())
                 .withDetail("email", email)
                 .withDetail("role", role.value())
                 .withDetail("new_account", result.invitation() != null));
@@ -127,13 +141,15 @@ class TenantMembers {
 
     TenantUser changeRole(Caller caller, Tenant tenant, UUID userId, Role role) {
         TenantId tenantId = tenant.tenantId();
-        Role before = memberships.find(tenantId, userId)
+        Role before = memberships
+                .find(tenantId, userId)
                 .map(Membership::role)
                 .orElseThrow(() -> ProblemException.notFound("member " + userId));
         Membership changed = memberships.changeRole(tenantId, userId, role);
         if (before != role) {
             // the role is a claim of access tokens: tokens acting in this tenant must be re-issued
-            sessions.revokeAll(userId, tenantId, caller.userId().equals(userId) ? caller.sessionId() : null, "role changed");
+            sessions.revokeAll(
+                    userId, tenantId, caller.userId().equals(userId) ? caller.sessionId() : null, "role changed");
         }
         audit.record(AuditEvent.success(tenantId, Actor.of(caller), "tenant.role_change", "user", userId)
                 .withDetail("before", before.value())

@@ -30,7 +30,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/tenants/{tenantId}/users")
 class TenantMembersController {
 
-    record InviteRequest(@NotBlank @Email @Size(max = 254) String email, @NotNull Role role) {}
+    record InviteRequest(
+            @NotBlank @Email @Size(max = 254) String email,
+            @NotNull Role role) {}
 
     record RoleRequest(@NotNull Role role) {}
 
@@ -38,7 +40,8 @@ class TenantMembersController {
     private final TenantAccess access;
     private final int maxPageSize;
 
-    TenantMembersController(TenantMembers members, TenantAccess access, @Value("${insa.api.max-page-size}") int maxPageSize) {
+    TenantMembersController(
+            TenantMembers members, TenantAccess access, @Value("${insa.api.max-page-size}") int maxPageSize) {
         this.members = members;
         this.access = access;
         this.maxPageSize = maxPageSize;
@@ -56,7 +59,9 @@ class TenantMembersController {
     @PostMapping("/invite")
     @ResponseStatus(HttpStatus.CREATED)
     TenantMembers.InviteResult invite(
-            @AuthenticationPrincipal Caller caller, @PathVariable UUID tenantId, @Valid @RequestBody InviteRequest request) {
+            @AuthenticationPrincipal Caller caller,
+            @PathVariable UUID tenantId,
+            @Valid @RequestBody InviteRequest request) {
         return members.invite(caller, access.requireAdmin(caller, tenantId), request.email(), request.role());
     }
 

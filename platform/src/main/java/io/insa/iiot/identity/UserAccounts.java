@@ -52,7 +52,17 @@ public class UserAccounts {
 
     UserAccount create(String email, String name, String passwordHash, boolean admin, UserStatus status) {
         UserAccount user = new UserAccount(
-                Ids.newId(), normalizeEmail(email), name, passwordHash, admin, status, false, 0, null, Times.now(clock), null);
+                Ids.newId(),
+                normalizeEmail(email),
+                name,
+                passwordHash,
+                admin,
+                status,
+                false,
+                0,
+                null,
+                Times.now(clock),
+                null);
         boolean inserted = transactions.global(() -> users.insert(user));
         if (!inserted) {
             throw ProblemException.conflict("a user with e-mail " + user.email() + " already exists");

@@ -20,11 +20,17 @@ class UserRepository {
     }
 
     Optional<UserAccount> find(UUID id) {
-        return jdbc.sql("SELECT * FROM users WHERE id = ?").param(id).query(UserRepository::map).optional();
+        return jdbc.sql("SELECT * FROM users WHERE id = ?")
+                .param(id)
+                .query(UserRepository::map)
+                .optional();
     }
 
     Optional<UserAccount> findByEmail(String email) {
-        return jdbc.sql("SELECT * FROM users WHERE email = ?").param(email).query(UserRepository::map).optional();
+        return jdbc.sql("SELECT * FROM users WHERE email = ?")
+                .param(email)
+                .query(UserRepository::map)
+                .optional();
     }
 
     List<UserAccount> findAll(List<UUID> ids) {
@@ -38,7 +44,9 @@ class UserRepository {
     }
 
     boolean anySystemAdmin() {
-        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM users WHERE is_admin)").query(Boolean.class).single();
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM users WHERE is_admin)")
+                .query(Boolean.class)
+                .single();
     }
 
     /** Inserts unless the e-mail is taken; false when it was. */
@@ -46,14 +54,23 @@ class UserRepository {
         return jdbc.sql("""
                                 INSERT INTO users (id, email, name, password_hash, is_admin, status, mfa_enabled, created_at)
                                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (email) DO NOTHING""")
-                        .params(u.id(), u.email(), u.name(), u.passwordHash(), u.admin(), u.status().value(),
-                                u.mfaEnabled(), u.createdAt())
+                        .params(
+                                u.id(),
+                                u.email(),
+                                u.name(),
+                                u.passwordHash(),
+                                u.admin(),
+                                u.status().value(),
+                                u.mfaEnabled(),
+                                u.createdAt())
                         .update()
                 == 1;
     }
 
     void updatePassword(UUID id, String hash) {
-        jdbc.sql("UPDATE users SET password_hash = ? WHERE id = ?").params(hash, id).update();
+        jdbc.sql("UPDATE users SET password_hash = ? WHERE id = ?")
+                .params(hash, id)
+                .update();
     }
 
     void activate(UUID id, String name, String hash) {
@@ -77,7 +94,9 @@ class UserRepository {
     }
 
     void lock(UUID id, OffsetDateTime until) {
-        jdbc.sql("UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?").params(until, id).update();
+        jdbc.sql("UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?")
+                .params(until, id)
+                .update();
     }
 
     private static UserAccount map(ResultSet rs, int row) throws SQLException {

@@ -38,7 +38,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHandlerMethodValidationException(
             HandlerMethodValidationException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         var result = ex.getParameterValidationResults().stream().findFirst();
-        String field = result.map(r -> r.getMethodParameter().getParameterName()).orElse("request");
+        String field =
+                result.map(r -> r.getMethodParameter().getParameterName()).orElse("request");
         String message = result.flatMap(r -> r.getResolvableErrors().stream().findFirst())
                 .map(e -> e.getDefaultMessage())
                 .orElse("invalid value");

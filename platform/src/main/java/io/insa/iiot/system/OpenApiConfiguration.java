@@ -19,8 +19,18 @@ class OpenApiConfiguration {
                         .version("v1")
                         .description("Multi-tenant industrial IoT platform. Errors are RFC 9457 problem+json."))
                 .components(new Components()
-                        .addSecuritySchemes("bearer", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("JWT"))
-                        .addSecuritySchemes("apiKey", new SecurityScheme().type(SecurityScheme.Type.APIKEY).in(SecurityScheme.In.HEADER).name("X-API-Key")))
+                        .addSecuritySchemes(
+                                "bearer",
+                                new SecurityScheme()
+                                        .type(SecurityScheme.Type.HTTP)
+                                        .scheme("bearer")
+                                        .bearerFormat("JWT"))
+                        .addSecuritySchemes(
+                                "apiKey",
+                                new SecurityScheme()
+                                        .type(SecurityScheme.Type.APIKEY)
+                                        .in(SecurityScheme.In.HEADER)
+                                        .name("X-API-Key")))
                 .addSecurityItem(new SecurityRequirement().addList("bearer"))
                 .addSecurityItem(new SecurityRequirement().addList("apiKey"));
     }

@@ -33,7 +33,11 @@ public class Invitations {
     private final Clock clock;
     private final Duration ttl;
 
-    Invitations(JdbcClient jdbc, TenantTransactions transactions, Clock clock, @Value("${insa.auth.invitation-ttl}") Duration ttl) {
+    Invitations(
+            JdbcClient jdbc,
+            TenantTransactions transactions,
+            Clock clock,
+            @Value("${insa.auth.invitation-ttl}") Duration ttl) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.clock = clock;
@@ -44,12 +48,21 @@ public class Invitations {
         String token = Secrets.newToken();
         OffsetDateTime now = now();
         Issued issued = new Issued(Ids.newId(), token, now.plus(ttl));
-        transactions.inTenant(tenant, () -> jdbc.sql("""
+        transactions.inTenant(
+                tenant,
+                () -> jdbc.sql("""
                         INSERT INTO invitations (id, tenant_id, email, role, token_hash, invited_by, created_at, expires_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")
-                .params(issued.id(), tenant.value(), email, role.value(), Secrets.sha256Hex(token), invitedBy, now,
-                        issued.expiresAt())
-                .update());
+                        .params(
+                                issued.id(),
+                                tenant.value(),
+                                email,
+                                role.value(),
+                                Secrets.sha256Hex(token),
+                                invitedBy,
+                                now,
+                                issued.expiresAt())
+                        .update());
         return issued;
     }
 
@@ -59,8 +72,15 @@ public class Invitations {
      */
     public Accepted accept(String token) {
         String hash = Secrets.sha256Hex(token);
-        record Row(UUID id, UUID tenantId, String email, String role, OffsetDateTime expiresAt, OffsetDateTime acceptedAt) {}
-        Row row = transactions.global(() -> jdbc.sql("SELECT * FROM app_invitation_by_token(?)")
+        record Row(
+                UUID id,
+                UUID tenantId,
+                String email,
+                String role,
+                OffsetDateTime expiresAt,
+                OffsetDateTime acceptedAt) {}
+        Row row = transactions
+                .global(() -> jdbc.sql("SELECT * FROM app_invitation_by_token(?)")
                         .param(hash)
                         .query(Row.class)
                         .optional())
@@ -69,10 +89,11 @@ public class Invitations {
             throw invalid();
         }
         TenantId tenant = TenantId.of(row.tenantId());
-        int spent = transactions.inTenant(tenant, () -> jdbc.sql(
-                        "UPDATE invitations SET accepted_at = ? WHERE id = ? AND accepted_at IS NULL")
-                .params(now(), row.id())
-                .update());
+        int spent = transactions.inTenant(
+                tenant,
+                () -> jdbc.sql("UPDATE invitations SET accepted_at = ? WHERE id = ? AND accepted_at IS NULL")
+                        .params(now(), row.id())
+                        .update());
         if (spent != 1) {
             throw invalid();
         }
@@ -81,9 +102,11 @@ public class Invitations {
 
     /** Drops a user's open invitations to a tenant (when they are removed from it). */
     public void withdraw(TenantId tenant, String email) {
-        transactions.inTenant(tenant, () -> jdbc.sql("DELETE FROM invitations WHERE email = ? AND accepted_at IS NULL")
-                .param(email)
-                .update());
+        transactions.inTenant(
+                tenant,
+                () -> jdbc.sql("DELETE FROM invitations WHERE email = ? AND accepted_at IS NULL")
+                        .param(email)
+                        .update());
     }
 
     private static ProblemException invalid() {

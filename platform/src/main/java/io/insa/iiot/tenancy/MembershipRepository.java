@@ -63,7 +63,9 @@ class MembershipRepository {
     }
 
     void updateRole(UUID userId, Role role) {
-        jdbc.sql("UPDATE memberships SET role = ? WHERE user_id = ?").params(role.value(), userId).update();
+        jdbc.sql("UPDATE memberships SET role = ? WHERE user_id = ?")
+                .params(role.value(), userId)
+                .update();
     }
 
     void delete(UUID userId) {

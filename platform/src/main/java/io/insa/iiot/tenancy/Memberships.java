@@ -57,14 +57,14 @@ public class Memberships {
 
     /** Adds a member; false when the user already is one. */
     public boolean add(TenantId tenant, UUID userId, Role role) {
-        return transactions.inTenant(
-                tenant, () -> memberships.insert(new Membership(tenant, userId, role, now())));
+        return transactions.inTenant(tenant, () -> memberships.insert(new Membership(tenant, userId, role, now())));
     }
 
     public Membership changeRole(TenantId tenant, UUID userId, Role role) {
         return transactions.inTenant(tenant, () -> {
             List<UUID> admins = memberships.lockAdmins();
-            Membership current = memberships.find(userId).orElseThrow(() -> ProblemException.notFound("member " + userId));
+            Membership current =
+                    memberships.find(userId).orElseThrow(() -> ProblemException.notFound("member " + userId));
             if (current.role() == Role.ADMIN && role != Role.ADMIN && admins.size() == 1) {
                 throw lastAdmin();
             }
@@ -76,7 +76,8 @@ public class Memberships {
     public Membership remove(TenantId tenant, UUID userId) {
         return transactions.inTenant(tenant, () -> {
             List<UUID> admins = memberships.lockAdmins();
-            Membership current = memberships.find(userId).orElseThrow(() -> ProblemException.notFound("member " + userId));
+            Membership current =
+                    memberships.find(userId).orElseThrow(() -> ProblemException.notFound("member " + userId));
             if (current.role() == Role.ADMIN && admins.size() == 1) {
                 throw lastAdmin();
             }

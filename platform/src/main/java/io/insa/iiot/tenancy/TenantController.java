@@ -29,7 +29,11 @@ class TenantController {
     private final TenantReports reports;
     private final int maxPageSize;
 
-    TenantController(Tenants tenants, TenantAccess access, TenantReports reports, @Value("${insa.api.max-page-size}") int maxPageSize) {
+    TenantController(
+            Tenants tenants,
+            TenantAccess access,
+            TenantReports reports,
+            @Value("${insa.api.max-page-size}") int maxPageSize) {
         this.tenants = tenants;
         this.access = access;
         this.reports = reports;

@@ -78,11 +78,14 @@ class TenantReports {
     }
 
     private TenantUsage.DeviceCounts deviceCounts(TenantId id) {
-        return devices.getIfAvailable(() -> tenant -> TenantUsage.DeviceCounts.NONE).count(id);
+        return devices.getIfAvailable(() -> tenant -> TenantUsage.DeviceCounts.NONE)
+                .count(id);
     }
 
     private TenantUsage.TelemetryCounts telemetryCounts(TenantId id) {
-        return telemetry.getIfAvailable(() -> tenant -> TenantUsage.TelemetryCounts.NONE).count(id);
+        return telemetry
+                .getIfAvailable(() -> tenant -> TenantUsage.TelemetryCounts.NONE)
+                .count(id);
     }
 
     /** Used share of a limit in percent, one decimal; a zero limit with any use is full. */

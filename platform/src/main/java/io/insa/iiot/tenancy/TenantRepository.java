@@ -20,7 +20,10 @@ class TenantRepository {
     }
 
     Optional<Tenant> find(UUID id) {
-        return jdbc.sql("SELECT * FROM tenants WHERE id = ?").param(id).query(TenantRepository::map).optional();
+        return jdbc.sql("SELECT * FROM tenants WHERE id = ?")
+                .param(id)
+                .query(TenantRepository::map)
+                .optional();
     }
 
     /** Locks the row for the rest of the transaction: quota checks that must not race. */
@@ -64,9 +67,18 @@ class TenantRepository {
                         INSERT INTO tenants (id, name, slug, status, max_devices, max_users, max_telemetry_points_per_day,
                                              max_retention_days, max_messages_per_second, created_at, updated_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
-                .params(t.id(), t.name(), t.slug(), t.status().value(), t.maxDevices(), t.maxUsers(),
-                        t.maxTelemetryPointsPerDay(), t.maxRetentionDays(), t.maxMessagesPerSecond(),
-                        t.createdAt(), t.updatedAt())
+                .params(
+                        t.id(),
+                        t.name(),
+                        t.slug(),
+                        t.status().value(),
+                        t.maxDevices(),
+                        t.maxUsers(),
+                        t.maxTelemetryPointsPerDay(),
+                        t.maxRetentionDays(),
+                        t.maxMessagesPerSecond(),
+                        t.createdAt(),
+                        t.updatedAt())
                 .update();
     }
 
@@ -76,9 +88,17 @@ class TenantRepository {
                                max_telemetry_points_per_day = ?, max_retention_days = ?, max_messages_per_second = ?,
                                updated_at = ?
                         WHERE id = ?""")
-                .params(t.name(), t.slug(), t.status().value(), t.maxDevices(), t.maxUsers(),
-                        t.maxTelemetryPointsPerDay(), t.maxRetentionDays(), t.maxMessagesPerSecond(),
-                        t.updatedAt(), t.id())
+                .params(
+                        t.name(),
+                        t.slug(),
+                        t.status().value(),
+                        t.maxDevices(),
+                        t.maxUsers(),
+                        t.maxTelemetryPointsPerDay(),
+                        t.maxRetentionDays(),
+                        t.maxMessagesPerSecond(),
+                        t.updatedAt(),
+                        t.id())
                 .update();
     }
 

@@ -16,7 +16,10 @@ final class TenantRequests {
 
     record Create(
             @NotBlank @Size(max = 200) String name,
-            @NotNull @Pattern(regexp = SLUG, message = SLUG_MESSAGE) String slug,
+
+            @NotNull @Pattern(regexp = SLUG, message = SLUG_MESSAGE)
+            String slug,
+
             TenantStatus status,
             @Min(0) Integer maxDevices,
             @Min(0) Integer maxUsers,
@@ -26,7 +29,9 @@ final class TenantRequests {
 
     /** A partial update: absent (or null) fields stay as they are. */
     record Update(
-            @Size(min = 1, max = 200) @Pattern(regexp = ".*\\S.*", message = "must not be blank") String name,
+            @Size(min = 1, max = 200) @Pattern(regexp = ".*\\S.*", message = "must not be blank")
+            String name,
+
             @Pattern(regexp = SLUG, message = SLUG_MESSAGE) String slug,
             TenantStatus status,
             @Min(0) Integer maxDevices,

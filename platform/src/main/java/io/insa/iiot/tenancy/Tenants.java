@@ -30,7 +30,12 @@ public class Tenants {
     private final AuditLog audit;
     private final Clock clock;
 
-    Tenants(TenantRepository tenants, TenantTransactions transactions, TenantDefaults defaults, AuditLog audit, Clock clock) {
+    Tenants(
+            TenantRepository tenants,
+            TenantTransactions transactions,
+            TenantDefaults defaults,
+            AuditLog audit,
+            Clock clock) {
         this.tenants = tenants;
         this.transactions = transactions;
         this.defaults = defaults;
@@ -84,7 +89,8 @@ public class Tenants {
             }
             insertOrConflict(tenant);
         });
-        audit.record(AuditEvent.success(tenant.tenantId(), AuditEvent.Actor.of(caller), "tenant.create", "tenant", tenant.id())
+        audit.record(AuditEvent.success(
+                        tenant.tenantId(), AuditEvent.Actor.of(caller), "tenant.create", "tenant", tenant.id())
                 .withDetail("after", tenant));
         return tenant;
     }
@@ -132,7 +138,12 @@ public class Tenants {
         put(out, "status", before.status().value(), after.status().value(), fromBefore);
         put(out, "max_devices", before.maxDevices(), after.maxDevices(), fromBefore);
         put(out, "max_users", before.maxUsers(), after.maxUsers(), fromBefore);
-        put(out, "max_telemetry_points_per_day", before.maxTelemetryPointsPerDay(), after.maxTelemetryPointsPerDay(), fromBefore);
+        put(
+                out,
+                "max_telemetry_points_per_day",
+                before.maxTelemetryPointsPerDay(),
+                after.maxTelemetryPointsPerDay(),
+                fromBefore);
         put(out, "max_retention_days", before.maxRetentionDays(), after.maxRetentionDays(), fromBefore);
         put(out, "max_messages_per_second", before.maxMessagesPerSecond(), after.maxMessagesPerSecond(), fromBefore);
         return out;

@@ -37,18 +37,34 @@ class AuditIT extends IntegrationTest {
         admin = fixture.member(tenant, "admin");
         operator = fixture.member(tenant, "operator");
         // one of each audited action, all from one client address
-        send(api.patch("/api/v1/tenants/" + tenant, Map.of("name", "Audited Renamed")).bearer(admin.accessToken()), 200);
-        send(api.patch("/api/v1/tenants/" + tenant, Map.of("status", "suspended")).bearer(fixture.adminToken()), 200);
+        send(
+                api.patch("/api/v1/tenants/" + tenant, Map.of("name", "Audited Renamed"))
+                        .bearer(admin.accessToken()),
+                200);
+        send(
+                api.patch("/api/v1/tenants/" + tenant, Map.of("status", "suspended"))
+                        .bearer(fixture.adminToken()),
+                200);
         send(api.patch("/api/v1/tenants/" + tenant, Map.of("status", "active")).bearer(fixture.adminToken()), 200);
-        send(api.patch("/api/v1/tenants/" + tenant + "/users/" + operator.id() + "/role", Map.of("role", "viewer"))
-                .bearer(admin.accessToken()), 200);
-        Api.Response invited = send(api.post("/api/v1/tenants/" + tenant + "/users/invite",
-                        Map.of("email", Fixture.unique("leaver") + "@it.example", "role", "viewer"))
-                .bearer(admin.accessToken()), 201);
-        send(api.delete("/api/v1/tenants/" + tenant + "/users/" + invited.json().at("/user/id").asString())
-                .bearer(admin.accessToken()), 204);
-        Api.Response key = send(api.post("/api/v1/api-keys", Map.of("name", "audited", "scopes", List.of("read")))
-                .bearer(admin.accessToken()), 201);
+        send(
+                api.patch("/api/v1/tenants/" + tenant + "/users/" + operator.id() + "/role", Map.of("role", "viewer"))
+                        .bearer(admin.accessToken()),
+                200);
+        Api.Response invited = send(
+                api.post(
+                                "/api/v1/tenants/" + tenant + "/users/invite",
+                                Map.of("email", Fixture.unique("leaver") + "@it.example", "role", "viewer"))
+                        .bearer(admin.accessToken()),
+                201);
+        send(
+                api.delete("/api/v1/tenants/" + tenant + "/users/"
+                                + invited.json().at("/user/id").asString())
+                        .bearer(admin.accessToken()),
+                204);
+        Api.Response key = send(
+                api.post("/api/v1/api-keys", Map.of("name", "audited", "scopes", List.of("read")))
+                        .bearer(admin.accessToken()),
+                201);
         apiKeyId = UUID.fromString(key.json().at("/api_key/id").asString());
         send(api.delete("/api/v1/api-keys/" + apiKeyId).bearer(admin.accessToken()), 204);
         send(api.post("/api/v1/auth/login", Map.of("email", admin.email(), "password", "wrong-password")), 401);
@@ -56,14 +72,16 @@ class AuditIT extends IntegrationTest {
     }
 
     private Api.Response send(Api.Call call, int expected) {
-        Api.Response response = call.from(IP).header("User-Agent", "audit-it/1.0").send();
+        Api.Response response =
+                call.from(IP).header("User-Agent", "audit-it/1.0").send();
         assertThat(response.status()).as(response.toString()).isEqualTo(expected);
         return response;
     }
 
     @Test
     void everyAuditedActionHasActorTenantAddressAndOutcome() {
-        JsonNode entries = auditAsSystemAdmin("tenant_id=" + tenant + "&size=500").get("items");
+        JsonNode entries =
+                auditAsSystemAdmin("tenant_id=" + tenant + "&size=500").get("items");
         Map<String, String> expectedActors = Map.of(
                 "tenant.update", admin.email(),
                 "tenant.suspend", ADMIN_EMAIL,
@@ -73,17 +91,15 @@ class AuditIT extends IntegrationTest {
                 "tenant.remove_user", admin.email(),
                 "api_key.create", admin.email(),
                 "api_key.revoke", admin.email());
-        expectedActors.forEach((action, actor) -> assertThat(entries)
-                .as(action)
-                .anySatisfy(e -> {
-                    assertThat(e.get("action").asString()).isEqualTo(action);
-                    assertThat(e.get("actor_label").asString()).isEqualTo(actor);
-                    assertThat(e.get("actor_type").asString()).isEqualTo("user");
-                    assertThat(e.get("tenant_id").asString()).isEqualTo(tenant.toString());
-                    assertThat(e.get("client_ip").asString()).isEqualTo(IP);
-                    assertThat(e.get("user_agent").asString()).isEqualTo("audit-it/1.0");
-                    assertThat(e.get("outcome").asString()).isEqualTo("success");
-                }));
+        expectedActors.forEach((action, actor) -> assertThat(entries).as(action).anySatisfy(e -> {
+            assertThat(e.get("action").asString()).isEqualTo(action);
+            assertThat(e.get("actor_label").asString()).isEqualTo(actor);
+            assertThat(e.get("actor_type").asString()).isEqualTo("user");
+            assertThat(e.get("tenant_id").asString()).isEqualTo(tenant.toString());
+            assertThat(e.get("client_ip").asString()).isEqualTo(IP);
+            assertThat(e.get("user_agent").asString()).isEqualTo("audit-it/1.0");
+            assertThat(e.get("outcome").asString()).isEqualTo("success");
+        }));
         JsonNode roleChange = entries.valueStream()
                 .filter(e -> e.get("action").asString().equals("tenant.role_change"))
                 .findFirst()
@@ -97,7 +113,8 @@ class AuditIT extends IntegrationTest {
         assertThat(rename.at("/details/before/name").asString()).isEqualTo("Audited");
         assertThat(rename.at("/details/after/name").asString()).isEqualTo("Audited Renamed");
 
-        JsonNode logins = auditAsSystemAdmin("action=auth.login&actor=" + admin.email()).get("items");
+        JsonNode logins =
+                auditAsSystemAdmin("action=auth.login&actor=" + admin.email()).get("items");
         assertThat(logins).anySatisfy(e -> {
             assertThat(e.get("outcome").asString()).isEqualTo("failure");
             assertThat(e.get("client_ip").asString()).isEqualTo(IP);
@@ -106,17 +123,24 @@ class AuditIT extends IntegrationTest {
             assertThat(e.get("outcome").asString()).isEqualTo("success");
             assertThat(e.get("tenant_id").asString()).isEqualTo(tenant.toString());
         });
-        assertThat(auditAsSystemAdmin("action=tenant.create&target_id=" + tenant).get("total").asInt()).isEqualTo(1);
+        assertThat(auditAsSystemAdmin("action=tenant.create&target_id=" + tenant)
+                        .get("total")
+                        .asInt())
+                .isEqualTo(1);
     }
 
     @Test
     void tenantAdminSeesOnlyTheirTenant() {
-        Api.Response response = api.get("/api/v1/audit?size=500").bearer(admin.accessToken()).send();
+        Api.Response response =
+                api.get("/api/v1/audit?size=500").bearer(admin.accessToken()).send();
         assertThat(response.status()).isEqualTo(200);
-        assertThat(response.json().get("items")).isNotEmpty()
+        assertThat(response.json().get("items"))
+                .isNotEmpty()
                 .allSatisfy(e -> assertThat(e.get("tenant_id").asString()).isEqualTo(tenant.toString()));
 
-        Api.Response other = api.get("/api/v1/audit?tenant_id=" + otherTenant).bearer(admin.accessToken()).send();
+        Api.Response other = api.get("/api/v1/audit?tenant_id=" + otherTenant)
+                .bearer(admin.accessToken())
+                .send();
         assertThat(other.status()).isEqualTo(403);
     }
 
@@ -124,23 +148,35 @@ class AuditIT extends IntegrationTest {
     void membersWhoAreNotAdminsAndAnonymousCallersCannotReadTheLog() {
         assertThat(api.get("/api/v1/audit").send().status()).isEqualTo(401);
         Fixture.Member viewer = fixture.member(tenant, "viewer");
-        assertThat(api.get("/api/v1/audit").bearer(viewer.accessToken()).send().status()).isEqualTo(403);
+        assertThat(api.get("/api/v1/audit").bearer(viewer.accessToken()).send().status())
+                .isEqualTo(403);
     }
 
     @Test
     void systemAdminSeesEveryTenantAndSystemEvents() {
         JsonNode all = auditAsSystemAdmin("size=500");
-        assertThat(all.get("items").valueStream().map(e -> e.get("tenant_id").asString()).distinct().count())
+        assertThat(all.get("items")
+                        .valueStream()
+                        .map(e -> e.get("tenant_id").asString())
+                        .distinct()
+                        .count())
                 .isGreaterThan(1);
-        assertThat(auditAsSystemAdmin("action=user.bootstrap_admin").get("total").asInt()).isEqualTo(1);
+        assertThat(auditAsSystemAdmin("action=user.bootstrap_admin")
+                        .get("total")
+                        .asInt())
+                .isEqualTo(1);
     }
 
     @Test
     void filtersCombine() {
-        JsonNode filtered = auditAsSystemAdmin("tenant_id=" + tenant + "&action=api_key.revoke&target_type=api_key&target_id=" + apiKeyId
-                + "&from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z");
+        JsonNode filtered =
+                auditAsSystemAdmin("tenant_id=" + tenant + "&action=api_key.revoke&target_type=api_key&target_id="
+                        + apiKeyId + "&from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z");
         assertThat(filtered.get("total").asInt()).isEqualTo(1);
-        assertThat(auditAsSystemAdmin("tenant_id=" + tenant + "&to=2020-01-01T00:00:00Z").get("total").asInt()).isZero();
+        assertThat(auditAsSystemAdmin("tenant_id=" + tenant + "&to=2020-01-01T00:00:00Z")
+                        .get("total")
+                        .asInt())
+                .isZero();
     }
 
     @Test
@@ -157,7 +193,8 @@ class AuditIT extends IntegrationTest {
     }
 
     private JsonNode auditAsSystemAdmin(String query) {
-        Api.Response response = api.get("/api/v1/audit?" + query).bearer(fixture.adminToken()).send();
+        Api.Response response =
+                api.get("/api/v1/audit?" + query).bearer(fixture.adminToken()).send();
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
         return response.json();
     }

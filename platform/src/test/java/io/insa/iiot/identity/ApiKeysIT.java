@@ -27,24 +27,36 @@ class ApiKeysIT extends IntegrationTest {
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         String key = created.json().get("key").asString();
         assertThat(key).startsWith("iiot_");
-        assertThat(created.json().at("/api_key/scopes").valueStream().map(JsonNode::asString)).containsExactly("read");
+        assertThat(created.json().at("/api_key/scopes").valueStream().map(JsonNode::asString))
+                .containsExactly("read");
 
-        JsonNode listed = api.get("/api/v1/api-keys").bearer(admin.accessToken()).send().json();
+        JsonNode listed =
+                api.get("/api/v1/api-keys").bearer(admin.accessToken()).send().json();
         assertThat(listed.get("total").asInt()).isEqualTo(1);
         assertThat(listed.toString()).doesNotContain(key.substring(12));
         assertThat(listed.at("/items/0/last_used_at").isNull()).isTrue();
 
         Api.Response read = api.get("/api/v1/tenants/" + tenant).apiKey(key).send();
         assertThat(read.status()).as(read.toString()).isEqualTo(200);
-        assertThat(api.get("/api/v1/tenants/" + tenant + "/quotas").apiKey(key).send().status()).isEqualTo(200);
-        assertThat(api.get("/api/v1/tenants/" + other).apiKey(key).send().status()).as("another tenant").isEqualTo(403);
-        assertThat(api.patch("/api/v1/tenants/" + tenant, Map.of("name", "By key")).apiKey(key).send().status())
+        assertThat(api.get("/api/v1/tenants/" + tenant + "/quotas")
+                        .apiKey(key)
+                        .send()
+                        .status())
+                .isEqualTo(200);
+        assertThat(api.get("/api/v1/tenants/" + other).apiKey(key).send().status())
+                .as("another tenant")
+                .isEqualTo(403);
+        assertThat(api.patch("/api/v1/tenants/" + tenant, Map.of("name", "By key"))
+                        .apiKey(key)
+                        .send()
+                        .status())
                 .as("keys never administer")
                 .isEqualTo(403);
         assertThat(api.get("/api/v1/tenants").apiKey(key).send().status()).isEqualTo(403);
         assertThat(api.get("/api/v1/audit").apiKey(key).send().status()).isEqualTo(403);
 
-        JsonNode afterUse = api.get("/api/v1/api-keys").bearer(admin.accessToken()).send().json();
+        JsonNode afterUse =
+                api.get("/api/v1/api-keys").bearer(admin.accessToken()).send().json();
         assertThat(afterUse.at("/items/0/last_used_at").isNull()).isFalse();
     }
 
@@ -53,7 +65,8 @@ class ApiKeysIT extends IntegrationTest {
         UUID tenant = fixture.tenant("Scopes");
         Fixture.Member admin = fixture.member(tenant, "admin");
         String ingestOnly = create(admin, Map.of("name", "gateway", "scopes", List.of("ingest")));
-        Api.Response response = api.get("/api/v1/tenants/" + tenant).apiKey(ingestOnly).send();
+        Api.Response response =
+                api.get("/api/v1/tenants/" + tenant).apiKey(ingestOnly).send();
         assertThat(response.status()).isEqualTo(403);
         assertThat(response.json().get("detail").asString()).contains("read");
 
@@ -72,19 +85,39 @@ class ApiKeysIT extends IntegrationTest {
                 .bearer(admin.accessToken())
                 .send();
         String key = created.json().get("key").asString();
-        assertThat(api.get("/api/v1/tenants/" + tenant).apiKey(key).send().status()).isEqualTo(200);
+        assertThat(api.get("/api/v1/tenants/" + tenant).apiKey(key).send().status())
+                .isEqualTo(200);
 
         String id = created.json().at("/api_key/id").asString();
-        assertThat(api.delete("/api/v1/api-keys/" + id).bearer(admin.accessToken()).send().status()).isEqualTo(204);
+        assertThat(api.delete("/api/v1/api-keys/" + id)
+                        .bearer(admin.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(204);
         Api.Response revoked = api.get("/api/v1/tenants/" + tenant).apiKey(key).send();
         assertThat(revoked.status()).isEqualTo(401);
         assertThat(revoked.header("Content-Type")).startsWith("application/problem+json");
-        assertThat(api.delete("/api/v1/api-keys/" + id).bearer(admin.accessToken()).send().status()).isEqualTo(404);
+        assertThat(api.delete("/api/v1/api-keys/" + id)
+                        .bearer(admin.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(404);
 
-        assertThat(api.get("/api/v1/tenants/" + tenant).apiKey("iiot_unknown").send().status()).isEqualTo(401);
+        assertThat(api.get("/api/v1/tenants/" + tenant)
+                        .apiKey("iiot_unknown")
+                        .send()
+                        .status())
+                .isEqualTo(401);
 
-        Api.Response past = api.post("/api/v1/api-keys",
-                        Map.of("name", "old", "scopes", List.of("read"), "expires_at", OffsetDateTime.now().minusDays(1).toString()))
+        Api.Response past = api.post(
+                        "/api/v1/api-keys",
+                        Map.of(
+                                "name",
+                                "old",
+                                "scopes",
+                                List.of("read"),
+                                "expires_at",
+                                OffsetDateTime.now().minusDays(1).toString()))
                 .bearer(admin.accessToken())
                 .send();
         assertThat(past.status()).isEqualTo(400);
@@ -99,7 +132,11 @@ class ApiKeysIT extends IntegrationTest {
                 .bearer(operator.accessToken())
                 .send();
         assertThat(response.status()).isEqualTo(403);
-        assertThat(api.get("/api/v1/api-keys").bearer(operator.accessToken()).send().status()).isEqualTo(403);
+        assertThat(api.get("/api/v1/api-keys")
+                        .bearer(operator.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(403);
         assertThat(api.get("/api/v1/api-keys").send().status()).isEqualTo(401);
     }
 
@@ -113,13 +150,21 @@ class ApiKeysIT extends IntegrationTest {
                 .bearer(adminA.accessToken())
                 .send();
         String id = created.json().at("/api_key/id").asString();
-        assertThat(api.delete("/api/v1/api-keys/" + id).bearer(adminB.accessToken()).send().status()).isEqualTo(404);
-        assertThat(api.get("/api/v1/tenants/" + a).apiKey(created.json().get("key").asString()).send().status())
+        assertThat(api.delete("/api/v1/api-keys/" + id)
+                        .bearer(adminB.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(404);
+        assertThat(api.get("/api/v1/tenants/" + a)
+                        .apiKey(created.json().get("key").asString())
+                        .send()
+                        .status())
                 .isEqualTo(200);
     }
 
     private String create(Fixture.Member admin, Map<String, Object> body) {
-        Api.Response created = api.post("/api/v1/api-keys", body).bearer(admin.accessToken()).send();
+        Api.Response created =
+                api.post("/api/v1/api-keys", body).bearer(admin.accessToken()).send();
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         return created.json().get("key").asString();
     }

@@ -38,8 +38,17 @@ class AuthIT extends IntegrationTest {
     @Test
     void legacySha256UserLogsInAndIsUpgradedToBcrypt() throws SQLException {
         String email = Fixture.unique("legacy") + "@it.example";
-        Api.Response imported = api.post("/api/v1/admin/users/import", Map.of("users", List.of(Map.of(
-                        "email", email, "name", "Old Timer", "password_sha256", Secrets.sha256Hex("legacy-pass-1")))))
+        Api.Response imported = api.post(
+                        "/api/v1/admin/users/import",
+                        Map.of(
+                                "users",
+                                List.of(Map.of(
+                                        "email",
+                                        email,
+                                        "name",
+                                        "Old Timer",
+                                        "password_sha256",
+                                        Secrets.sha256Hex("legacy-pass-1")))))
                 .bearer(fixture.adminToken())
                 .send();
         assertThat(imported.status()).as(imported.toString()).isEqualTo(200);
@@ -60,8 +69,15 @@ class AuthIT extends IntegrationTest {
     void onlySystemAdministratorsImportUsers() {
         UUID tenant = fixture.tenant("Importers");
         String adminToken = fixture.member(tenant, "admin").accessToken();
-        Api.Response response = api.post("/api/v1/admin/users/import", Map.of("users", List.of(Map.of(
-                        "email", Fixture.unique("x") + "@it.example", "password_sha256", Secrets.sha256Hex("x")))))
+        Api.Response response = api.post(
+                        "/api/v1/admin/users/import",
+                        Map.of(
+                                "users",
+                                List.of(Map.of(
+                                        "email",
+                                        Fixture.unique("x") + "@it.example",
+                                        "password_sha256",
+                                        Secrets.sha256Hex("x")))))
                 .bearer(adminToken)
                 .send();
         assertThat(response.status()).isEqualTo(403);
@@ -71,20 +87,23 @@ class AuthIT extends IntegrationTest {
     void sixthLoginAttemptWithinAMinuteFromOneAddressGets429WithRetryAfter() {
         String ip = Fixture.freshIp();
         for (int i = 0; i < 5; i++) {
-            Api.Response attempt = api.post("/api/v1/auth/login",
+            Api.Response attempt = api.post(
+                            "/api/v1/auth/login",
                             Map.of("email", Fixture.unique("nobody") + "@it.example", "password", "whatever-123"))
                     .from(ip)
                     .send();
             assertThat(attempt.status()).as(attempt.toString()).isEqualTo(401);
         }
-        Api.Response sixth = api.post("/api/v1/auth/login", Map.of("email", "other@it.example", "password", "whatever-123"))
+        Api.Response sixth = api.post(
+                        "/api/v1/auth/login", Map.of("email", "other@it.example", "password", "whatever-123"))
                 .from(ip)
                 .send();
         assertThat(sixth.status()).isEqualTo(429);
         assertThat(Integer.parseInt(sixth.header("Retry-After"))).isBetween(1, 60);
         assertThat(sixth.json().get("detail").asString()).contains("5 per minute");
 
-        Api.Response elsewhere = api.post("/api/v1/auth/login", Map.of("email", "other@it.example", "password", "whatever-123"))
+        Api.Response elsewhere = api.post(
+                        "/api/v1/auth/login", Map.of("email", "other@it.example", "password", "whatever-123"))
                 .from(Fixture.freshIp())
                 .send();
         assertThat(elsewhere.status()).as("another address is not limited").isEqualTo(401);
@@ -109,10 +128,13 @@ class AuthIT extends IntegrationTest {
             assertThat(login(member.email(), "not-the-password").status()).isEqualTo(401);
         }
 
-        Api.Response locked = api.post("/api/v1/auth/login", Map.of("email", member.email(), "password", member.password()))
+        Api.Response locked = api.post(
+                        "/api/v1/auth/login", Map.of("email", member.email(), "password", member.password()))
                 .from("192.0.2.77")
                 .send();
-        assertThat(locked.status()).as("even the right password is refused while locked").isEqualTo(429);
+        assertThat(locked.status())
+                .as("even the right password is refused while locked")
+                .isEqualTo(429);
         assertThat(locked.json().get("detail").asString()).contains("locked");
         assertThat(Integer.parseInt(locked.header("Retry-After"))).isBetween(60, 15 * 60);
 
@@ -124,7 +146,9 @@ class AuthIT extends IntegrationTest {
             assertThat(e.get("client_ip").asString()).isEqualTo("192.0.2.77");
             assertThat(e.get("actor_label").asString()).isEqualTo(member.email());
         });
-        assertThat(failures.get("items")).filteredOn(e -> e.get("outcome").asString().equals("failure")).hasSize(5);
+        assertThat(failures.get("items"))
+                .filteredOn(e -> e.get("outcome").asString().equals("failure"))
+                .hasSize(5);
     }
 
     @Test
@@ -152,23 +176,34 @@ class AuthIT extends IntegrationTest {
         String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
                 .replace("\"role\":\"viewer\"", "\"role\":\"admin\"");
         assertThat(payload).contains("\"role\":\"admin\"");
-        String tampered = parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes(StandardCharsets.UTF_8))
-                + "." + parts[2];
+        String tampered = parts[0] + "."
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(payload.getBytes(StandardCharsets.UTF_8)) + "."
+                + parts[2];
         assertThat(me(tampered).status()).isEqualTo(401);
 
         SecretKey otherKey = new SecretKeySpec(Secrets.newToken().getBytes(StandardCharsets.UTF_8), "HmacSHA256");
         String sid = claims(viewer.accessToken()).get("sid").asString();
-        assertThat(me(mint(otherKey, viewer.id(), sid, Instant.now().plusSeconds(600))).status()).isEqualTo(401);
-        assertThat(me(mint(accessTokenKey, viewer.id(), sid, Instant.now().plusSeconds(600))).status())
+        assertThat(me(mint(otherKey, viewer.id(), sid, Instant.now().plusSeconds(600)))
+                        .status())
+                .isEqualTo(401);
+        assertThat(me(mint(accessTokenKey, viewer.id(), sid, Instant.now().plusSeconds(600)))
+                        .status())
                 .as("the same claims signed with the platform's key are accepted")
                 .isEqualTo(200);
-        Api.Response expired = me(mint(accessTokenKey, viewer.id(), sid, Instant.now().minusSeconds(120)));
+        Api.Response expired =
+                me(mint(accessTokenKey, viewer.id(), sid, Instant.now().minusSeconds(120)));
         assertThat(expired.status()).isEqualTo(401);
         assertThat(expired.header("Content-Type")).startsWith("application/problem+json");
 
-        assertThat(api.post("/api/v1/auth/logout", null).bearer(viewer.accessToken()).send().status()).isEqualTo(204);
+        assertThat(api.post("/api/v1/auth/logout", null)
+                        .bearer(viewer.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(204);
         assertThat(me(viewer.accessToken()).status()).as("revoked by logout").isEqualTo(401);
-        assertThat(refresh(viewer.refreshToken()).status()).as("the refresh token dies with the session").isEqualTo(401);
+        assertThat(refresh(viewer.refreshToken()).status())
+                .as("the refresh token dies with the session")
+                .isEqualTo(401);
     }
 
     @Test
@@ -190,7 +225,8 @@ class AuthIT extends IntegrationTest {
         assertThat(refresh(second).status()).as("the family is revoked").isEqualTo(401);
         assertThat(me(access).status()).as("and so are its access tokens").isEqualTo(401);
         assertThat(audit("action=auth.refresh_reuse").get("items"))
-                .anySatisfy(e -> assertThat(e.get("actor_id").asString()).isEqualTo(member.id().toString()));
+                .anySatisfy(e -> assertThat(e.get("actor_id").asString())
+                        .isEqualTo(member.id().toString()));
     }
 
     @Test
@@ -205,7 +241,10 @@ class AuthIT extends IntegrationTest {
                 .bearer(member.accessToken())
                 .send();
         assertThat(switched.status()).as(switched.toString()).isEqualTo(200);
-        assertThat(claims(switched.json().get("access_token").asString()).get("role").asString()).isEqualTo("operator");
+        assertThat(claims(switched.json().get("access_token").asString())
+                        .get("role")
+                        .asString())
+                .isEqualTo("operator");
         JsonNode me = me(switched.json().get("access_token").asString()).json();
         assertThat(me.at("/tenant/id").asString()).isEqualTo(b.toString());
         assertThat(me.get("memberships")).hasSize(2);
@@ -220,14 +259,16 @@ class AuthIT extends IntegrationTest {
                 .send();
         assertThat(entered.status()).isEqualTo(200);
         assertThat(audit("action=auth.switch_tenant&tenant_id=" + c).get("items"))
-                .anySatisfy(e -> assertThat(e.at("/details/system_admin_entry").asBoolean()).isTrue());
+                .anySatisfy(e -> assertThat(e.at("/details/system_admin_entry").asBoolean())
+                        .isTrue());
     }
 
     @Test
     void invitationTokensWorkOnce() {
         UUID tenant = fixture.tenant("Invites");
         String email = Fixture.unique("once") + "@it.example";
-        Api.Response invite = api.post("/api/v1/tenants/" + tenant + "/users/invite", Map.of("email", email, "role", "viewer"))
+        Api.Response invite = api.post(
+                        "/api/v1/tenants/" + tenant + "/users/invite", Map.of("email", email, "role", "viewer"))
                 .bearer(fixture.adminToken())
                 .send();
         String token = invite.json().at("/invitation/token").asString();
@@ -248,15 +289,21 @@ class AuthIT extends IntegrationTest {
     void passwordChangeNeedsTheCurrentPasswordAndEndsOtherSessions() {
         UUID tenant = fixture.tenant("Passwords");
         Fixture.Member member = fixture.member(tenant, "viewer");
-        String otherSession = login(member.email(), member.password()).json().get("access_token").asString();
+        String otherSession = login(member.email(), member.password())
+                .json()
+                .get("access_token")
+                .asString();
 
-        Api.Response wrong = api.post("/api/v1/auth/password", Map.of("current_password", "nope-nope", "new_password", "brand-new-pass"))
+        Api.Response wrong = api.post(
+                        "/api/v1/auth/password",
+                        Map.of("current_password", "nope-nope", "new_password", "brand-new-pass"))
                 .bearer(member.accessToken())
                 .send();
         assertThat(wrong.status()).isEqualTo(400);
         assertThat(wrong.json().get("field").asString()).isEqualTo("current_password");
 
-        Api.Response changed = api.post("/api/v1/auth/password",
+        Api.Response changed = api.post(
+                        "/api/v1/auth/password",
                         Map.of("current_password", member.password(), "new_password", "brand-new-pass"))
                 .bearer(member.accessToken())
                 .send();
@@ -279,7 +326,9 @@ class AuthIT extends IntegrationTest {
     }
 
     private Api.Response login(String email, String password) {
-        return api.post("/api/v1/auth/login", Map.of("email", email, "password", password)).from(Fixture.freshIp()).send();
+        return api.post("/api/v1/auth/login", Map.of("email", email, "password", password))
+                .from(Fixture.freshIp())
+                .send();
     }
 
     private Api.Response refresh(String token) {
@@ -291,7 +340,8 @@ class AuthIT extends IntegrationTest {
     }
 
     private JsonNode audit(String query) {
-        Api.Response response = api.get("/api/v1/audit?" + query).bearer(fixture.adminToken()).send();
+        Api.Response response =
+                api.get("/api/v1/audit?" + query).bearer(fixture.adminToken()).send();
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
         return response.json();
     }
@@ -311,7 +361,8 @@ class AuthIT extends IntegrationTest {
                 .build();
         return NimbusJwtEncoder.withSecretKey(key)
                 .build()
-                .encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS256).build(), claims))
+                .encode(JwtEncoderParameters.from(
+                        JwsHeader.with(MacAlgorithm.HS256).build(), claims))
                 .getTokenValue();
     }
 

@@ -35,7 +35,8 @@ class JwtConfigurationTest {
 
     @Test
     void strongConfiguredSecretIsUsedInProd() {
-        SecretKey key = configuration.accessTokenKey("0123456789abcdefghijklmnopqrstuvwxyzABCDEF", dataDirectory(), prod());
+        SecretKey key =
+                configuration.accessTokenKey("0123456789abcdefghijklmnopqrstuvwxyzABCDEF", dataDirectory(), prod());
         assertThat(key.getAlgorithm()).isEqualTo("HmacSHA256");
     }
 
@@ -45,7 +46,8 @@ class JwtConfigurationTest {
         SecretKey second = configuration.accessTokenKey("", dataDirectory(), new MockEnvironment());
         assertThat(second.getEncoded()).isEqualTo(first.getEncoded());
         Path file = dataDir.resolve(JwtConfiguration.SECRET_FILE);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
     }
 
     private io.insa.iiot.shared.DataDirectory dataDirectory() {

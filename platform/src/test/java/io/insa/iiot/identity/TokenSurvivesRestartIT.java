@@ -27,12 +27,15 @@ class TokenSurvivesRestartIT extends IntegrationTest {
 
         Map<String, String> properties = new HashMap<>(platformProperties());
         properties.put("server.port", "0");
-        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        String[] args = properties.entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
         try (ConfigurableApplicationContext restarted = new SpringApplicationBuilder(IiotApplication.class).run(args)) {
             int port = ((WebServerApplicationContext) restarted).getWebServer().getPort();
             Api other = new Api(port);
 
-            Api.Response me = other.get("/api/v1/auth/me").bearer(member.accessToken()).send();
+            Api.Response me =
+                    other.get("/api/v1/auth/me").bearer(member.accessToken()).send();
             assertThat(me.status()).as(me.toString()).isEqualTo(200);
             assertThat(me.json().at("/user/email").asString()).isEqualTo(member.email());
 

@@ -3,7 +3,6 @@ package io.insa.iiot.shared;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
 import io.insa.iiot.support.TestDatabase;
 import java.sql.Connection;
@@ -83,9 +82,14 @@ class RowLevelSecurityIT extends IntegrationTest {
                     SELECT table_name FROM information_schema.columns
                     WHERE table_schema = 'public' AND column_name = 'tenant_id'
                       AND table_name IN (SELECT tablename FROM pg_tables WHERE schemaname = 'public')"""));
-            assertThat(withTenantId).as("tenant-owned tables without an RLS test case").isEqualTo(new TreeSet<>(SEEDS.keySet()));
+            assertThat(withTenantId)
+                    .as("tenant-owned tables without an RLS test case")
+                    .isEqualTo(new TreeSet<>(SEEDS.keySet()));
             for (String table : withTenantId) {
-                List<String> flags = strings(c, "SELECT relrowsecurity || ',' || relforcerowsecurity FROM pg_class WHERE relname = '" + table + "'");
+                List<String> flags = strings(
+                        c,
+                        "SELECT relrowsecurity || ',' || relforcerowsecurity FROM pg_class WHERE relname = '" + table
+                                + "'");
                 assertThat(flags).as(table + " RLS enabled and forced").containsExactly("true,true");
                 assertThat(strings(c, "SELECT policyname FROM pg_policies WHERE tablename = '" + table + "'"))
                         .as(table + " policies")
@@ -98,9 +102,15 @@ class RowLevelSecurityIT extends IntegrationTest {
     @Test
     void theOnlyCrossTenantPathsAreTheNamedFunctions() throws SQLException {
         try (Connection c = TestDatabase.get().connectAsOwner()) {
-            assertThat(strings(c, "SELECT proname FROM pg_proc WHERE prosecdef AND pronamespace = 'public'::regnamespace"))
-                    .containsExactlyInAnyOrder("app_memberships_of", "app_invitation_by_token", "app_api_key_by_hash",
-                            "app_audit_search", "app_audit_count", "app_audit_purge");
+            assertThat(strings(
+                            c, "SELECT proname FROM pg_proc WHERE prosecdef AND pronamespace = 'public'::regnamespace"))
+                    .containsExactlyInAnyOrder(
+                            "app_memberships_of",
+                            "app_invitation_by_token",
+                            "app_api_key_by_hash",
+                            "app_audit_search",
+                            "app_audit_count",
+                            "app_audit_purge");
         }
     }
 
@@ -110,7 +120,10 @@ class RowLevelSecurityIT extends IntegrationTest {
         try (Connection c = TestDatabase.get().connectAsOwner()) {
             assertThat(strings(c, "SELECT rolsuper || ',' || rolbypassrls FROM pg_roles WHERE rolname = '" + app + "'"))
                     .containsExactly("false,false");
-            assertThat(strings(c, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = '" + app + "'"))
+            assertThat(strings(
+                            c,
+                            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner = '" + app
+                                    + "'"))
                     .isEmpty();
         }
     }
@@ -125,7 +138,9 @@ class RowLevelSecurityIT extends IntegrationTest {
             assertThat(visible).isNotEmpty().allMatch(tenantA.toString()::equals);
             c.rollback();
 
-            assertThat(strings(c, "SELECT tenant_id::text FROM " + table)).as("no tenant context, no rows").isEmpty();
+            assertThat(strings(c, "SELECT tenant_id::text FROM " + table))
+                    .as("no tenant context, no rows")
+                    .isEmpty();
         }
     }
 
@@ -155,9 +170,12 @@ class RowLevelSecurityIT extends IntegrationTest {
 
             setTenant(c, tenantA);
             if (!table.equals("audit_log")) {
-                assertThat(update(c, "UPDATE " + table + " SET tenant_id = tenant_id WHERE tenant_id = '" + tenantB + "'"))
+                assertThat(update(
+                                c,
+                                "UPDATE " + table + " SET tenant_id = tenant_id WHERE tenant_id = '" + tenantB + "'"))
                         .isZero();
-                assertThat(update(c, "DELETE FROM " + table + " WHERE tenant_id = '" + tenantB + "'")).isZero();
+                assertThat(update(c, "DELETE FROM " + table + " WHERE tenant_id = '" + tenantB + "'"))
+                        .isZero();
             }
             c.rollback();
         }

@@ -34,7 +34,9 @@ public final class Fixture {
 
     public String adminToken() {
         if (adminToken == null) {
-            adminToken = login(IntegrationTest.ADMIN_EMAIL, IntegrationTest.ADMIN_PASSWORD).get("access_token").asString();
+            adminToken = login(IntegrationTest.ADMIN_EMAIL, IntegrationTest.ADMIN_PASSWORD)
+                    .get("access_token")
+                    .asString();
         }
         return adminToken;
     }
@@ -55,7 +57,8 @@ public final class Fixture {
         var body = new java.util.HashMap<String, Object>(quotas);
         body.put("name", name);
         body.put("slug", unique(name.toLowerCase().replaceAll("[^a-z0-9]", "")));
-        Api.Response response = api.post("/api/v1/tenants", body).bearer(adminToken()).send();
+        Api.Response response =
+                api.post("/api/v1/tenants", body).bearer(adminToken()).send();
         assertThat(response.status()).as(response.toString()).isEqualTo(201);
         return UUID.fromString(response.json().get("id").asString());
     }
@@ -63,15 +66,21 @@ public final class Fixture {
     /** Invites a new user into the tenant with the role, and accepts the invitation. */
     public Member member(UUID tenant, String role) {
         String email = unique(role) + "@it.example";
-        Api.Response invite = api.post("/api/v1/tenants/" + tenant + "/users/invite", Map.of("email", email, "role", role))
+        Api.Response invite = api.post(
+                        "/api/v1/tenants/" + tenant + "/users/invite", Map.of("email", email, "role", role))
                 .bearer(adminToken())
                 .send();
         assertThat(invite.status()).as(invite.toString()).isEqualTo(201);
         String password = "pw-" + UUID.randomUUID();
-        Api.Response accepted = api.post("/api/v1/auth/accept-invite", Map.of(
-                        "token", invite.json().at("/invitation/token").asString(),
-                        "password", password,
-                        "name", "Test " + role))
+        Api.Response accepted = api.post(
+                        "/api/v1/auth/accept-invite",
+                        Map.of(
+                                "token",
+                                invite.json().at("/invitation/token").asString(),
+                                "password",
+                                password,
+                                "name",
+                                "Test " + role))
                 .send();
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(200);
         JsonNode tokens = accepted.json();
@@ -85,7 +94,8 @@ public final class Fixture {
 
     /** Adds an existing user to another tenant. */
     public void addExisting(UUID tenant, String email, String role) {
-        Api.Response invite = api.post("/api/v1/tenants/" + tenant + "/users/invite", Map.of("email", email, "role", role))
+        Api.Response invite = api.post(
+                        "/api/v1/tenants/" + tenant + "/users/invite", Map.of("email", email, "role", role))
                 .bearer(adminToken())
                 .send();
         assertThat(invite.status()).as(invite.toString()).isEqualTo(201);

@@ -19,7 +19,8 @@ public abstract class IntegrationTest {
 
     public static final String ADMIN_EMAIL = "root@it.example";
     public static final String ADMIN_PASSWORD = "root-password-for-tests";
-    public static final Path DATA_DIR = Path.of("target", "it-data-" + UUID.randomUUID()).toAbsolutePath();
+    public static final Path DATA_DIR =
+            Path.of("target", "it-data-" + UUID.randomUUID()).toAbsolutePath();
 
     @LocalServerPort
     protected int port;

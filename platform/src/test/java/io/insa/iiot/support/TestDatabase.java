@@ -40,7 +40,9 @@ public final class TestDatabase {
         this.name = "insa_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         this.url = serverUrl + name;
         execute("postgres", "CREATE DATABASE " + name);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> execute("postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")));
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(() -> execute("postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")));
     }
 
     public static synchronized TestDatabase get() {
@@ -63,7 +65,8 @@ public final class TestDatabase {
                 Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot run '" + sql + "' as " + ownerUser + " (run the tests with ./iiot test)", e);
+            throw new IllegalStateException(
+                    "cannot run '" + sql + "' as " + ownerUser + " (run the tests with ./iiot test)", e);
         }
     }
 
@@ -83,7 +86,8 @@ public final class TestDatabase {
                     for (String line : Files.readAllLines(candidate)) {
                         int eq = line.indexOf('=');
                         if (eq > 0 && !line.startsWith("#")) {
-                            values.put(line.substring(0, eq).replace("export ", "").strip(),
+                            values.put(
+                                    line.substring(0, eq).replace("export ", "").strip(),
                                     line.substring(eq + 1).strip().replaceAll("^['\"]|['\"]$", ""));
                         }
                     }

@@ -66,35 +66,61 @@ class TenantApiAuthorizationIT extends IntegrationTest {
         void check(JsonNode body);
     }
 
-    private static final Set<String> TENANT = Set.of("id", "name", "slug", "status", "max_devices", "max_users",
-            "max_telemetry_points_per_day", "max_retention_days", "max_messages_per_second", "created_at", "updated_at");
-    private static final Set<String> TENANT_USER = Set.of("id", "email", "name", "role", "is_tenant_admin", "status", "joined_at");
+    private static final Set<String> TENANT = Set.of(
+            "id",
+            "name",
+            "slug",
+            "status",
+            "max_devices",
+            "max_users",
+            "max_telemetry_points_per_day",
+            "max_retention_days",
+            "max_messages_per_second",
+            "created_at",
+            "updated_at");
+    private static final Set<String> TENANT_USER =
+            Set.of("id", "email", "name", "role", "is_tenant_admin", "status", "joined_at");
     private static final Set<String> ENVELOPE = Set.of("items", "page", "size", "total");
 
     static final List<Endpoint> ENDPOINTS = List.of(
-            new Endpoint("GET /tenants", (api, s) -> api.get("/api/v1/tenants"),
+            new Endpoint(
+                    "GET /tenants",
+                    (api, s) -> api.get("/api/v1/tenants"),
                     "401 401 401 | 200 200 200 | 403 403 403 | 403 403 403 | 403 403 403 | 403 403 403",
                     body -> envelope(body, TENANT)),
-            new Endpoint("POST /tenants", (api, s) -> api.post("/api/v1/tenants",
-                            Map.of("name", "Created", "slug", Fixture.unique("created"))),
+            new Endpoint(
+                    "POST /tenants",
+                    (api, s) ->
+                            api.post("/api/v1/tenants", Map.of("name", "Created", "slug", Fixture.unique("created"))),
                     "401 401 401 | 201 201 201 | 403 403 403 | 403 403 403 | 403 403 403 | 403 403 403",
                     body -> keys(body, TENANT)),
-            new Endpoint("GET /tenants/{id}", (api, s) -> api.get("/api/v1/tenants/" + s.tenant()),
+            new Endpoint(
+                    "GET /tenants/{id}",
+                    (api, s) -> api.get("/api/v1/tenants/" + s.tenant()),
                     "401 401 401 | 200 200 404 | 200 403 403 | 200 403 403 | 200 403 403 | 403 200 403",
                     body -> keys(body, TENANT)),
-            new Endpoint("PATCH /tenants/{id}", (api, s) -> api.patch("/api/v1/tenants/" + s.tenant(), Map.of("name", "Renamed")),
+            new Endpoint(
+                    "PATCH /tenants/{id}",
+                    (api, s) -> api.patch("/api/v1/tenants/" + s.tenant(), Map.of("name", "Renamed")),
                     "401 401 401 | 200 200 404 | 200 403 403 | 403 403 403 | 403 403 403 | 403 200 403",
                     body -> {
                         keys(body, TENANT);
                         assertThat(body.get("name").asString()).isEqualTo("Renamed");
                     }),
-            new Endpoint("GET /tenants/{id}/stats", (api, s) -> api.get("/api/v1/tenants/" + s.tenant() + "/stats"),
+            new Endpoint(
+                    "GET /tenants/{id}/stats",
+                    (api, s) -> api.get("/api/v1/tenants/" + s.tenant() + "/stats"),
                     "401 401 401 | 200 200 404 | 200 403 403 | 200 403 403 | 200 403 403 | 403 200 403",
                     TenantApiAuthorizationIT::stats),
-            new Endpoint("GET /tenants/{id}/users", (api, s) -> api.get("/api/v1/tenants/" + s.tenant() + "/users"),
+            new Endpoint(
+                    "GET /tenants/{id}/users",
+                    (api, s) -> api.get("/api/v1/tenants/" + s.tenant() + "/users"),
                     "401 401 401 | 200 200 404 | 200 403 403 | 200 403 403 | 200 403 403 | 403 200 403",
                     body -> envelope(body, TENANT_USER)),
-            new Endpoint("POST /tenants/{id}/users/invite", (api, s) -> api.post("/api/v1/tenants/" + s.tenant() + "/users/invite",
+            new Endpoint(
+                    "POST /tenants/{id}/users/invite",
+                    (api, s) -> api.post(
+                            "/api/v1/tenants/" + s.tenant() + "/users/invite",
                             Map.of("email", Fixture.unique("invitee") + "@it.example", "role", "viewer")),
                     "401 401 401 | 201 201 404 | 201 403 403 | 403 403 403 | 403 403 403 | 403 201 403",
                     body -> {
@@ -102,18 +128,24 @@ class TenantApiAuthorizationIT extends IntegrationTest {
                         keys(body.get("user"), TENANT_USER);
                         keys(body.get("invitation"), Set.of("token", "invite_url", "expires_at"));
                     }),
-            new Endpoint("DELETE /tenants/{id}/users/{user_id}",
+            new Endpoint(
+                    "DELETE /tenants/{id}/users/{user_id}",
                     (api, s) -> api.delete("/api/v1/tenants/" + s.tenant() + "/users/" + s.victim()),
                     "401 401 401 | 204 204 404 | 204 403 403 | 403 403 403 | 403 403 403 | 403 204 403",
                     body -> assertThat(body.isNull() || body.isMissingNode()).isTrue()),
-            new Endpoint("PATCH /tenants/{id}/users/{user_id}/role",
-                    (api, s) -> api.patch("/api/v1/tenants/" + s.tenant() + "/users/" + s.victim() + "/role", Map.of("role", "operator")),
+            new Endpoint(
+                    "PATCH /tenants/{id}/users/{user_id}/role",
+                    (api, s) -> api.patch(
+                            "/api/v1/tenants/" + s.tenant() + "/users/" + s.victim() + "/role",
+                            Map.of("role", "operator")),
                     "401 401 401 | 200 200 404 | 200 403 403 | 403 403 403 | 403 403 403 | 403 200 403",
                     body -> {
                         keys(body, TENANT_USER);
                         assertThat(body.get("role").asString()).isEqualTo("operator");
                     }),
-            new Endpoint("GET /tenants/{id}/quotas", (api, s) -> api.get("/api/v1/tenants/" + s.tenant() + "/quotas"),
+            new Endpoint(
+                    "GET /tenants/{id}/quotas",
+                    (api, s) -> api.get("/api/v1/tenants/" + s.tenant() + "/quotas"),
                     "401 401 401 | 200 200 404 | 200 403 403 | 200 403 403 | 200 403 403 | 403 200 403",
                     TenantApiAuthorizationIT::quotas));
 
@@ -152,7 +184,8 @@ class TenantApiAuthorizationIT extends IntegrationTest {
     void statusAndShapeFollowTheMatrix(Endpoint endpoint, Who who, Target target) {
         Scene scene = scene(target);
 
-        Api.Response response = endpoint.call().apply(api, scene).bearer(TOKENS.get(who)).send();
+        Api.Response response =
+                endpoint.call().apply(api, scene).bearer(TOKENS.get(who)).send();
 
         int expected = endpoint.expected(who, target);
         assertThat(response.status()).as(response.toString()).isEqualTo(expected);
@@ -175,7 +208,8 @@ class TenantApiAuthorizationIT extends IntegrationTest {
     }
 
     private UUID invitedMember(UUID tenant) {
-        Api.Response invite = api.post("/api/v1/tenants/" + tenant + "/users/invite",
+        Api.Response invite = api.post(
+                        "/api/v1/tenants/" + tenant + "/users/invite",
                         Map.of("email", Fixture.unique("victim") + "@it.example", "role", "viewer"))
                 .bearer(fixture.adminToken())
                 .send();
@@ -192,7 +226,8 @@ class TenantApiAuthorizationIT extends IntegrationTest {
         assertThat(body.get("items").isArray()).isTrue();
         assertThat(body.get("items").size()).isPositive();
         body.get("items").forEach(item -> keys(item, itemKeys));
-        assertThat(body.get("total").asLong()).isGreaterThanOrEqualTo(body.get("items").size());
+        assertThat(body.get("total").asLong())
+                .isGreaterThanOrEqualTo(body.get("items").size());
     }
 
     static void stats(JsonNode body) {

@@ -20,7 +20,9 @@ class TenantRulesIT extends IntegrationTest {
         UUID tenant = fixture.tenant("Self");
         Fixture.Member admin = fixture.member(tenant, "admin");
         fixture.member(tenant, "admin");
-        Api.Response response = api.delete("/api/v1/tenants/" + tenant + "/users/" + admin.id()).bearer(admin.accessToken()).send();
+        Api.Response response = api.delete("/api/v1/tenants/" + tenant + "/users/" + admin.id())
+                .bearer(admin.accessToken())
+                .send();
         assertThat(response.status()).isEqualTo(403);
         assertThat(response.json().get("detail").asString()).contains("themselves");
         assertThat(memberIds(tenant)).contains(admin.id().toString());
@@ -32,11 +34,14 @@ class TenantRulesIT extends IntegrationTest {
         Fixture.Member admin = fixture.member(tenant, "admin");
         Fixture.Member operator = fixture.member(tenant, "operator");
 
-        Api.Response removal = api.delete("/api/v1/tenants/" + tenant + "/users/" + admin.id()).bearer(fixture.adminToken()).send();
+        Api.Response removal = api.delete("/api/v1/tenants/" + tenant + "/users/" + admin.id())
+                .bearer(fixture.adminToken())
+                .send();
         assertThat(removal.status()).isEqualTo(409);
         assertThat(removal.json().get("detail").asString()).contains("last");
 
-        Api.Response demotion = api.patch("/api/v1/tenants/" + tenant + "/users/" + admin.id() + "/role", Map.of("role", "viewer"))
+        Api.Response demotion = api.patch(
+                        "/api/v1/tenants/" + tenant + "/users/" + admin.id() + "/role", Map.of("role", "viewer"))
                 .bearer(admin.accessToken())
                 .send();
         assertThat(demotion.status()).isEqualTo(409);
@@ -63,16 +68,23 @@ class TenantRulesIT extends IntegrationTest {
     void aTenantAdminCannotChangeQuotasOrStatus() {
         UUID tenant = fixture.tenant("Quota keeper");
         Fixture.Member admin = fixture.member(tenant, "admin");
-        for (Map<String, Object> body : new Map[] {Map.of("max_devices", 100000), Map.of("status", "suspended"),
-                Map.of("name", "Bigger", "max_users", 9999)}) {
-            Api.Response response = api.patch("/api/v1/tenants/" + tenant, body).bearer(admin.accessToken()).send();
+        for (Map<String, Object> body : new Map[] {
+            Map.of("max_devices", 100000), Map.of("status", "suspended"), Map.of("name", "Bigger", "max_users", 9999)
+        }) {
+            Api.Response response = api.patch("/api/v1/tenants/" + tenant, body)
+                    .bearer(admin.accessToken())
+                    .send();
             assertThat(response.status()).as(response.toString()).isEqualTo(403);
         }
-        JsonNode unchanged = api.get("/api/v1/tenants/" + tenant).bearer(admin.accessToken()).send().json();
+        JsonNode unchanged = api.get("/api/v1/tenants/" + tenant)
+                .bearer(admin.accessToken())
+                .send()
+                .json();
         assertThat(unchanged.get("name").asString()).isEqualTo("Quota keeper");
         assertThat(unchanged.get("status").asString()).isEqualTo("active");
 
-        Api.Response bySystemAdmin = api.patch("/api/v1/tenants/" + tenant, Map.of("max_devices", 5, "status", "suspended"))
+        Api.Response bySystemAdmin = api.patch(
+                        "/api/v1/tenants/" + tenant, Map.of("max_devices", 5, "status", "suspended"))
                 .bearer(fixture.adminToken())
                 .send();
         assertThat(bySystemAdmin.status()).isEqualTo(200);
@@ -89,7 +101,9 @@ class TenantRulesIT extends IntegrationTest {
         assertThat(second.json().get("detail").asString()).contains(slug);
 
         UUID other = fixture.tenant("Other");
-        Api.Response rename = api.patch("/api/v1/tenants/" + other, Map.of("slug", slug)).bearer(fixture.adminToken()).send();
+        Api.Response rename = api.patch("/api/v1/tenants/" + other, Map.of("slug", slug))
+                .bearer(fixture.adminToken())
+                .send();
         assertThat(rename.status()).isEqualTo(409);
     }
 
@@ -124,7 +138,9 @@ class TenantRulesIT extends IntegrationTest {
             """)
     void malformedInviteGets400NamingTheField(String label, String body, String field) {
         UUID tenant = fixture.tenant("Bad invites");
-        Api.Response response = api.post("/api/v1/tenants/" + tenant + "/users/invite", body).bearer(fixture.adminToken()).send();
+        Api.Response response = api.post("/api/v1/tenants/" + tenant + "/users/invite", body)
+                .bearer(fixture.adminToken())
+                .send();
         assertThat(response.status()).as(response.toString()).isEqualTo(400);
         assertThat(response.json().get("field").asString()).isEqualTo(field);
         assertThat(response.json().get("detail").asString()).contains(field);
@@ -135,7 +151,8 @@ class TenantRulesIT extends IntegrationTest {
     void malformedRoleChangeGets400() {
         UUID tenant = fixture.tenant("Bad roles");
         Fixture.Member viewer = fixture.member(tenant, "viewer");
-        Api.Response response = api.patch("/api/v1/tenants/" + tenant + "/users/" + viewer.id() + "/role", Map.of("role", "owner"))
+        Api.Response response = api.patch(
+                        "/api/v1/tenants/" + tenant + "/users/" + viewer.id() + "/role", Map.of("role", "owner"))
                 .bearer(fixture.adminToken())
                 .send();
         assertThat(response.status()).isEqualTo(400);
@@ -148,14 +165,18 @@ class TenantRulesIT extends IntegrationTest {
         UUID tenant = fixture.tenant("Small", Map.of("max_users", 2));
         fixture.member(tenant, "admin");
         fixture.member(tenant, "viewer");
-        Api.Response third = api.post("/api/v1/tenants/" + tenant + "/users/invite",
+        Api.Response third = api.post(
+                        "/api/v1/tenants/" + tenant + "/users/invite",
                         Map.of("email", Fixture.unique("third") + "@it.example", "role", "viewer"))
                 .bearer(fixture.adminToken())
                 .send();
         assertThat(third.status()).isEqualTo(422);
         assertThat(third.json().get("detail").asString()).contains("max_users is 2");
         assertThat(memberIds(tenant)).hasSize(2);
-        JsonNode quotas = api.get("/api/v1/tenants/" + tenant + "/quotas").bearer(fixture.adminToken()).send().json();
+        JsonNode quotas = api.get("/api/v1/tenants/" + tenant + "/quotas")
+                .bearer(fixture.adminToken())
+                .send()
+                .json();
         assertThat(quotas.at("/users/used").asInt()).isEqualTo(2);
         assertThat(quotas.at("/users/percentage").asDouble()).isEqualTo(100.0);
     }
@@ -164,7 +185,8 @@ class TenantRulesIT extends IntegrationTest {
     void invitingAnExistingMemberIsAConflict() {
         UUID tenant = fixture.tenant("Twice");
         Fixture.Member viewer = fixture.member(tenant, "viewer");
-        Api.Response again = api.post("/api/v1/tenants/" + tenant + "/users/invite", Map.of("email", viewer.email(), "role", "admin"))
+        Api.Response again = api.post(
+                        "/api/v1/tenants/" + tenant + "/users/invite", Map.of("email", viewer.email(), "role", "admin"))
                 .bearer(fixture.adminToken())
                 .send();
         assertThat(again.status()).isEqualTo(409);
@@ -173,7 +195,9 @@ class TenantRulesIT extends IntegrationTest {
 
     @Test
     void pageSizeIsCapped() {
-        Api.Response response = api.get("/api/v1/tenants?size=100000").bearer(fixture.adminToken()).send();
+        Api.Response response = api.get("/api/v1/tenants?size=100000")
+                .bearer(fixture.adminToken())
+                .send();
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.json().get("field").asString()).isEqualTo("size");
     }
@@ -183,17 +207,29 @@ class TenantRulesIT extends IntegrationTest {
     }
 
     private long tenantCount() {
-        return api.get("/api/v1/tenants?size=1").bearer(fixture.adminToken()).send().json().get("total").asLong();
+        return api.get("/api/v1/tenants?size=1")
+                .bearer(fixture.adminToken())
+                .send()
+                .json()
+                .get("total")
+                .asLong();
     }
 
     private java.util.List<String> memberIds(UUID tenant) {
-        JsonNode users = api.get("/api/v1/tenants/" + tenant + "/users?size=500").bearer(fixture.adminToken()).send().json();
+        JsonNode users = api.get("/api/v1/tenants/" + tenant + "/users?size=500")
+                .bearer(fixture.adminToken())
+                .send()
+                .json();
         return users.get("items").valueStream().map(u -> u.get("id").asString()).toList();
     }
 
     private String role(UUID tenant, UUID user) {
-        JsonNode users = api.get("/api/v1/tenants/" + tenant + "/users?size=500").bearer(fixture.adminToken()).send().json();
-        return users.get("items").valueStream()
+        JsonNode users = api.get("/api/v1/tenants/" + tenant + "/users?size=500")
+                .bearer(fixture.adminToken())
+                .send()
+                .json();
+        return users.get("items")
+                .valueStream()
                 .filter(u -> u.get("id").asString().equals(user.toString()))
                 .map(u -> u.get("role").asString())
                 .findFirst()
