@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Start smoke test, run by `./iiot test` after the Maven suite: `./iiot start` on a fresh database and
+# data directory must serve the API, create the system administrator with a generated password kept
+# in the data directory (mode 0600), and accept a login with it.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+log() { echo "start-smoke: $*" >&2; }
+fail() { log "FAILED: $*"; [[ -f ${work:-}/server.log ]] && tail -n 60 "$work/server.log" >&2; exit 1; }
+
+work=$(mktemp -d)
+db=insa_smoke_$$
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
+  || echo $((20000 + RANDOM % 20000)))
+pid=
+
+cleanup() {
+  [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  eval "$(./iiot env 2>/dev/null)" || true
+  PGPASSWORD=${INSA_DB_OWNER_PASSWORD:-} psql -q -h 127.0.0.1 -U "${INSA_DB_OWNER_USER:-insa_owner}" -d postgres \
+    -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+started=$(date +%s%N)
+INSA_DB_NAME=$db SERVER_PORT=$port ./iiot start --insa.data-dir="$work/data" >"$work/server.log" 2>&1 &
+pid=$!
+
+for _ in $(seq 1 180); do
+  if curl -fsS "http://127.0.0.1:$port/api/v1/health" 2>/dev/null | grep -q '"UP"'; then break; fi
+  kill -0 "$pid" 2>/dev/null || fail "the server exited"
+  sleep 0.5
+done
+curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null || fail "no healthy server on port $port"
+log "healthy after $(( ($(date +%s%N) - started) / 1000000 )) ms (including PostgreSQL setup and the JVM start)"
+
+secret="$work/data/admin-password.txt"
+[[ -f $secret ]] || fail "no generated admin password in $secret"
+[[ $(stat -c %a "$secret") == 600 ]] || fail "$secret has mode $(stat -c %a "$secret"), not 600"
+grep -q "password: $(cat "$secret")" "$work/server.log" || fail "the generated password was not shown on first start"
+
+login=$(curl -sS -H 'Content-Type: application/json' \
+  -d "{\"email\":\"admin@localhost\",\"password\":\"$(cat "$secret")\"}" "http://127.0.0.1:$port/api/v1/auth/login")
+token=$(sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p' <<<"$login")
+[[ -n $token ]] || fail "login with the generated password failed: $login"
+me=$(curl -sS -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/auth/me")
+grep -q '"is_admin":true' <<<"$me" || fail "/api/v1/auth/me did not show the system administrator: $me"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v3/api-docs")
+[[ $code == 200 ]] || fail "/v3/api-docs answered $code"
+
+log "ok: ./iiot start served the API on port $port; the generated admin logged in"
