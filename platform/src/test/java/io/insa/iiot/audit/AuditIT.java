@@ -25,6 +25,7 @@ class AuditIT extends IntegrationTest {
     private static Fixture.Member admin;
     private static Fixture.Member operator;
     private static UUID apiKeyId;
+    private static Fixture.Member viewer;
 
     @BeforeEach
     void story() {
@@ -69,6 +70,19 @@ class AuditIT extends IntegrationTest {
         send(api.delete("/api/v1/api-keys/" + apiKeyId).bearer(admin.accessToken()), 204);
         send(api.post("/api/v1/auth/login", Map.of("email", admin.email(), "password", "wrong-password")), 401);
         send(api.post("/api/v1/auth/login", Map.of("email", admin.email(), "password", admin.password())), 200);
+        Fixture.Member leaving = fixture.member(tenant, "viewer");
+        send(
+                api.post(
+                                "/api/v1/auth/password",
+                                Map.of("current_password", leaving.password(), "new_password", "another-password"))
+                        .bearer(leaving.accessToken()),
+                204);
+        send(
+                api.post("/api/v1/auth/switch-tenant", Map.of("tenant_id", tenant.toString()))
+                        .bearer(leaving.accessToken()),
+                200);
+        send(api.post("/api/v1/auth/logout", null).bearer(leaving.accessToken()), 204);
+        viewer = leaving;
     }
 
     private Api.Response send(Api.Call call, int expected) {
@@ -100,6 +114,21 @@ class AuditIT extends IntegrationTest {
             assertThat(e.get("user_agent").asString()).isEqualTo("audit-it/1.0");
             assertThat(e.get("outcome").asString()).isEqualTo("success");
         }));
+        Map<String, String> userActions = Map.of(
+                "auth.password_change", viewer.email(),
+                "auth.switch_tenant", viewer.email(),
+                "auth.logout", viewer.email());
+        userActions.forEach((action, actor) -> assertThat(entries).as(action).anySatisfy(e -> {
+            assertThat(e.get("action").asString()).isEqualTo(action);
+            assertThat(e.get("actor_label").asString()).isEqualTo(actor);
+            assertThat(e.get("client_ip").asString()).isEqualTo(IP);
+            assertThat(e.get("outcome").asString()).isEqualTo("success");
+        }));
+        assertThat(entries).as("tenant.invite_accept").anySatisfy(e -> {
+            assertThat(e.get("action").asString()).isEqualTo("tenant.invite_accept");
+            assertThat(e.get("actor_label").asString()).isEqualTo(viewer.email());
+            assertThat(e.get("client_ip").asString()).isEqualTo("127.0.0.1");
+        });
         JsonNode roleChange = entries.valueStream()
                 .filter(e -> e.get("action").asString().equals("tenant.role_change"))
                 .findFirst()
