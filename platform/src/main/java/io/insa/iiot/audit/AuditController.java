@@ -7,13 +7,10 @@ import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.Role;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
-import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -53,17 +50,10 @@ class AuditController {
     @GetMapping
     Page<AuditEntry> search(
             @AuthenticationPrincipal Caller caller,
-            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) OffsetDateTime from,
-            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) OffsetDateTime to,
-            @RequestParam(name = "tenant_id", required = false) UUID tenantId,
-            @RequestParam(required = false) String action,
-            @RequestParam(required = false) String actor,
-            @RequestParam(name = "target_type", required = false) String targetType,
-            @RequestParam(name = "target_id", required = false) String targetId,
+            AuditFilter filter,
             @RequestParam(required = false) Integer page,
             @RequestParam(required = false) Integer size) {
         PageRequest request = PageRequest.of(page, size, maxPageSize);
-        AuditFilter filter = new AuditFilter(from, to, tenantId, action, actor, targetType, targetId);
         return query(
                 caller,
                 filter,
@@ -75,16 +65,7 @@ class AuditController {
     }
 
     @GetMapping(value = "/export", produces = "text/csv")
-    ResponseEntity<String> export(
-            @AuthenticationPrincipal Caller caller,
-            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) OffsetDateTime from,
-            @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) OffsetDateTime to,
-            @RequestParam(name = "tenant_id", required = false) UUID tenantId,
-            @RequestParam(required = false) String action,
-            @RequestParam(required = false) String actor,
-            @RequestParam(name = "target_type", required = false) String targetType,
-            @RequestParam(name = "target_id", required = false) String targetId) {
-        AuditFilter filter = new AuditFilter(from, to, tenantId, action, actor, targetType, targetId);
+    ResponseEntity<String> export(@AuthenticationPrincipal Caller caller, AuditFilter filter) {
         List<AuditEntry> rows = query(
                 caller,
                 filter,
