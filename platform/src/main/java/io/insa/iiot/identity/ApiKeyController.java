@@ -3,7 +3,6 @@ package io.insa.iiot.identity;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.Page;
 import io.insa.iiot.shared.PageRequest;
-import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.tenancy.TenantAccess;
 import jakarta.validation.Valid;
@@ -67,9 +66,6 @@ class ApiKeyController {
     }
 
     private TenantId activeTenantAdmin(Caller caller) {
-        if (caller.activeTenant() == null) {
-            throw ProblemException.forbidden("no active tenant: switch to a tenant first");
-        }
-        return access.requireAdmin(caller, caller.activeTenant().value()).tenantId();
+        return access.requireActive(caller, TenantAccess.Need.ADMIN).tenantId();
     }
 }

@@ -1,6 +1,8 @@
 package io.insa.iiot.shared;
 
+import java.util.Collection;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -58,16 +60,40 @@ public class TenantTransactions {
             return work.get();
         }
         return (active ? requiresNew : required).execute(status -> {
-            jdbc.sql("SELECT set_config('app.tenant_id', ?, true)")
-                    .param(tenant == null ? "" : tenant.value().toString())
-                    .query(String.class)
-                    .single();
+            setContext(tenant == null ? "" : tenant.value().toString());
             Object outer = TransactionSynchronizationManager.unbindResourceIfPossible(TENANT_KEY);
             TransactionSynchronizationManager.bindResource(TENANT_KEY, context);
             try {
                 return work.get();
             } finally {
                 TransactionSynchronizationManager.unbindResource(TENANT_KEY);
+                if (outer != null) {
+                    TransactionSynchronizationManager.bindResource(TENANT_KEY, outer);
+                }
+            }
+        });
+    }
+
+    /**
+     * One transaction that visits several tenants in turn, each under its own context: how a batch
+     * holding several tenants' data is committed at once without leaving row-level security.
+     */
+    public void inEachTenant(Collection<TenantId> tenants, Consumer<TenantId> work) {
+        TransactionTemplate template =
+                TransactionSynchronizationManager.isActualTransactionActive() ? requiresNew : required;
+        template.executeWithoutResult(status -> {
+            Object outer = TransactionSynchronizationManager.unbindResourceIfPossible(TENANT_KEY);
+            try {
+                for (TenantId tenant : tenants) {
+                    setContext(tenant.value().toString());
+                    TransactionSynchronizationManager.bindResource(TENANT_KEY, tenant);
+                    try {
+                        work.accept(tenant);
+                    } finally {
+                        TransactionSynchronizationManager.unbindResource(TENANT_KEY);
+                    }
+                }
+            } finally {
                 if (outer != null) {
                     TransactionSynchronizationManager.bindResource(TENANT_KEY, outer);
                 }
@@ -91,6 +117,13 @@ public class TenantTransactions {
             work.run();
             return null;
         });
+    }
+
+    private void setContext(String tenant) {
+        jdbc.sql("SELECT set_config('app.tenant_id', ?, true)")
+                .param(tenant)
+                .query(String.class)
+                .single();
     }
 
     /** The tenant of the running transaction, or null. */

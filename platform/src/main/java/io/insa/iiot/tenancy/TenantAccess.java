@@ -23,33 +23,55 @@ public class TenantAccess {
         this.memberships = memberships;
     }
 
+    /** What a caller needs to be allowed. */
+    public enum Need {
+        /** any member, an API key with the 'read' scope */
+        READ("read"),
+        /** operators and admins, an API key with the 'write' scope */
+        WRITE("write"),
+        /** the tenant's admins */
+        ADMIN(null);
+
+        private final String scope;
+
+        Need(String scope) {
+            this.scope = scope;
+        }
+    }
+
     public void requireSystemAdmin(Caller caller) {
         if (!caller.systemAdmin() || caller.isApiKey()) {
             throw ProblemException.forbidden("this operation is reserved to system administrators");
         }
     }
 
-    /** Read access: any member, an API key with the read scope, or a system administrator. */
     public Tenant requireMember(Caller caller, UUID tenantId) {
-        return require(caller, tenantId, false);
+        return require(caller, tenantId, Need.READ);
     }
 
-    /** Administration: the tenant's admins or a system administrator. */
     public Tenant requireAdmin(Caller caller, UUID tenantId) {
-        return require(caller, tenantId, true);
+        return require(caller, tenantId, Need.ADMIN);
     }
 
-    private Tenant require(Caller caller, UUID tenantId, boolean admin) {
+    /** The caller's active tenant, for endpoints that act in it (devices, telemetry, API keys). */
+    public Tenant requireActive(Caller caller, Need need) {
+        if (caller.activeTenant() == null) {
+            throw ProblemException.forbidden("no active tenant: switch to a tenant first");
+        }
+        return require(caller, caller.activeTenant().value(), need);
+    }
+
+    private Tenant require(Caller caller, UUID tenantId, Need need) {
         TenantId tenant = TenantId.of(tenantId);
         if (caller.isApiKey()) {
             if (!tenant.equals(caller.activeTenant())) {
                 throw notMember();
             }
-            if (admin) {
+            if (need == Need.ADMIN) {
                 throw ProblemException.forbidden("API keys cannot administer a tenant");
             }
-            if (!caller.scopes().contains("read")) {
-                throw ProblemException.forbidden("this API key lacks the 'read' scope");
+            if (!caller.scopes().contains(need.scope)) {
+                throw ProblemException.forbidden("this API key lacks the '" + need.scope + "' scope");
             }
             return tenants.require(tenant);
         }
@@ -57,8 +79,11 @@ public class TenantAccess {
             return tenants.require(tenant);
         }
         Role role = memberships.roleOf(caller.userId(), tenant).orElseThrow(TenantAccess::notMember);
-        if (admin && role != Role.ADMIN) {
+        if (need == Need.ADMIN && role != Role.ADMIN) {
             throw ProblemException.forbidden("this operation needs the admin role in the tenant");
+        }
+        if (need == Need.WRITE && role == Role.VIEWER) {
+            throw ProblemException.forbidden("this operation needs the operator or admin role in the tenant");
         }
         return tenants.require(tenant);
     }

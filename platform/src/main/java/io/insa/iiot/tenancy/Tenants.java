@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 
@@ -28,6 +29,7 @@ public class Tenants {
     private final TenantTransactions transactions;
     private final TenantDefaults defaults;
     private final AuditLog audit;
+    private final ApplicationEventPublisher events;
     private final Clock clock;
 
     Tenants(
@@ -35,11 +37,13 @@ public class Tenants {
             TenantTransactions transactions,
             TenantDefaults defaults,
             AuditLog audit,
+            ApplicationEventPublisher events,
             Clock clock) {
         this.tenants = tenants;
         this.transactions = transactions;
         this.defaults = defaults;
         this.audit = audit;
+        this.events = events;
         this.clock = clock;
     }
 
@@ -49,6 +53,11 @@ public class Tenants {
 
     public Tenant require(TenantId id) {
         return find(id.value()).orElseThrow(() -> ProblemException.notFound("tenant " + id));
+    }
+
+    /** Every tenant: for platform jobs such as retention. */
+    public List<Tenant> all() {
+        return transactions.global(() -> tenants.page(Integer.MAX_VALUE, 0));
     }
 
     public List<Tenant> findAll(List<UUID> ids) {
@@ -111,6 +120,7 @@ public class Tenants {
         });
         Tenant before = change.before();
         Tenant after = change.after();
+        events.publishEvent(new TenantChanged(after.tenantId()));
         String action = before.status() == after.status()
                 ? "tenant.update"
                 : after.status() == TenantStatus.SUSPENDED ? "tenant.suspend" : "tenant.activate";

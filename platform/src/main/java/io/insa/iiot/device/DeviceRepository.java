@@ -1,0 +1,234 @@
+package io.insa.iiot.device;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Devices, their credentials and attributes; all tenant-owned, so every statement sees one tenant. */
+@Repository
+class DeviceRepository {
+
+    /** A device row, labels as JSON text. */
+    record Row(
+            UUID id,
+            String name,
+            String type,
+            String labels,
+            OffsetDateTime createdAt,
+            OffsetDateTime lastSeenAt,
+            boolean connected) {}
+
+    /** A device to insert with its token hash and optional MQTT credentials. */
+    record NewDevice(
+            UUID id,
+            UUID tenantId,
+            String name,
+            String type,
+            String labels,
+            String tokenHash,
+            String mqttClientId,
+            String mqttUsername,
+            String mqttPasswordHash,
+            OffsetDateTime createdAt) {}
+
+    /** List filters; null means any. */
+    record Filter(String type, String nameContains, String labelJson, Boolean online, OffsetDateTime onlineSince) {}
+
+    private final JdbcClient jdbc;
+
+    DeviceRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Inserts all devices and their credentials with two statements, whatever their number. */
+    void insertAll(List<NewDevice> devices) {
+        int n = devices.size();
+        UUID[] ids = new UUID[n];
+        UUID[] tenants = new UUID[n];
+        String[] names = new String[n];
+        String[] types = new String[n];
+        String[] labels = new String[n];
+        String[] tokens = new String[n];
+        String[] clientIds = new String[n];
+        String[] usernames = new String[n];
+        String[] passwords = new String[n];
+        for (int i = 0; i < n; i++) {
+            NewDevice d = devices.get(i);
+            ids[i] = d.id();
+            tenants[i] = d.tenantId();
+            names[i] = d.name();
+            types[i] = d.type();
+            labels[i] = d.labels();
+            tokens[i] = d.tokenHash();
+            clientIds[i] = d.mqttClientId();
+            usernames[i] = d.mqttUsername();
+            passwords[i] = d.mqttPasswordHash();
+        }
+        OffsetDateTime now = devices.getFirst().createdAt();
+        jdbc.sql("""
+                        INSERT INTO devices (id, tenant_id, name, type, labels, created_at, updated_at)
+                        SELECT id, tenant_id, name, type, labels::jsonb, ?, ?
+                        FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[]) AS d(id, tenant_id, name, type, labels)""").params(now, now, ids, tenants, names, types, labels).update();
+        jdbc.sql("""
+                        INSERT INTO device_credentials (device_id, tenant_id, token_hash, mqtt_client_id, mqtt_username,
+                                                        mqtt_password_hash, rotated_at)
+                        SELECT device_id, tenant_id, token_hash, client_id, username, password_hash, ?
+                        FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[])
+                             AS c(device_id, tenant_id, token_hash, client_id, username, password_hash)""")
+                .params(now, ids, tenants, tokens, clientIds, usernames, passwords)
+                .update();
+    }
+
+    /** Names among {@code names} that devices of the current tenant already carry. */
+    List<String> existingNames(List<String> names) {
+        return jdbc.sql("SELECT name FROM devices WHERE name = ANY(?) ORDER BY name")
+                .param(names.toArray(String[]::new))
+                .query(String.class)
+                .list();
+    }
+
+    long count() {
+        return jdbc.sql("SELECT count(*) FROM devices").query(Long.class).single();
+    }
+
+    long countOnline(OffsetDateTime since) {
+        return jdbc.sql("SELECT count(*) FROM devices WHERE connected OR last_seen_at >= ?")
+                .param(since)
+                .query(Long.class)
+                .single();
+    }
+
+    Optional<Row> find(UUID id) {
+        return jdbc.sql("SELECT * FROM devices WHERE id = ?")
+                .param(id)
+                .query(DeviceRepository::map)
+                .optional();
+    }
+
+    List<Row> page(Filter f, int limit, long offset) {
+        return where(
+                        jdbc.sql("SELECT * FROM devices WHERE " + CONDITIONS
+                                + " ORDER BY created_at, id LIMIT :limit OFFSET :offset"),
+                        f)
+                .param("limit", limit)
+                .param("offset", offset)
+                .query(DeviceRepository::map)
+                .list();
+    }
+
+    long count(Filter f) {
+        return where(jdbc.sql("SELECT count(*) FROM devices WHERE " + CONDITIONS), f)
+                .query(Long.class)
+                .single();
+    }
+
+    private static final String CONDITIONS = """
+            (CAST(:type AS text) IS NULL OR type = :type)
+            AND (CAST(:name AS text) IS NULL OR strpos(lower(name), lower(:name)) > 0)
+            AND (CAST(:labels AS jsonb) IS NULL OR labels @> CAST(:labels AS jsonb))
+            AND (CAST(:online AS boolean) IS NULL
+                 OR (connected OR coalesce(last_seen_at >= :since, false)) = :online)""";
+
+    private static JdbcClient.StatementSpec where(JdbcClient.StatementSpec sql, Filter f) {
+        return sql.param("type", f.type(), java.sql.Types.VARCHAR)
+                .param("name", f.nameContains(), java.sql.Types.VARCHAR)
+                .param("labels", f.labelJson(), java.sql.Types.VARCHAR)
+                .param("online", f.online(), java.sql.Types.BOOLEAN)
+                .param("since", f.onlineSince(), java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+    }
+
+    boolean update(UUID id, String name, String type, String labels, OffsetDateTime now) {
+        return jdbc.sql("""
+                                UPDATE devices SET name = coalesce(?, name), type = coalesce(?, type),
+                                       labels = coalesce(?::jsonb, labels), updated_at = ?
+                                WHERE id = ?""").params(name, type, labels, now, id).update() == 1;
+    }
+
+    Optional<String> delete(UUID id) {
+        Optional<String> token = tokenHash(id);
+        jdbc.sql("DELETE FROM devices WHERE id = ?").param(id).update();
+        return token;
+    }
+
+    Optional<String> tokenHash(UUID id) {
+        return jdbc.sql("SELECT token_hash FROM device_credentials WHERE device_id = ?")
+                .param(id)
+                .query(String.class)
+                .optional();
+    }
+
+    void rotateToken(UUID id, String newHash, OffsetDateTime now) {
+        jdbc.sql("UPDATE device_credentials SET token_hash = ?, rotated_at = ? WHERE device_id = ?")
+                .params(newHash, now, id)
+                .update();
+    }
+
+    void setMqttCredentials(UUID id, String clientId, String username, String passwordHash, OffsetDateTime now) {
+        jdbc.sql("""
+                        UPDATE device_credentials SET mqtt_client_id = ?, mqtt_username = ?, mqtt_password_hash = ?, rotated_at = ?
+                        WHERE device_id = ?""").params(clientId, username, passwordHash, now, id).update();
+    }
+
+    /** Attributes of the given devices, as JSON text per key. */
+    Map<UUID, Map<String, String>> attributes(List<UUID> ids) {
+        Map<UUID, Map<String, String>> out = new HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        jdbc.sql(
+                        "SELECT device_id, key, value::text AS value FROM device_attributes WHERE device_id = ANY(?) ORDER BY key")
+                .param(ids.toArray(UUID[]::new))
+                .query(rs -> {
+                    out.computeIfAbsent(rs.getObject("device_id", UUID.class), k -> new java.util.LinkedHashMap<>())
+                            .put(rs.getString("key"), rs.getString("value"));
+                });
+        return out;
+    }
+
+    void upsertAttributes(UUID tenantId, UUID deviceId, List<String> keys, List<String> jsonValues, OffsetDateTime at) {
+        jdbc.sql("""
+                        INSERT INTO device_attributes (tenant_id, device_id, key, value, updated_at)
+                        SELECT ?, ?, k, v::jsonb, ? FROM unnest(?::text[], ?::text[]) AS a(k, v)
+                        ON CONFLICT (tenant_id, device_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at""")
+                .params(tenantId, deviceId, at, keys.toArray(String[]::new), jsonValues.toArray(String[]::new))
+                .update();
+    }
+
+    /** Moves last_seen_at forward for many devices at once. */
+    void recordSeen(UUID[] ids, OffsetDateTime[] at) {
+        jdbc.sql("""
+                        UPDATE devices d SET last_seen_at = s.at
+                        FROM unnest(?::uuid[], ?::timestamptz[]) AS s(id, at)
+                        WHERE d.id = s.id AND (d.last_seen_at IS NULL OR d.last_seen_at < s.at)""").params(ids, at).update();
+    }
+
+    /** The device a token belongs to, in any tenant: the named path {@code app_device_by_token}. */
+    Optional<DeviceIdentity> findByTokenHash(String hash) {
+        return jdbc.sql("SELECT * FROM app_device_by_token(?)")
+                .param(hash)
+                .query((rs, n) -> new DeviceIdentity(
+                        rs.getObject("device_id", UUID.class),
+                        io.insa.iiot.shared.TenantId.of(rs.getObject("tenant_id", UUID.class)),
+                        rs.getString("name"),
+                        rs.getString("type")))
+                .optional();
+    }
+
+    private static Row map(ResultSet rs, int row) throws SQLException {
+        return new Row(
+                rs.getObject("id", UUID.class),
+                rs.getString("name"),
+                rs.getString("type"),
+                rs.getString("labels"),
+                rs.getObject("created_at", OffsetDateTime.class),
+                rs.getObject("last_seen_at", OffsetDateTime.class),
+                rs.getBoolean("connected"));
+    }
+}

@@ -1,0 +1,303 @@
+package io.insa.iiot.device;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.insa.iiot.audit.AuditEvent;
+import io.insa.iiot.audit.AuditEvent.Actor;
+import io.insa.iiot.audit.AuditLog;
+import io.insa.iiot.shared.Caller;
+import io.insa.iiot.shared.Ids;
+import io.insa.iiot.shared.Page;
+import io.insa.iiot.shared.PageRequest;
+import io.insa.iiot.shared.ProblemException;
+import io.insa.iiot.shared.Secrets;
+import io.insa.iiot.shared.TenantId;
+import io.insa.iiot.shared.TenantTransactions;
+import io.insa.iiot.shared.Times;
+import io.insa.iiot.tenancy.Tenant;
+import io.insa.iiot.tenancy.Tenants;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.stereotype.Service;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The device registry of a tenant: devices, their credentials (access token, MQTT basic) and
+ * attributes; device authentication for the transports.
+ */
+@Service
+public class Devices {
+
+    /** A created device with its access token, which is shown this once. */
+    public record Provisioned(Device device, String accessToken) {}
+
+    private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
+    private static final String DEFAULT_TYPE = "default";
+
+    private final DeviceRepository devices;
+    private final Tenants tenants;
+    private final TenantTransactions transactions;
+    private final AuditLog audit;
+    private final ApplicationEventPublisher events;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final Duration onlineWindow;
+    private final BCryptPasswordEncoder mqttPasswords = new BCryptPasswordEncoder(10);
+    /** Token hash to device; devices authenticate on every request, so this is the hot path. */
+    private final Cache<String, Optional<DeviceIdentity>> byToken;
+
+    Devices(
+            DeviceRepository devices,
+            Tenants tenants,
+            TenantTransactions transactions,
+            AuditLog audit,
+            ApplicationEventPublisher events,
+            JsonMapper json,
+            Clock clock,
+            @Value("${insa.device.online-window}") Duration onlineWindow,
+            @Value("${insa.device.auth-cache-ttl}") Duration authCacheTtl) {
+        this.devices = devices;
+        this.tenants = tenants;
+        this.transactions = transactions;
+        this.audit = audit;
+        this.events = events;
+        this.json = json;
+        this.clock = clock;
+        this.onlineWindow = onlineWindow;
+        this.byToken = Caffeine.newBuilder()
+                .maximumSize(1_000_000)
+                .expireAfterWrite(authCacheTtl)
+                .build();
+    }
+
+    // ------------------------------------------------------------------ authentication
+
+    /** The device an access token belongs to; unknown, rotated and deleted tokens give none. */
+    public Optional<DeviceIdentity> authenticate(String token) {
+        if (token == null || token.isEmpty() || token.length() > 200) {
+            return Optional.empty();
+        }
+        return byToken.get(Secrets.sha256Hex(token), hash -> transactions.global(() -> devices.findByTokenHash(hash)));
+    }
+
+    // ------------------------------------------------------------------ registry
+
+    Provisioned create(Caller caller, TenantId tenant, DeviceRequests.Create request) {
+        return createAll(caller, tenant, List.of(request)).getFirst();
+    }
+
+    /** Creates all devices or none: names must be new, and the tenant's max_devices must hold them. */
+    List<Provisioned> createAll(Caller caller, TenantId tenant, List<DeviceRequests.Create> requests) {
+        OffsetDateTime now = Times.now(clock);
+        List<DeviceRepository.NewDevice> rows = new ArrayList<>(requests.size());
+        List<Provisioned> out = new ArrayList<>(requests.size());
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        for (DeviceRequests.Create r : requests) {
+            String name = r.name().strip();
+            if (seen.merge(name, 1, Integer::sum) > 1) {
+                throw ProblemException.conflict("device name '" + name + "' appears more than once in the request");
+            }
+            String token = Secrets.newToken();
+            UUID id = Ids.newId();
+            String type = r.type() == null ? DEFAULT_TYPE : r.type().strip();
+            Map<String, String> labels = r.labels() == null ? Map.of() : r.labels();
+            DeviceRequests.MqttCredentials mqtt = r.mqtt();
+            rows.add(new DeviceRepository.NewDevice(
+                    id,
+                    tenant.value(),
+                    name,
+                    type,
+                    json.writeValueAsString(labels),
+                    Secrets.sha256Hex(token),
+                    mqtt == null ? null : mqtt.clientId(),
+                    mqtt == null ? null : mqtt.username(),
+                    mqtt == null ? null : mqttPasswords.encode(mqtt.password()),
+                    now));
+            out.add(new Provisioned(new Device(id, name, type, labels, Map.of(), "offline", false, null, now), token));
+        }
+        transactions.inTenant(tenant, () -> {
+            Tenant locked = tenants.lockForQuotaCheck(tenant);
+            long existing = devices.count();
+            if (existing + rows.size() > locked.maxDevices()) {
+                throw ProblemException.quotaExceeded("device quota exceeded: max_devices is " + locked.maxDevices()
+                        + ", " + existing + " exist and " + rows.size() + " more were requested");
+            }
+            List<String> taken = devices.existingNames(List.copyOf(seen.keySet()));
+            if (!taken.isEmpty()) {
+                throw ProblemException.conflict("device names already in use: " + String.join(", ", taken));
+            }
+            try {
+                devices.insertAll(rows);
+            } catch (DuplicateKeyException e) {
+                throw ProblemException.conflict(
+                        e.getMessage() != null && e.getMessage().contains("mqtt_username")
+                                ? "an MQTT username of the request is already in use"
+                                : "a device name of the request is already in use");
+            }
+        });
+        AuditEvent event = AuditEvent.success(
+                tenant,
+                Actor.of(caller),
+                "device.create",
+                "device",
+                rows.size() == 1 ? rows.getFirst().id() : null);
+        audit.record(
+                rows.size() == 1
+                        ? event.withDetail("name", rows.getFirst().name())
+                        : event.withDetail("count", rows.size()));
+        return out;
+    }
+
+    Page<Device> list(TenantId tenant, DeviceRepository.Filter filter, PageRequest page) {
+        return transactions.inTenant(tenant, () -> {
+            List<DeviceRepository.Row> rows = devices.page(filter, page.size(), page.offset());
+            return page.page(views(rows), devices.count(filter));
+        });
+    }
+
+    Device get(TenantId tenant, UUID id) {
+        return transactions
+                .inTenant(
+                        tenant,
+                        () -> devices.find(id).map(r -> views(List.of(r)).getFirst()))
+                .orElseThrow(() -> ProblemException.notFound("device " + id));
+    }
+
+    /** Whether the device exists in the tenant: for features that address a device by id. */
+    public boolean exists(TenantId tenant, UUID id) {
+        return transactions.inTenant(tenant, () -> devices.find(id).isPresent());
+    }
+
+    Device update(Caller caller, TenantId tenant, UUID id, DeviceRequests.Update request) {
+        String name = request.name() == null ? null : request.name().strip();
+        transactions.inTenant(tenant, () -> {
+            boolean updated;
+            try {
+                updated = devices.update(
+                        id,
+                        name,
+                        request.type(),
+                        request.labels() == null ? null : json.writeValueAsString(request.labels()),
+                        Times.now(clock));
+            } catch (DuplicateKeyException e) {
+                throw ProblemException.conflict("device name '" + name + "' is already in use");
+            }
+            if (!updated) {
+                throw ProblemException.notFound("device " + id);
+            }
+        });
+        audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.update", "device", id));
+        return get(tenant, id);
+    }
+
+    void delete(Caller caller, TenantId tenant, UUID id) {
+        transactions.inTenant(tenant, () -> {
+            String hash = devices.delete(id).orElseThrow(() -> ProblemException.notFound("device " + id));
+            byToken.invalidate(hash);
+        });
+        events.publishEvent(new DeviceDeleted(tenant, id));
+        audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.delete", "device", id));
+    }
+
+    /** Replaces the access token; the old one stops working at once. */
+    String rotateToken(Caller caller, TenantId tenant, UUID id) {
+        String token = Secrets.newToken();
+        transactions.inTenant(tenant, () -> {
+            String old = devices.tokenHash(id).orElseThrow(() -> ProblemException.notFound("device " + id));
+            devices.rotateToken(id, Secrets.sha256Hex(token), Times.now(clock));
+            byToken.invalidate(old);
+        });
+        audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.credentials_rotate", "device", id)
+                .withDetail("credential", "access_token"));
+        return token;
+    }
+
+    void setMqttCredentials(Caller caller, TenantId tenant, UUID id, DeviceRequests.MqttCredentials mqtt) {
+        transactions.inTenant(tenant, () -> {
+            devices.tokenHash(id).orElseThrow(() -> ProblemException.notFound("device " + id));
+            try {
+                devices.setMqttCredentials(
+                        id, mqtt.clientId(), mqtt.username(), mqttPasswords.encode(mqtt.password()), Times.now(clock));
+            } catch (DuplicateKeyException e) {
+                throw ProblemException.conflict("MQTT username '" + mqtt.username() + "' is already in use");
+            }
+        });
+        audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.credentials_rotate", "device", id)
+                .withDetail("credential", "mqtt_basic"));
+    }
+
+    // ------------------------------------------------------------------ what devices report
+
+    /**
+     * Stores attributes a device reported; runs inside the ingest writer's transaction of the
+     * device's tenant.
+     */
+    public void storeAttributes(TenantId tenant, UUID deviceId, Map<String, String> jsonValues, OffsetDateTime at) {
+        transactions.inTenant(
+                tenant,
+                () -> devices.upsertAttributes(
+                        tenant.value(),
+                        deviceId,
+                        List.copyOf(jsonValues.keySet()),
+                        List.copyOf(jsonValues.values()),
+                        at));
+    }
+
+    /** Moves last_seen_at of devices forward; runs inside the ingest writer's transaction. */
+    public void recordSeen(TenantId tenant, UUID[] deviceIds, OffsetDateTime[] at) {
+        transactions.inTenant(tenant, () -> devices.recordSeen(deviceIds, at));
+    }
+
+    long count(TenantId tenant) {
+        return transactions.inTenant(tenant, () -> devices.count());
+    }
+
+    long countOnline(TenantId tenant) {
+        return transactions.inTenant(
+                tenant, () -> devices.countOnline(Times.now(clock).minus(onlineWindow)));
+    }
+
+    OffsetDateTime onlineSince() {
+        return Times.now(clock).minus(onlineWindow);
+    }
+
+    private List<Device> views(List<DeviceRepository.Row> rows) {
+        Map<UUID, Map<String, String>> attributes =
+                devices.attributes(rows.stream().map(DeviceRepository.Row::id).toList());
+        OffsetDateTime since = onlineSince();
+        return rows.stream()
+                .map(r -> new Device(
+                        r.id(),
+                        r.name(),
+                        r.type(),
+                        json.readValue(r.labels(), LABELS),
+                        parseValues(attributes.getOrDefault(r.id(), Map.of())),
+                        r.connected()
+                                        || (r.lastSeenAt() != null
+                                                && !r.lastSeenAt().isBefore(since))
+                                ? "online"
+                                : "offline",
+                        r.connected(),
+                        r.lastSeenAt(),
+                        r.createdAt()))
+                .toList();
+    }
+
+    private Map<String, Object> parseValues(Map<String, String> raw) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        raw.forEach((k, v) -> out.put(k, json.readValue(v, Object.class)));
+        return out;
+    }
+}

@@ -1,0 +1,199 @@
+package io.insa.iiot.ingest;
+
+import io.insa.iiot.device.Devices;
+import io.insa.iiot.shared.TenantId;
+import io.insa.iiot.shared.TenantTransactions;
+import io.insa.iiot.telemetry.DailyQuota;
+import io.insa.iiot.telemetry.Point;
+import io.insa.iiot.telemetry.TelemetryPartitions;
+import io.insa.iiot.telemetry.TelemetryRows;
+import io.insa.iiot.telemetry.TelemetryStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Drains the ingest queue in batches and writes each batch in one transaction, visiting each tenant of
+ * the batch under its own row-level security context. Only after the commit are the messages'
+ * results completed, which is when transports acknowledge. A batch that fails is reported as failed
+ * (the devices retry) and its points are given back to the daily quota.
+ */
+final class BatchWriter implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
+    private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
+
+    /** A tenant's part of a batch. */
+    private static final class TenantShare {
+        final TelemetryRows rows = new TelemetryRows();
+        final Map<LocalDate, long[]> usage = new HashMap<>();
+        final Map<UUID, Instant> seen = new LinkedHashMap<>();
+        final List<PendingMessage> attributes = new ArrayList<>();
+    }
+
+    private final BlockingQueue<PendingMessage> queue;
+    private final TenantTransactions transactions;
+    private final TelemetryStore store;
+    private final TelemetryPartitions partitions;
+    private final DailyQuota quota;
+    private final Devices devices;
+    private final IngestMetrics metrics;
+    private final int threads;
+    private final int batchMaxMessages;
+    private final List<Thread> workers = new ArrayList<>();
+    private volatile boolean running;
+
+    BatchWriter(
+            BlockingQueue<PendingMessage> queue,
+            TenantTransactions transactions,
+            TelemetryStore store,
+            TelemetryPartitions partitions,
+            DailyQuota quota,
+            Devices devices,
+            IngestMetrics metrics,
+            int threads,
+            int batchMaxMessages) {
+        this.queue = queue;
+        this.transactions = transactions;
+        this.store = store;
+        this.partitions = partitions;
+        this.quota = quota;
+        this.devices = devices;
+        this.metrics = metrics;
+        this.threads = threads;
+        this.batchMaxMessages = batchMaxMessages;
+    }
+
+    @Override
+    public synchronized void start() {
+        running = true;
+        for (int i = 0; i < threads; i++) {
+            Thread worker =
+                    Thread.ofPlatform().name("ingest-writer-" + i).daemon(false).start(this::run);
+            workers.add(worker);
+        }
+    }
+
+    /** Stops after the queue is drained: what was admitted is written before the process ends. */
+    @Override
+    public synchronized void stop() {
+        running = false;
+        for (Thread worker : workers) {
+            try {
+                worker.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        workers.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops after the web server and transports (higher phases) stopped taking messages. */
+    @Override
+    public int getPhase() {
+        return 0;
+    }
+
+    boolean accepting() {
+        return running;
+    }
+
+    private void run() {
+        List<PendingMessage> batch = new ArrayList<>(batchMaxMessages);
+        while (running || !queue.isEmpty()) {
+            try {
+                PendingMessage first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, batchMaxMessages - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                log.error("ingest writer error", e);
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    void write(List<PendingMessage> batch) {
+        Map<TenantId, TenantShare> shares = new LinkedHashMap<>();
+        int points = 0;
+        for (PendingMessage m : batch) {
+            TenantShare share = shares.computeIfAbsent(m.device().tenantId(), t -> new TenantShare());
+            share.seen.merge(m.device().deviceId(), m.receivedAt(), (a, b) -> a.isAfter(b) ? a : b);
+            if (m.attributes() != null) {
+                share.attributes.add(m);
+                continue;
+            }
+            for (Point p : m.points()) {
+                share.rows.add(m.device().deviceId(), m.keyIds().get(p.key()), p.ts(), p.value());
+                partitions.ensure(LocalDate.ofInstant(p.ts(), ZoneOffset.UTC));
+            }
+            long[] usage = share.usage.computeIfAbsent(m.admission().day(), d -> new long[2]);
+            usage[0] += m.pointCount();
+            usage[1]++;
+            points += m.pointCount();
+        }
+        long started = System.nanoTime();
+        try {
+            transactions.inEachTenant(shares.keySet(), tenant -> {
+                TenantShare share = shares.get(tenant);
+                store.write(tenant, share.rows);
+                share.usage.forEach((day, usage) -> store.addUsage(tenant, day, usage[0], usage[1]));
+                UUID[] ids = share.seen.keySet().toArray(UUID[]::new);
+                OffsetDateTime[] at = share.seen.values().stream()
+                        .map(i -> OffsetDateTime.ofInstant(i, ZoneOffset.UTC))
+                        .toArray(OffsetDateTime[]::new);
+                devices.recordSeen(tenant, ids, at);
+                for (PendingMessage m : share.attributes) {
+                    devices.storeAttributes(
+                            tenant,
+                            m.device().deviceId(),
+                            m.attributes(),
+                            OffsetDateTime.ofInstant(m.receivedAt(), ZoneOffset.UTC));
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("ingest batch of {} messages not stored: {}", batch.size(), e.toString());
+            metrics.failed(batch.size());
+            for (PendingMessage m : batch) {
+                if (m.admission() != null) {
+                    quota.giveBack(m.admission());
+                }
+                m.result()
+                        .complete(new IngestResult.Failed(
+                                "the platform could not store the message; retry", RETRY_AFTER_FAILURE));
+            }
+            return;
+        }
+        long now = System.nanoTime();
+        metrics.committed(batch.size(), points, now - started);
+        for (PendingMessage m : batch) {
+            metrics.delivered(now - m.enqueuedNanos());
+            m.result().complete(new IngestResult.Accepted(m.pointCount()));
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.insa.iiot.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** Ingest rate, rejections by reason, queue depth, batch size and latency (SPEC 12). */
+final class IngestMetrics {
+
+    private final Counter points;
+    private final Counter messages;
+    private final Counter failures;
+    private final Map<IngestResult.Reason, Counter> rejections = new EnumMap<>(IngestResult.Reason.class);
+    private final DistributionSummary batchPoints;
+    private final Timer batchCommit;
+    private final Timer endToEnd;
+
+    IngestMetrics(MeterRegistry registry, Collection<?> queue) {
+        points = Counter.builder("insa.ingest.points")
+                .description("points stored")
+                .register(registry);
+        messages = Counter.builder("insa.ingest.messages")
+                .description("messages stored")
+                .register(registry);
+        failures = Counter.builder("insa.ingest.failures")
+                .description("messages not stored for a platform fault")
+                .register(registry);
+        for (IngestResult.Reason reason : IngestResult.Reason.values()) {
+            rejections.put(
+                    reason,
+                    Counter.builder("insa.ingest.rejections")
+                            .tag("reason", reason.name().toLowerCase())
+                            .description("messages refused")
+                            .register(registry));
+        }
+        registry.gauge("insa.ingest.queue.depth", queue, Collection::size);
+        batchPoints = DistributionSummary.builder("insa.ingest.batch.points").register(registry);
+        batchCommit = Timer.builder("insa.ingest.batch.commit")
+                .description("time to write and commit a batch")
+                .register(registry);
+        endToEnd = Timer.builder("insa.ingest.latency")
+                .description("from admission to commit")
+                .register(registry);
+    }
+
+    void rejected(IngestResult.Reason reason) {
+        rejections.get(reason).increment();
+    }
+
+    void failed(int count) {
+        failures.increment(count);
+    }
+
+    void committed(int messageCount, int pointCount, long commitNanos) {
+        messages.increment(messageCount);
+        points.increment(pointCount);
+        batchPoints.record(pointCount);
+        batchCommit.record(commitNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    void delivered(long sinceEnqueueNanos) {
+        endToEnd.record(sinceEnqueueNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+}

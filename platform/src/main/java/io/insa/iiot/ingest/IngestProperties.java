@@ -1,0 +1,27 @@
+package io.insa.iiot.ingest;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Settings of the ingest pipeline ({@code insa.ingest.*}).
+ *
+ * @param maxPayloadBytes largest accepted message
+ * @param maxPointsPerMessage most values in one message
+ * @param maxFutureSkew how far ahead of the server clock a device timestamp may be
+ * @param deviceMessagesPerSecond rate limit of each device (the tenant's is max_messages_per_second)
+ * @param queueCapacity messages admitted but not yet written; beyond it, devices are told to retry
+ * @param enqueueTimeout how long a transport waits for room in the queue
+ * @param writerThreads batch writers, each writing one batch (one transaction) at a time
+ * @param batchMaxMessages most messages in one batch
+ */
+@ConfigurationProperties("insa.ingest")
+record IngestProperties(
+        int maxPayloadBytes,
+        int maxPointsPerMessage,
+        Duration maxFutureSkew,
+        int deviceMessagesPerSecond,
+        int queueCapacity,
+        Duration enqueueTimeout,
+        int writerThreads,
+        int batchMaxMessages) {}

@@ -1,0 +1,239 @@
+package io.insa.iiot.telemetry;
+
+import io.insa.iiot.device.Devices;
+import io.insa.iiot.shared.Caller;
+import io.insa.iiot.shared.ProblemException;
+import io.insa.iiot.shared.TenantId;
+import io.insa.iiot.telemetry.TelemetryQueries.Aggregation;
+import io.insa.iiot.telemetry.TelemetryQueries.Sample;
+import io.insa.iiot.tenancy.TenantAccess;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code GET /api/v1/devices/{id}/telemetry} (raw or bucketed), {@code .../telemetry/latest} and
+ * {@code .../telemetry/export} (CSV), in the caller's active tenant. Times are ISO-8601 instants or
+ * epoch milliseconds; intervals are ISO-8601 durations or 30s, 5m, 1h, 1d.
+ */
+@RestController
+@RequestMapping("/api/v1/devices/{deviceId}/telemetry")
+class TelemetryController {
+
+    static final int MAX_KEYS = 50;
+    static final int MAX_LIMIT = 10_000;
+    static final int MAX_BUCKETS = 10_000;
+
+    record Series(
+            UUID deviceId, Instant start, Instant end, Long intervalMs, String agg, Map<String, List<Sample>> series) {}
+
+    record Latest(UUID deviceId, Map<String, Sample> values) {}
+
+    /** A validated query. */
+    private record Query(
+            List<String> keys, Instant start, Instant end, Duration interval, Aggregation agg, int limit) {}
+
+    private final TelemetryQueries queries;
+    private final Devices devices;
+    private final TenantAccess access;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final Duration maxRange;
+
+    TelemetryController(
+            TelemetryQueries queries,
+            Devices devices,
+            TenantAccess access,
+            JsonMapper json,
+            Clock clock,
+            @Value("${insa.telemetry.max-query-range}") Duration maxRange) {
+        this.queries = queries;
+        this.devices = devices;
+        this.access = access;
+        this.json = json;
+        this.clock = clock;
+        this.maxRange = maxRange;
+    }
+
+    @GetMapping
+    Series series(
+            @AuthenticationPrincipal Caller caller,
+            @PathVariable UUID deviceId,
+            @RequestParam(required = false) String keys,
+            @RequestParam(required = false) String start,
+            @RequestParam(required = false) String end,
+            @RequestParam(required = false) String interval,
+            @RequestParam(required = false) String agg,
+            @RequestParam(required = false) Integer limit) {
+        TenantId tenant = device(caller, deviceId);
+        Query q = query(keys, start, end, interval, agg, limit);
+        Map<String, List<Sample>> series = q.interval() == null
+                ? queries.raw(tenant, deviceId, q.keys(), q.start(), q.end(), q.limit())
+                : queries.buckets(tenant, deviceId, q.keys(), q.start(), q.end(), q.interval(), q.agg());
+        return new Series(
+                deviceId,
+                q.start(),
+                q.end(),
+                q.interval() == null ? null : q.interval().toMillis(),
+                q.agg().name().toLowerCase(Locale.ROOT),
+                series);
+    }
+
+    @GetMapping("/latest")
+    Latest latest(
+            @AuthenticationPrincipal Caller caller,
+            @PathVariable UUID deviceId,
+            @RequestParam(required = false) String keys) {
+        TenantId tenant = device(caller, deviceId);
+        List<String> names = keys == null || keys.isBlank() ? List.of() : keyList(keys);
+        return new Latest(deviceId, queries.latest(tenant, deviceId, names));
+    }
+
+    @GetMapping(value = "/export", produces = "text/csv")
+    ResponseEntity<String> export(
+            @AuthenticationPrincipal Caller caller,
+            @PathVariable UUID deviceId,
+            @RequestParam(required = false) String keys,
+            @RequestParam(required = false) String start,
+            @RequestParam(required = false) String end,
+            @RequestParam(required = false) String interval,
+            @RequestParam(required = false) String agg,
+            @RequestParam(required = false) Integer limit) {
+        Series s = series(caller, deviceId, keys, start, end, interval, agg, limit);
+        StringBuilder csv = new StringBuilder("key,ts,value\r\n");
+        s.series()
+                .forEach((key, samples) -> samples.forEach(sample -> csv.append(csvField(key))
+                        .append(',')
+                        .append(Instant.ofEpochMilli(sample.ts()))
+                        .append(',')
+                        .append(csvField(
+                                sample.value() == null
+                                        ? ""
+                                        : sample.value() instanceof String str
+                                                ? str
+                                                : json.writeValueAsString(sample.value())))
+                        .append("\r\n")));
+        return ResponseEntity.ok()
+                .contentType(new MediaType("text", "csv"))
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"telemetry-" + deviceId + ".csv\"")
+                .body(csv.toString());
+    }
+
+    private TenantId device(Caller caller, UUID deviceId) {
+        TenantId tenant = access.requireActive(caller, TenantAccess.Need.READ).tenantId();
+        if (!devices.exists(tenant, deviceId)) {
+            throw ProblemException.notFound("device " + deviceId);
+        }
+        return tenant;
+    }
+
+    private Query query(String keys, String start, String end, String interval, String agg, Integer limit) {
+        if (keys == null || keys.isBlank()) {
+            throw ProblemException.badRequest("keys", "name at least one key, e.g. keys=temperature,humidity");
+        }
+        List<String> names = keyList(keys);
+        Instant to = end == null ? clock.instant() : instant("end", end);
+        Instant from = start == null ? to.minus(Duration.ofDays(1)) : instant("start", start);
+        if (!from.isBefore(to)) {
+            throw ProblemException.badRequest("start", "must be before end");
+        }
+        if (Duration.between(from, to).compareTo(maxRange) > 0) {
+            throw ProblemException.badRequest("start", "the range may span at most " + maxRange.toDays() + " days");
+        }
+        Duration step = interval == null ? null : duration(interval);
+        Aggregation aggregation = aggregation(agg, step);
+        if (step != null && Duration.between(from, to).dividedBy(step) > MAX_BUCKETS) {
+            throw ProblemException.badRequest(
+                    "interval", "the range holds more than " + MAX_BUCKETS + " intervals of " + interval);
+        }
+        int max = limit == null ? 1000 : limit;
+        if (max < 1 || max > MAX_LIMIT) {
+            throw ProblemException.badRequest("limit", "must be between 1 and " + MAX_LIMIT);
+        }
+        return new Query(names, from, to, step, aggregation, max);
+    }
+
+    private static List<String> keyList(String keys) {
+        List<String> names = Arrays.stream(keys.split(","))
+                .map(String::strip)
+                .filter(k -> !k.isEmpty())
+                .distinct()
+                .collect(Collectors.toList());
+        if (names.isEmpty() || names.size() > MAX_KEYS) {
+            throw ProblemException.badRequest("keys", "name 1 to " + MAX_KEYS + " keys");
+        }
+        return names;
+    }
+
+    private static Aggregation aggregation(String agg, Duration interval) {
+        Aggregation a;
+        try {
+            a = agg == null
+                    ? (interval == null ? Aggregation.NONE : Aggregation.AVG)
+                    : Aggregation.valueOf(agg.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("agg", "must be one of none, avg, min, max, sum, count");
+        }
+        if (a == Aggregation.NONE && interval != null) {
+            throw ProblemException.badRequest("agg", "an interval needs an aggregation (avg, min, max, sum, count)");
+        }
+        if (a != Aggregation.NONE && interval == null) {
+            throw ProblemException.badRequest("interval", "aggregation '" + agg + "' needs an interval");
+        }
+        return a;
+    }
+
+    static Instant instant(String field, String value) {
+        try {
+            return value.chars().allMatch(Character::isDigit)
+                    ? Instant.ofEpochMilli(Long.parseLong(value))
+                    : Instant.parse(value);
+        } catch (DateTimeParseException | NumberFormatException e) {
+            throw ProblemException.badRequest(field, "must be an ISO-8601 instant or epoch milliseconds");
+        }
+    }
+
+    static Duration duration(String value) {
+        Duration d;
+        try {
+            char unit = value.charAt(value.length() - 1);
+            d = switch (unit) {
+                case 's' -> Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
+                case 'm' -> Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
+                case 'h' -> Duration.ofHours(Long.parseLong(value.substring(0, value.length() - 1)));
+                case 'd' -> Duration.ofDays(Long.parseLong(value.substring(0, value.length() - 1)));
+                default -> Duration.parse(value);
+            };
+        } catch (RuntimeException e) {
+            throw ProblemException.badRequest("interval", "must be an ISO-8601 duration or like 30s, 5m, 1h, 1d");
+        }
+        if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw ProblemException.badRequest("interval", "must be at least 1 second");
+        }
+        return d;
+    }
+
+    private static String csvField(String s) {
+        return s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0
+                ? '"' + s.replace("\"", "\"\"") + '"'
+                : s;
+    }
+}

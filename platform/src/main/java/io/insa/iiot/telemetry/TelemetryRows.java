@@ -1,0 +1,90 @@
+package io.insa.iiot.telemetry;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One tenant's points of a batch in column form, ready for {@code unnest}. A point repeated (same
+ * device, key and time) keeps its last value, as a row can be written once per statement.
+ */
+public final class TelemetryRows {
+
+    private record RowKey(UUID device, int key, long tsMicros) {}
+
+    private record Row(UUID device, int key, OffsetDateTime ts, TelemetryValue value) {}
+
+    private final Map<RowKey, Row> rows = new LinkedHashMap<>();
+    private final Map<Long, Row> latest = new HashMap<>();
+    private final Map<UUID, Integer> latestSlots = new HashMap<>();
+
+    public void add(UUID device, int keyId, java.time.Instant ts, TelemetryValue value) {
+        OffsetDateTime at = OffsetDateTime.ofInstant(ts, ZoneOffset.UTC);
+        Row row = new Row(device, keyId, at, value);
+        rows.put(new RowKey(device, keyId, ts.getEpochSecond() * 1_000_000 + ts.getNano() / 1000), row);
+        int slot = latestSlots.computeIfAbsent(device, d -> latestSlots.size());
+        long latestKey = ((long) slot << 32) | (keyId & 0xffffffffL);
+        Row current = latest.get(latestKey);
+        if (current == null || !at.isBefore(current.ts())) {
+            latest.put(latestKey, row);
+        }
+    }
+
+    public int size() {
+        return rows.size();
+    }
+
+    public boolean isEmpty() {
+        return rows.isEmpty();
+    }
+
+    Columns all() {
+        return new Columns(List.copyOf(rows.values()));
+    }
+
+    Columns latest() {
+        return new Columns(new ArrayList<>(latest.values()));
+    }
+
+    /** The rows as parallel arrays, one per column. */
+    static final class Columns {
+        final UUID[] devices;
+        final Integer[] keys;
+        final OffsetDateTime[] ts;
+        final Long[] longs;
+        final Double[] doubles;
+        final Boolean[] booleans;
+        final String[] strings;
+        final String[] jsons;
+
+        private Columns(List<Row> rows) {
+            int n = rows.size();
+            devices = new UUID[n];
+            keys = new Integer[n];
+            ts = new OffsetDateTime[n];
+            longs = new Long[n];
+            doubles = new Double[n];
+            booleans = new Boolean[n];
+            strings = new String[n];
+            jsons = new String[n];
+            for (int i = 0; i < n; i++) {
+                Row r = rows.get(i);
+                devices[i] = r.device();
+                keys[i] = r.key();
+                ts[i] = r.ts();
+                switch (r.value()) {
+                    case TelemetryValue.LongValue v -> longs[i] = v.value();
+                    case TelemetryValue.DoubleValue v -> doubles[i] = v.value();
+                    case TelemetryValue.BooleanValue v -> booleans[i] = v.value();
+                    case TelemetryValue.StringValue v -> strings[i] = v.value();
+                    case TelemetryValue.JsonValue v -> jsons[i] = v.json();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.insa.iiot.telemetry;
+
+import io.insa.iiot.shared.TenantId;
+import io.insa.iiot.shared.TenantTransactions;
+import java.time.LocalDate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes a tenant's share of an ingest batch: the points, the latest values and the day's usage
+ * counter. Runs inside the batch's transaction, in the tenant's context, under row-level security.
+ */
+@Component
+public class TelemetryStore {
+
+    private static final String VALUES = "?::int8[], ?::float8[], ?::bool[], ?::text[], ?::text[]";
+
+    private final JdbcClient jdbc;
+
+    TelemetryStore(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public void write(TenantId tenant, TelemetryRows rows) {
+        requireContext(tenant);
+        if (!rows.isEmpty()) {
+            TelemetryRows.Columns all = rows.all();
+            jdbc.sql("""
+                            INSERT INTO telemetry (tenant_id, device_id, key_id, ts, long_v, double_v, bool_v, str_v, json_v)
+                            SELECT ?, d, k, t, l, f, b, s, j::jsonb
+                            FROM unnest(?::uuid[], ?::int[], ?::timestamptz[], %s) AS r(d, k, t, l, f, b, s, j)
+                            ON CONFLICT (tenant_id, device_id, key_id, ts) DO UPDATE
+                              SET long_v = excluded.long_v, double_v = excluded.double_v, bool_v = excluded.bool_v,
+                                  str_v = excluded.str_v, json_v = excluded.json_v""".formatted(VALUES))
+                    .params(
+                            tenant.value(),
+                            all.devices,
+                            all.keys,
+                            all.ts,
+                            all.longs,
+                            all.doubles,
+                            all.booleans,
+                            all.strings,
+                            all.jsons)
+                    .update();
+            TelemetryRows.Columns latest = rows.latest();
+            jdbc.sql("""
+                            INSERT INTO telemetry_latest (tenant_id, device_id, key_id, ts, long_v, double_v, bool_v, str_v, json_v)
+                            SELECT ?, d, k, t, l, f, b, s, j::jsonb
+                            FROM unnest(?::uuid[], ?::int[], ?::timestamptz[], %s) AS r(d, k, t, l, f, b, s, j)
+                            ON CONFLICT (tenant_id, device_id, key_id) DO UPDATE
+                              SET ts = excluded.ts, long_v = excluded.long_v, double_v = excluded.double_v,
+                                  bool_v = excluded.bool_v, str_v = excluded.str_v, json_v = excluded.json_v
+                              WHERE telemetry_latest.ts <= excluded.ts""".formatted(VALUES))
+                    .params(
+                            tenant.value(),
+                            latest.devices,
+                            latest.keys,
+                            latest.ts,
+                            latest.longs,
+                            latest.doubles,
+                            latest.booleans,
+                            latest.strings,
+                            latest.jsons)
+                    .update();
+        }
+    }
+
+    /** Adds accepted points and messages to the tenant's counter of a UTC day. */
+    public void addUsage(TenantId tenant, LocalDate day, long points, long messages) {
+        requireContext(tenant);
+        jdbc.sql("""
+                        INSERT INTO telemetry_usage (tenant_id, day, points, messages) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (tenant_id, day) DO UPDATE
+                          SET points = telemetry_usage.points + excluded.points,
+                              messages = telemetry_usage.messages + excluded.messages""").params(tenant.value(), day, points, messages).update();
+    }
+
+    private static void requireContext(TenantId tenant) {
+        if (!tenant.equals(TenantTransactions.currentTenant())) {
+            throw new IllegalStateException("telemetry of " + tenant + " must be written in its own tenant context");
+        }
+    }
+}

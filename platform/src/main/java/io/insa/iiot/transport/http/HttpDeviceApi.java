@@ -1,0 +1,91 @@
+package io.insa.iiot.transport.http;
+
+import io.insa.iiot.device.DeviceIdentity;
+import io.insa.iiot.device.Devices;
+import io.insa.iiot.ingest.IngestResult;
+import io.insa.iiot.ingest.IngestService;
+import io.insa.iiot.shared.ProblemException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The HTTP device API (SPEC 5, HTTP column): {@code POST /api/v1/{token}/telemetry} and
+ * {@code /attributes}. 200 only once the message is committed; 400 bad payload, 401 bad token,
+ * 403 suspended tenant, 429 quota or rate, 503 when the platform cannot store it now (retry).
+ */
+@RestController
+class HttpDeviceApi {
+
+    private final Devices devices;
+    private final IngestService ingest;
+
+    HttpDeviceApi(Devices devices, IngestService ingest) {
+        this.devices = devices;
+        this.ingest = ingest;
+    }
+
+    @PostMapping("/api/v1/{token}/telemetry")
+    ResponseEntity<?> telemetry(@PathVariable String token, HttpServletRequest request) throws IOException {
+        return upload(token, request, ingest::telemetry);
+    }
+
+    @PostMapping("/api/v1/{token}/attributes")
+    ResponseEntity<?> attributes(@PathVariable String token, HttpServletRequest request) throws IOException {
+        return upload(token, request, ingest::attributes);
+    }
+
+    private ResponseEntity<?> upload(
+            String token,
+            HttpServletRequest request,
+            BiFunction<DeviceIdentity, byte[], CompletableFuture<IngestResult>> kind)
+            throws IOException {
+        DeviceIdentity device =
+                devices.authenticate(token).orElseThrow(() -> ProblemException.unauthorized("unknown device token"));
+        byte[] payload = readBounded(request, ingest.maxPayloadBytes());
+        // the request thread is virtual: waiting for the commit costs no platform thread
+        return switch (kind.apply(device, payload).join()) {
+            case IngestResult.Accepted accepted -> ResponseEntity.ok().build();
+            case IngestResult.Rejected rejected ->
+                problem(status(rejected.reason()), rejected.detail(), rejected.retryAfter());
+            case IngestResult.Failed failed ->
+                problem(HttpStatus.SERVICE_UNAVAILABLE, failed.detail(), failed.retryAfter());
+        };
+    }
+
+    /** Reads at most {@code max + 1} bytes, so that an oversize body is refused without being held whole. */
+    private static byte[] readBounded(HttpServletRequest request, int max) throws IOException {
+        if (request.getContentLengthLong() > max) {
+            return new byte[max + 1];
+        }
+        try (InputStream in = request.getInputStream()) {
+            return in.readNBytes(max + 1);
+        }
+    }
+
+    private static HttpStatus status(IngestResult.Reason reason) {
+        return switch (reason) {
+            case MALFORMED -> HttpStatus.BAD_REQUEST;
+            case TENANT_SUSPENDED -> HttpStatus.FORBIDDEN;
+            case RATE_LIMITED, QUOTA_EXCEEDED -> HttpStatus.TOO_MANY_REQUESTS;
+        };
+    }
+
+    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String detail, Duration retryAfter) {
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(status);
+        if (retryAfter != null) {
+            response.header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, (retryAfter.toMillis() + 999) / 1000)));
+        }
+        return response.body(ProblemDetail.forStatusAndDetail(status, detail));
+    }
+}
