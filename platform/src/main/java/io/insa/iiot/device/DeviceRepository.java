@@ -195,18 +195,20 @@ class DeviceRepository {
     void upsertAttributes(UUID tenantId, UUID deviceId, List<String> keys, List<String> jsonValues, OffsetDateTime at) {
         jdbc.sql("""
                         INSERT INTO device_attributes (tenant_id, device_id, key, value, updated_at)
-                        SELECT ?, ?, k, v::jsonb, ? FROM unnest(?::text[], ?::text[]) AS a(k, v)
+                        SELECT ?, d.id, k, v::jsonb, ? FROM unnest(?::text[], ?::text[]) AS a(k, v)
+                        JOIN devices d ON d.id = ?
                         ON CONFLICT (tenant_id, device_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at""")
-                .params(tenantId, deviceId, at, keys.toArray(String[]::new), jsonValues.toArray(String[]::new))
+                .params(tenantId, at, keys.toArray(String[]::new), jsonValues.toArray(String[]::new), deviceId)
                 .update();
     }
 
     /** Moves last_seen_at forward for many devices at once. */
-    void recordSeen(UUID[] ids, OffsetDateTime[] at) {
+    void recordSeen(UUID[] ids, long[] atMicros) {
         jdbc.sql("""
                         UPDATE devices d SET last_seen_at = s.at
-                        FROM unnest(?::uuid[], ?::timestamptz[]) AS s(id, at)
-                        WHERE d.id = s.id AND (d.last_seen_at IS NULL OR d.last_seen_at < s.at)""").params(ids, at).update();
+                        FROM (SELECT id, timestamptz 'epoch' + micros * interval '1 microsecond' AS at
+                              FROM unnest(?::uuid[], ?::int8[]) AS u(id, micros)) AS s
+                        WHERE d.id = s.id AND (d.last_seen_at IS NULL OR d.last_seen_at < s.at)""").params(ids, atMicros).update();
     }
 
     /** The device a token belongs to, in any tenant: the named path {@code app_device_by_token}. */

@@ -18,6 +18,7 @@ import io.insa.iiot.tenancy.Tenant;
 import io.insa.iiot.tenancy.Tenants;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -256,8 +257,12 @@ public class Devices {
     }
 
     /** Moves last_seen_at of devices forward; runs inside the ingest writer's transaction. */
-    public void recordSeen(TenantId tenant, UUID[] deviceIds, OffsetDateTime[] at) {
-        transactions.inTenant(tenant, () -> devices.recordSeen(deviceIds, at));
+    public void recordSeen(TenantId tenant, UUID[] deviceIds, Instant[] at) {
+        long[] micros = new long[at.length];
+        for (int i = 0; i < at.length; i++) {
+            micros[i] = at[i].getEpochSecond() * 1_000_000 + at[i].getNano() / 1000;
+        }
+        transactions.inTenant(tenant, () -> devices.recordSeen(deviceIds, micros));
     }
 
     long count(TenantId tenant) {

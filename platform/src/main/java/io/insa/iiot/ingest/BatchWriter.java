@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.NestedExceptionUtils;
 
 /**
  * Drains the ingest queue in batches and writes each batch in one transaction, visiting each tenant of
@@ -164,10 +165,7 @@ final class BatchWriter implements SmartLifecycle {
                 store.write(tenant, share.rows);
                 share.usage.forEach((day, usage) -> store.addUsage(tenant, day, usage[0], usage[1]));
                 UUID[] ids = share.seen.keySet().toArray(UUID[]::new);
-                OffsetDateTime[] at = share.seen.values().stream()
-                        .map(i -> OffsetDateTime.ofInstant(i, ZoneOffset.UTC))
-                        .toArray(OffsetDateTime[]::new);
-                devices.recordSeen(tenant, ids, at);
+                devices.recordSeen(tenant, ids, share.seen.values().toArray(Instant[]::new));
                 for (PendingMessage m : share.attributes) {
                     devices.storeAttributes(
                             tenant,
@@ -177,7 +175,11 @@ final class BatchWriter implements SmartLifecycle {
                 }
             });
         } catch (RuntimeException e) {
-            log.warn("ingest batch of {} messages not stored: {}", batch.size(), e.toString());
+            log.warn(
+                    "ingest batch of {} messages not stored: {}",
+                    batch.size(),
+                    NestedExceptionUtils.getMostSpecificCause(e).getMessage(),
+                    e);
             metrics.failed(batch.size());
             for (PendingMessage m : batch) {
                 if (m.admission() != null) {

@@ -51,11 +51,17 @@ public final class TelemetryRows {
         return new Columns(new ArrayList<>(latest.values()));
     }
 
+    static long micros(OffsetDateTime t) {
+        return t.toEpochSecond() * 1_000_000 + t.getNano() / 1000;
+    }
+
     /** The rows as parallel arrays, one per column. */
     static final class Columns {
         final UUID[] devices;
         final Integer[] keys;
-        final OffsetDateTime[] ts;
+        /** microseconds since the epoch: the JDBC driver binds no arrays of date-time objects */
+        final long[] ts;
+
         final Long[] longs;
         final Double[] doubles;
         final Boolean[] booleans;
@@ -66,7 +72,7 @@ public final class TelemetryRows {
             int n = rows.size();
             devices = new UUID[n];
             keys = new Integer[n];
-            ts = new OffsetDateTime[n];
+            ts = new long[n];
             longs = new Long[n];
             doubles = new Double[n];
             booleans = new Boolean[n];
@@ -76,7 +82,7 @@ public final class TelemetryRows {
                 Row r = rows.get(i);
                 devices[i] = r.device();
                 keys[i] = r.key();
-                ts[i] = r.ts();
+                ts[i] = micros(r.ts());
                 switch (r.value()) {
                     case TelemetryValue.LongValue v -> longs[i] = v.value();
                     case TelemetryValue.DoubleValue v -> doubles[i] = v.value();

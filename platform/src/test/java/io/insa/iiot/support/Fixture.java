@@ -92,6 +92,24 @@ public final class Fixture {
                 tokens.get("refresh_token").asString());
     }
 
+    /** A device created in the member's active tenant: its id and access token. */
+    public record DeviceHandle(UUID id, String token) {}
+
+    public DeviceHandle device(String accessToken, String name) {
+        Api.Response created = api.post("/api/v1/devices", Map.of("name", name, "type", "sensor"))
+                .bearer(accessToken)
+                .send();
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        return new DeviceHandle(
+                UUID.fromString(created.json().at("/device/id").asString()),
+                created.json().get("access_token").asString());
+    }
+
+    /** Posts telemetry with a device token; returns the response. */
+    public Api.Response telemetry(String deviceToken, Object payload) {
+        return api.post("/api/v1/" + deviceToken + "/telemetry", payload).send();
+    }
+
     /** Adds an existing user to another tenant. */
     public void addExisting(UUID tenant, String email, String role) {
         Api.Response invite = api.post(
