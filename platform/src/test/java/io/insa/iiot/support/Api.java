@@ -34,6 +34,10 @@ public final class Api {
         return new Call("PATCH", path, body);
     }
 
+    public Call put(String path, Object body) {
+        return new Call("PUT", path, body);
+    }
+
     public Call delete(String path) {
         return new Call("DELETE", path, null);
     }
@@ -80,9 +84,14 @@ public final class Api {
 
         public Response send() {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path));
-            headers.forEach(request::header);
+            headers.forEach((name, value) -> {
+                if (!name.equals("Content-Type")) {
+                    request.header(name, value);
+                }
+            });
             if (body != null) {
-                request.header("Content-Type", "application/json");
+                headers.putIfAbsent("Content-Type", "application/json");
+                request.header("Content-Type", headers.get("Content-Type"));
                 request.method(method, HttpRequest.BodyPublishers.ofString(json(body)));
             } else {
                 request.method(method, HttpRequest.BodyPublishers.noBody());
