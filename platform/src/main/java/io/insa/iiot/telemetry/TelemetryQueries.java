@@ -107,14 +107,18 @@ class TelemetryQueries {
                                 utc(end))
                         .query(rs -> {
                             Object v = rs.getObject("v");
+                            // counts stay integers; the other aggregates are doubles (null without numeric values)
+                            Object value = v == null
+                                    ? null
+                                    : agg == Aggregation.COUNT
+                                            ? (Object) ((Number) v).longValue()
+                                            : (Object) ((Number) v).doubleValue();
                             out.get(byId.get(rs.getInt("key_id")))
                                     .add(new Sample(
                                             rs.getObject("bucket", OffsetDateTime.class)
                                                     .toInstant()
                                                     .toEpochMilli(),
-                                            agg == Aggregation.COUNT
-                                                    ? ((Number) v).longValue()
-                                                    : v == null ? null : ((Number) v).doubleValue()));
+                                            value));
                         }));
         return out;
     }
