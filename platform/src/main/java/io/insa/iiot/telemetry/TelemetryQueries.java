@@ -29,6 +29,21 @@ class TelemetryQueries {
         COUNT
     }
 
+    // the statements, visible to the test that checks their plans use the indexes
+    static final String RAW = """
+            SELECT ts, long_v, double_v, bool_v, str_v, json_v::text AS json_v FROM telemetry
+            WHERE device_id = ? AND key_id = ? AND ts >= ? AND ts < ?
+            ORDER BY ts LIMIT ?""";
+    static final String BUCKETS = """
+            SELECT key_id, date_bin(make_interval(secs => ?), ts, ?) AS bucket, %s AS v FROM telemetry
+            WHERE device_id = ? AND key_id = ANY(?) AND ts >= ? AND ts < ?
+            GROUP BY key_id, bucket ORDER BY key_id, bucket""";
+    static final String LATEST = """
+            SELECT k.key, l.ts, l.long_v, l.double_v, l.bool_v, l.str_v, l.json_v::text AS json_v
+            FROM telemetry_latest l JOIN telemetry_keys k ON k.tenant_id = l.tenant_id AND k.id = l.key_id
+            WHERE l.device_id = ? AND (cardinality(?::text[]) = 0 OR k.key = ANY(?::text[]))
+            ORDER BY k.key""";
+
     /** A point or a bucket: {@code ts} in epoch milliseconds (the bucket's start). */
     record Sample(long ts, Object value) {}
 
@@ -51,10 +66,7 @@ class TelemetryQueries {
         Map<String, List<Sample>> out = empty(names);
         transactions.inTenant(
                 tenant,
-                () -> ids.forEach((key, id) -> jdbc.sql("""
-                        SELECT ts, long_v, double_v, bool_v, str_v, json_v::text AS json_v FROM telemetry
-                        WHERE device_id = ? AND key_id = ? AND ts >= ? AND ts < ?
-                        ORDER BY ts LIMIT ?""")
+                () -> ids.forEach((key, id) -> jdbc.sql(RAW)
                         .params(device, id, utc(start), utc(end), limit)
                         .query(rs -> {
                             out.get(key)
@@ -94,10 +106,7 @@ class TelemetryQueries {
         };
         transactions.inTenant(
                 tenant,
-                () -> jdbc.sql("""
-                        SELECT key_id, date_bin(make_interval(secs => ?), ts, ?) AS bucket, %s AS v FROM telemetry
-                        WHERE device_id = ? AND key_id = ANY(?) AND ts >= ? AND ts < ?
-                        GROUP BY key_id, bucket ORDER BY key_id, bucket""".formatted(expression))
+                () -> jdbc.sql(BUCKETS.formatted(expression))
                         .params(
                                 interval.toMillis() / 1000.0,
                                 utc(start),
@@ -128,11 +137,7 @@ class TelemetryQueries {
         Map<String, Sample> out = new LinkedHashMap<>();
         transactions.inTenant(
                 tenant,
-                () -> jdbc.sql("""
-                        SELECT k.key, l.ts, l.long_v, l.double_v, l.bool_v, l.str_v, l.json_v::text AS json_v
-                        FROM telemetry_latest l JOIN telemetry_keys k ON k.tenant_id = l.tenant_id AND k.id = l.key_id
-                        WHERE l.device_id = ? AND (cardinality(?::text[]) = 0 OR k.key = ANY(?::text[]))
-                        ORDER BY k.key""")
+                () -> jdbc.sql(LATEST)
                         .params(device, names.toArray(String[]::new), names.toArray(String[]::new))
                         .query(rs -> {
                             out.put(

@@ -47,11 +47,18 @@ class AcknowledgedMeansCommittedIT extends IntegrationTest {
         }
         Path jar = Path.of("target", "platform.jar");
         assertThat(jar).exists();
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString(),
-                "--server.port=" + port, "--insa.ingest.device-messages-per-second=1000000"));
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-jar",
+                jar.toString(),
+                "--server.port=" + port,
+                "--insa.ingest.device-messages-per-second=1000000"));
         platformProperties().forEach((key, value) -> command.add("--" + key + "=" + value));
         Path log = Files.createTempFile("platform-kill", ".log");
-        Process platform = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process platform = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         try {
             awaitHealthy(port, platform, log);
 
@@ -64,13 +71,17 @@ class AcknowledgedMeansCommittedIT extends IntegrationTest {
                 senders.add(Thread.ofPlatform().start(() -> {
                     while (platform.isAlive()) {
                         long n = sequence.getAndIncrement();
-                        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/" + device.token() + "/telemetry"))
-                                .POST(HttpRequest.BodyPublishers.ofString("{\"ts\":" + (base + n) + ",\"values\":{\"seq\":" + n + "}}"))
+                        HttpRequest request = HttpRequest.newBuilder(URI.create(
+                                        "http://127.0.0.1:" + port + "/api/v1/" + device.token() + "/telemetry"))
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "{\"ts\":" + (base + n) + ",\"values\":{\"seq\":" + n + "}}"))
                                 .header("Content-Type", "application/json")
                                 .timeout(Duration.ofSeconds(10))
                                 .build();
                         try {
-                            if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                            if (http.send(request, HttpResponse.BodyHandlers.discarding())
+                                            .statusCode()
+                                    == 200) {
                                 acknowledged.add(n);
                             }
                         } catch (IOException | InterruptedException e) {
@@ -100,7 +111,9 @@ class AcknowledgedMeansCommittedIT extends IntegrationTest {
         Api api = new Api(port);
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
-            assertThat(platform.isAlive()).as(() -> "platform exited: " + tail(log)).isTrue();
+            assertThat(platform.isAlive())
+                    .as(() -> "platform exited: " + tail(log))
+                    .isTrue();
             try {
                 if (api.get("/api/v1/health").send().status() == 200) {
                     return;
