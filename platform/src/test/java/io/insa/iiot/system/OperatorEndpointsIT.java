@@ -27,6 +27,31 @@ class OperatorEndpointsIT extends IntegrationTest {
     }
 
     @Test
+    void ingestMetricsCountStoredPointsAndRejectionsByReason() {
+        java.util.UUID tenant = fixture.tenant("Metrics");
+        var operator = fixture.member(tenant, "operator");
+        var device = fixture.device(operator.accessToken(), "counted");
+        assertThat(fixture.telemetry(device.token(), "{\"a\": 1, \"b\": 2}").status())
+                .isEqualTo(200);
+        assertThat(fixture.telemetry(device.token(), "{\"a\": ").status()).isEqualTo(400);
+        String metrics = api.get("/actuator/prometheus").send().text();
+        assertThat(metrics)
+                .contains(
+                        "insa_ingest_points_total",
+                        "insa_ingest_queue_depth",
+                        "insa_ingest_batch_commit_seconds",
+                        "insa_ingest_rejections_total{reason=\"malformed\"}");
+        assertThat(value(metrics, "insa_ingest_points_total")).isGreaterThanOrEqualTo(2.0);
+    }
+
+    private static double value(String metrics, String name) {
+        return metrics.lines()
+                .filter(l -> l.startsWith(name + " "))
+                .mapToDouble(l -> Double.parseDouble(l.split(" ")[1]))
+                .sum();
+    }
+
+    @Test
     void openApiDescribesTheTenantAndAuthEndpoints() {
         Api.Response docs = api.get("/v3/api-docs").send();
         assertThat(docs.status()).isEqualTo(200);
