@@ -1,0 +1,148 @@
+package io.insa.iiot.loadgen;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Recorder;
+
+/**
+ * HTTP ingest load: N devices provisioned through the API, M concurrent clients each posting one
+ * message at a time (and so waiting for its commit), spread over the devices, at a target total rate
+ * or as fast as acknowledgements come back. Latency is measured per request, send to 200.
+ */
+final class HttpIngestLoad {
+
+    private final Options options;
+
+    HttpIngestLoad(Options options) {
+        this.options = options;
+    }
+
+    void run() throws Exception {
+        String url = options.get("url", "http://127.0.0.1:8080");
+        int deviceCount = options.integer("devices", 10_000);
+        int clients = options.integer("clients", 200);
+        int rate = options.integer("rate", 0);
+        int points = options.integer("points", 3);
+        Duration duration = Duration.ofSeconds(options.integer("duration", 60));
+        Duration warmup = Duration.ofSeconds(options.integer("warmup", 10));
+
+        PlatformClient api = new PlatformClient(url);
+        String password = options.get("admin-password", null);
+        if (password == null) {
+            password = Files.readString(Path.of(options.get("admin-password-file", "data/admin-password.txt")))
+                    .strip();
+        }
+        api.login(options.get("admin-email", "admin@localhost"), password);
+        String slug = "load-" + Long.toString(System.currentTimeMillis(), 36);
+        api.switchTenant(api.createTenant(slug, deviceCount));
+        long provisionStart = System.nanoTime();
+        List<String> tokens = api.provision(deviceCount);
+        System.out.printf(
+                "provisioned %d devices in tenant %s through the API in %.1f s%n",
+                tokens.size(), slug, (System.nanoTime() - provisionStart) / 1e9);
+        System.out.printf(
+                "method:  HTTP POST /api/v1/{token}/telemetry, %d points a message, %d clients, %s, warm-up %d s, measured %d s%n",
+                points,
+                clients,
+                rate == 0 ? "unthrottled (next message when the last is acknowledged)" : "target " + rate + " msg/s",
+                warmup.toSeconds(),
+                duration.toSeconds());
+
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        Recorder latency = new Recorder(3);
+        AtomicLong accepted = new AtomicLong();
+        Map<Integer, AtomicLong> errors = new ConcurrentHashMap<>();
+        long start = System.nanoTime();
+        long measureFrom = start + warmup.toNanos();
+        long end = measureFrom + duration.toNanos();
+        long perClientInterval = rate == 0 ? 0 : (long) (1e9 * clients / rate);
+        List<Thread> workers = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            workers.add(Thread.ofVirtual().start(() -> {
+                long next = start + ThreadLocalRandom.current().nextLong(Math.max(1, perClientInterval));
+                int device = client;
+                while (true) {
+                    long now = System.nanoTime();
+                    if (now >= end) {
+                        return;
+                    }
+                    if (perClientInterval > 0) {
+                        if (next > now) {
+                            LockSupport.parkNanos(next - now);
+                        }
+                        next += perClientInterval;
+                    }
+                    String token = tokens.get(device % tokens.size());
+                    device += clients;
+                    HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/api/v1/" + token + "/telemetry"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(payload(points)))
+                            .build();
+                    long sent = System.nanoTime();
+                    int status;
+                    try {
+                        status = http.send(request, HttpResponse.BodyHandlers.discarding())
+                                .statusCode();
+                    } catch (Exception e) {
+                        status = -1;
+                    }
+                    long done = System.nanoTime();
+                    if (done < measureFrom) {
+                        continue;
+                    }
+                    if (status == 200) {
+                        accepted.incrementAndGet();
+                        latency.recordValue(Math.max(1, (done - sent) / 1000));
+                    } else {
+                        errors.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
+                    }
+                }
+            }));
+        }
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        var histogram = latency.getIntervalHistogram();
+        double seconds = duration.toNanos() / 1e9;
+        System.out.printf(
+                "result:  %d messages acknowledged = %.0f msg/s = %.0f points/s stored and acknowledged%n",
+                accepted.get(), accepted.get() / seconds, accepted.get() * points / seconds);
+        System.out.printf(
+                "latency: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (send to 200)%n",
+                histogram.getValueAtPercentile(50) / 1000.0,
+                histogram.getValueAtPercentile(90) / 1000.0,
+                histogram.getValueAtPercentile(99) / 1000.0,
+                histogram.getValueAtPercentile(99.9) / 1000.0,
+                histogram.getMaxValue() / 1000.0);
+        System.out.println("errors:  " + (errors.isEmpty() ? "none" : errors));
+    }
+
+    private static String payload(int points) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        StringBuilder out = new StringBuilder("{");
+        String[] keys = {"temperature", "humidity", "pressure", "vibration", "current", "voltage"};
+        for (int i = 0; i < points; i++) {
+            String key = i < keys.length ? keys[i] : "k" + i;
+            out.append(i == 0 ? "" : ",")
+                    .append('"')
+                    .append(key)
+                    .append("\":")
+                    .append(Math.round(random.nextDouble() * 10000) / 100.0);
+        }
+        return out.append('}').toString();
+    }
+}

@@ -1,0 +1,41 @@
+package io.insa.iiot.loadgen;
+
+import java.util.Arrays;
+
+/**
+ * Benchmarks of the INSA IIoT Platform, one command each (see docs/benchmarks.md):
+ *
+ * <ul>
+ *   <li>{@code http}: provisions devices through the API, then drives HTTP telemetry at a target rate
+ *       from concurrent clients and reports acknowledged points/s and latency percentiles;
+ *   <li>{@code baseline}: bulk-loads the same rows straight into the telemetry table with COPY, the
+ *       ceiling the platform is compared with;
+ *   <li>{@code rls}: the cost of row-level security on the batch writer's INSERT.
+ * </ul>
+ */
+public final class LoadGen {
+
+    private LoadGen() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || Arrays.asList(args).contains("--help")) {
+            System.out.println("""
+                    usage: loadgen <mode> [--option value ...]
+                      http      --url http://127.0.0.1:8080 --devices 10000 --clients 200 --rate 0 (msgs/s, 0 = as fast as acknowledged)
+                                --points 3 --duration 60 --warmup 10 --admin-email admin@localhost --admin-password-file data/admin-password.txt
+                      baseline  --rows 3000000 --batch 100000 --devices 10000 --points 3   (PostgreSQL COPY into the telemetry table)
+                      rls       --rows 1000000 --batch 2000                                 (writer INSERT with and without row-level security)
+                    database options (baseline, rls): --db-url, --owner-user, --owner-password, --app-user, --app-password
+                      (default: the INSA_DB_* environment that ./iiot env prints)""");
+            return;
+        }
+        Options options = Options.parse(Arrays.copyOfRange(args, 1, args.length));
+        System.out.println(Machine.describe(options));
+        switch (args[0]) {
+            case "http" -> new HttpIngestLoad(options).run();
+            case "baseline" -> new CopyBaseline(options).run();
+            case "rls" -> new RlsOverhead(options).run();
+            default -> throw new IllegalArgumentException("unknown mode " + args[0] + " (http, baseline, rls)");
+        }
+    }
+}

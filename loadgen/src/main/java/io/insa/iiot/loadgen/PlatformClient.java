@@ -1,0 +1,88 @@
+package io.insa.iiot.loadgen;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The platform's REST API as the load generator uses it: log in, create a tenant, provision devices. */
+final class PlatformClient {
+
+    static final int BULK_LIMIT = 10_000;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final String base;
+    private String token;
+
+    PlatformClient(String base) {
+        this.base = base;
+    }
+
+    void login(String email, String password) throws IOException, InterruptedException {
+        token = call("POST", "/api/v1/auth/login", Map.of("email", email, "password", password))
+                .get("access_token")
+                .asString();
+    }
+
+    /** A tenant whose limits stay out of the benchmark's way; returns its id. */
+    String createTenant(String slug, int devices) throws IOException, InterruptedException {
+        JsonNode tenant = call(
+                "POST",
+                "/api/v1/tenants",
+                Map.of(
+                        "name",
+                        "Load test " + slug,
+                        "slug",
+                        slug,
+                        "max_devices",
+                        devices,
+                        "max_messages_per_second",
+                        10_000_000,
+                        "max_telemetry_points_per_day",
+                        Long.MAX_VALUE / 4));
+        return tenant.get("id").asString();
+    }
+
+    void switchTenant(String tenantId) throws IOException, InterruptedException {
+        token = call("POST", "/api/v1/auth/switch-tenant", Map.of("tenant_id", tenantId))
+                .get("access_token")
+                .asString();
+    }
+
+    /** Creates {@code count} devices in bulk calls; returns their access tokens. */
+    List<String> provision(int count) throws IOException, InterruptedException {
+        List<String> tokens = new ArrayList<>(count);
+        for (int from = 0; from < count; from += BULK_LIMIT) {
+            List<Map<String, Object>> devices = new ArrayList<>();
+            for (int i = from; i < Math.min(count, from + BULK_LIMIT); i++) {
+                devices.add(Map.of("name", "load-" + i, "type", "load"));
+            }
+            call("POST", "/api/v1/devices/bulk", Map.of("devices", devices))
+                    .get("devices")
+                    .forEach(d -> tokens.add(d.get("access_token").asString()));
+        }
+        return tokens;
+    }
+
+    private JsonNode call(String method, String path, Object body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 300) {
+            throw new IllegalStateException(
+                    method + " " + path + " -> " + response.statusCode() + " " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+}
