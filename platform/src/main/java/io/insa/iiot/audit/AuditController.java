@@ -1,6 +1,7 @@
 package io.insa.iiot.audit;
 
 import io.insa.iiot.shared.Caller;
+import io.insa.iiot.shared.Csv;
 import io.insa.iiot.shared.Page;
 import io.insa.iiot.shared.PageRequest;
 import io.insa.iiot.shared.ProblemException;
@@ -132,22 +133,11 @@ class AuditController {
                                         e.userAgent(),
                                         e.outcome(),
                                         json.writeValueAsString(e.details()))
-                                .map(AuditCsv::field)
+                                .map(Csv::field)
                                 .collect(Collectors.joining(",")))
                         .append("\r\n");
             }
             return out.toString();
-        }
-
-        private static String field(Object value) {
-            if (value == null) {
-                return "";
-            }
-            String s = value.toString();
-            if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
-                return '"' + s.replace("\"", "\"\"") + '"';
-            }
-            return s;
         }
     }
 }

@@ -2,6 +2,7 @@ package io.insa.iiot.telemetry;
 
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.shared.Caller;
+import io.insa.iiot.shared.Csv;
 import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.telemetry.TelemetryQueries.Aggregation;
@@ -47,6 +48,9 @@ class TelemetryController {
 
     record Latest(UUID deviceId, Map<String, Sample> values) {}
 
+    /** The query string of a series request, as sent. */
+    record SeriesParams(String keys, String start, String end, String interval, String agg, Integer limit) {}
+
     /** A validated query. */
     private record Query(
             List<String> keys, Instant start, Instant end, Duration interval, Aggregation agg, int limit) {}
@@ -74,17 +78,9 @@ class TelemetryController {
     }
 
     @GetMapping
-    Series series(
-            @AuthenticationPrincipal Caller caller,
-            @PathVariable UUID deviceId,
-            @RequestParam(required = false) String keys,
-            @RequestParam(required = false) String start,
-            @RequestParam(required = false) String end,
-            @RequestParam(required = false) String interval,
-            @RequestParam(required = false) String agg,
-            @RequestParam(required = false) Integer limit) {
+    Series series(@AuthenticationPrincipal Caller caller, @PathVariable UUID deviceId, SeriesParams params) {
         TenantId tenant = device(caller, deviceId);
-        Query q = query(keys, start, end, interval, agg, limit);
+        Query q = query(params);
         Map<String, List<Sample>> series = q.interval() == null
                 ? queries.raw(tenant, deviceId, q.keys(), q.start(), q.end(), q.limit())
                 : queries.buckets(tenant, deviceId, q.keys(), q.start(), q.end(), q.interval(), q.agg());
@@ -109,22 +105,15 @@ class TelemetryController {
 
     @GetMapping(value = "/export", produces = "text/csv")
     ResponseEntity<String> export(
-            @AuthenticationPrincipal Caller caller,
-            @PathVariable UUID deviceId,
-            @RequestParam(required = false) String keys,
-            @RequestParam(required = false) String start,
-            @RequestParam(required = false) String end,
-            @RequestParam(required = false) String interval,
-            @RequestParam(required = false) String agg,
-            @RequestParam(required = false) Integer limit) {
-        Series s = series(caller, deviceId, keys, start, end, interval, agg, limit);
+            @AuthenticationPrincipal Caller caller, @PathVariable UUID deviceId, SeriesParams params) {
+        Series s = series(caller, deviceId, params);
         StringBuilder csv = new StringBuilder("key,ts,value\r\n");
         s.series()
-                .forEach((key, samples) -> samples.forEach(sample -> csv.append(csvField(key))
+                .forEach((key, samples) -> samples.forEach(sample -> csv.append(Csv.field(key))
                         .append(',')
                         .append(Instant.ofEpochMilli(sample.ts()))
                         .append(',')
-                        .append(csvField(
+                        .append(Csv.field(
                                 sample.value() == null
                                         ? ""
                                         : sample.value() instanceof String str
@@ -145,7 +134,13 @@ class TelemetryController {
         return tenant;
     }
 
-    private Query query(String keys, String start, String end, String interval, String agg, Integer limit) {
+    private Query query(SeriesParams params) {
+        String keys = params.keys();
+        String start = params.start();
+        String end = params.end();
+        String interval = params.interval();
+        String agg = params.agg();
+        Integer limit = params.limit();
         if (keys == null || keys.isBlank()) {
             throw ProblemException.badRequest("keys", "name at least one key, e.g. keys=temperature,humidity");
         }
@@ -229,11 +224,5 @@ class TelemetryController {
             throw ProblemException.badRequest("interval", "must be at least 1 second");
         }
         return d;
-    }
-
-    private static String csvField(String s) {
-        return s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0
-                ? '"' + s.replace("\"", "\"\"") + '"'
-                : s;
     }
 }

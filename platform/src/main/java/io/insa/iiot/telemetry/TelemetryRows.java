@@ -17,22 +17,21 @@ public final class TelemetryRows {
 
     private record RowKey(UUID device, int key, long tsMicros) {}
 
+    private record SeriesKey(UUID device, int key) {}
+
     private record Row(UUID device, int key, OffsetDateTime ts, TelemetryValue value) {}
 
     private final Map<RowKey, Row> rows = new LinkedHashMap<>();
-    private final Map<Long, Row> latest = new HashMap<>();
-    private final Map<UUID, Integer> latestSlots = new HashMap<>();
+    private final Map<SeriesKey, Row> latest = new HashMap<>();
 
     public void add(UUID device, int keyId, java.time.Instant ts, TelemetryValue value) {
         OffsetDateTime at = OffsetDateTime.ofInstant(ts, ZoneOffset.UTC);
         Row row = new Row(device, keyId, at, value);
-        rows.put(new RowKey(device, keyId, ts.getEpochSecond() * 1_000_000 + ts.getNano() / 1000), row);
-        int slot = latestSlots.computeIfAbsent(device, d -> latestSlots.size());
-        long latestKey = ((long) slot << 32) | (keyId & 0xffffffffL);
-        Row current = latest.get(latestKey);
-        if (current == null || !at.isBefore(current.ts())) {
-            latest.put(latestKey, row);
-        }
+        rows.put(new RowKey(device, keyId, micros(at)), row);
+        latest.merge(
+                new SeriesKey(device, keyId),
+                row,
+                (current, next) -> next.ts().isBefore(current.ts()) ? current : next);
     }
 
     public int size() {

@@ -63,11 +63,8 @@ class HttpDeviceApi {
         };
     }
 
-    /** Reads at most {@code max + 1} bytes, so that an oversize body is refused without being held whole. */
+    /** Reads at most {@code max + 1} bytes: enough to refuse an oversize body without holding it whole. */
     private static byte[] readBounded(HttpServletRequest request, int max) throws IOException {
-        if (request.getContentLengthLong() > max) {
-            return new byte[max + 1];
-        }
         try (InputStream in = request.getInputStream()) {
             return in.readNBytes(max + 1);
         }
