@@ -239,6 +239,25 @@ class HttpIngestIT extends IntegrationTest {
     }
 
     @Test
+    void messagesBeyondTheTenantsRatePerSecondGet429NamingTheLimit() throws SQLException {
+        UUID slow = fixture.tenant("Rate ingest", Map.of("max_messages_per_second", 2));
+        Fixture.Member admin = fixture.member(slow, "admin");
+        Fixture.DeviceHandle device = fixture.device(admin.accessToken(), "chatty");
+        List<Api.Response> responses = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            responses.add(fixture.telemetry(device.token(), "{\"n\": " + i + "}"));
+        }
+        List<Api.Response> refused =
+                responses.stream().filter(r -> r.status() == 429).toList();
+        assertThat(refused).isNotEmpty();
+        assertThat(refused.getFirst().json().get("detail").asString()).contains("max_messages_per_second is 2");
+        assertThat(Long.parseLong(refused.getFirst().header("Retry-After"))).isBetween(1L, 2L);
+        long accepted = responses.stream().filter(r -> r.status() == 200).count();
+        assertThat(accepted).isGreaterThanOrEqualTo(2);
+        assertThat(rows(device.id())).hasSize((int) accepted);
+    }
+
+    @Test
     void attributesAreStoredOnTheDevice() {
         Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("attrs"));
         Api.Response response = api.post(
