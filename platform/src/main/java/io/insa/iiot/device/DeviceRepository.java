@@ -212,6 +212,30 @@ class DeviceRepository {
                         WHERE d.id = s.id AND (d.last_seen_at IS NULL OR d.last_seen_at < s.at)""").params(ids, atMicros).update();
     }
 
+    /** A device's MQTT basic credentials. */
+    record MqttCredentials(DeviceIdentity device, String clientId, String passwordHash) {}
+
+    /** The device an MQTT username belongs to, in any tenant: the named path {@code app_device_by_mqtt_username}. */
+    Optional<MqttCredentials> findByMqttUsername(String username) {
+        return jdbc.sql("SELECT * FROM app_device_by_mqtt_username(?)")
+                .param(username)
+                .query((rs, n) -> new MqttCredentials(
+                        new DeviceIdentity(
+                                rs.getObject("device_id", UUID.class),
+                                io.insa.iiot.shared.TenantId.of(rs.getObject("tenant_id", UUID.class)),
+                                rs.getString("name"),
+                                rs.getString("type")),
+                        rs.getString("mqtt_client_id"),
+                        rs.getString("mqtt_password_hash")))
+                .optional();
+    }
+
+    void setConnected(UUID id, boolean connected, OffsetDateTime at) {
+        jdbc.sql("UPDATE devices SET connected = ?, last_seen_at = greatest(last_seen_at, ?) WHERE id = ?")
+                .params(connected, at, id)
+                .update();
+    }
+
     /** The device a token belongs to, in any tenant: the named path {@code app_device_by_token}. */
     Optional<DeviceIdentity> findByTokenHash(String hash) {
         return jdbc.sql("SELECT * FROM app_device_by_token(?)")

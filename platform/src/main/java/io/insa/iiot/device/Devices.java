@@ -93,6 +93,31 @@ public class Devices {
         return byToken.get(Secrets.sha256Hex(token), hash -> transactions.global(() -> devices.findByTokenHash(hash)));
     }
 
+    /**
+     * MQTT CONNECT credentials: client id + username + password of the device's MQTT basic
+     * credentials, or, without a password, the access token as the username.
+     */
+    public Optional<DeviceIdentity> authenticateMqtt(String clientId, String username, String password) {
+        if (username == null || username.isEmpty()) {
+            return Optional.empty();
+        }
+        if (password == null || password.isEmpty()) {
+            return authenticate(username);
+        }
+        Optional<DeviceRepository.MqttCredentials> credentials =
+                transactions.global(() -> devices.findByMqttUsername(username));
+        return credentials
+                .filter(c -> c.clientId() == null || c.clientId().equals(clientId))
+                .filter(c -> mqttPasswords.matches(password, c.passwordHash()))
+                .map(DeviceRepository.MqttCredentials::device);
+    }
+
+    /** Records that a device's transport connection opened or closed. */
+    public void connected(DeviceIdentity device, boolean connected) {
+        transactions.inTenant(
+                device.tenantId(), () -> devices.setConnected(device.deviceId(), connected, Times.now(clock)));
+    }
+
     // ------------------------------------------------------------------ registry
 
     Provisioned create(Caller caller, TenantId tenant, DeviceRequests.Create request) {

@@ -62,6 +62,7 @@ public abstract class IntegrationTest {
         properties.put("insa.data-dir", DATA_DIR.toString());
         properties.put("insa.admin.email", ADMIN_EMAIL);
         properties.put("insa.admin.password", ADMIN_PASSWORD);
+        properties.put("insa.mqtt.port", "0");
         // tests simulate many client addresses through X-Forwarded-For from loopback
         properties.put("server.forward-headers-strategy", "native");
         return properties;

@@ -1,0 +1,281 @@
+package io.insa.iiot.transport.mqtt;
+
+import io.insa.iiot.device.DeviceIdentity;
+import io.insa.iiot.device.Devices;
+import io.insa.iiot.ingest.IngestResult;
+import io.insa.iiot.ingest.IngestService;
+import io.insa.iiot.transport.DeviceConnections;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.core.Context;
+import io.vertx.mqtt.MqttEndpoint;
+import io.vertx.mqtt.messages.MqttPublishMessage;
+import io.vertx.mqtt.messages.MqttSubscribeMessage;
+import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
+import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
+import io.vertx.mqtt.messages.codes.MqttPubRecReasonCode;
+import io.vertx.mqtt.messages.codes.MqttSubAckReasonCode;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+
+/**
+ * One MQTT connection of a device (SPEC 5, MQTT column). The device is authenticated from CONNECT;
+ * topics name no device, so a connection can only ever write as its own device. Every PUBLISH goes
+ * to the ingest service, and its acknowledgement (PUBACK for QoS 1, PUBREC for QoS 2) is sent after
+ * the message is committed, in the order the messages arrived. Refusals: MQTT 5 gets the reason code
+ * and a reason string; MQTT 3.1.1, which has none, is disconnected. When the platform cannot store a
+ * message the connection is closed without acknowledging it, so the client sends it again.
+ *
+ * <p>Fields are touched on the connection's event loop only; blocking work (authentication, ingest
+ * admission) runs on virtual threads.
+ */
+final class MqttSession {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MqttSession.class);
+
+    static final String TELEMETRY = "v1/devices/me/telemetry";
+    static final String ATTRIBUTES = "v1/devices/me/attributes";
+    static final String COMMANDS = "v1/devices/me/rpc/request/+";
+    static final int MAX_INFLIGHT = 100;
+    static final int MQTT_5 = 5;
+
+    private final MqttEndpoint endpoint;
+    private final Context context;
+    private final Devices devices;
+    private final IngestService ingest;
+    private final ExecutorService blocking;
+    private final MqttMetrics metrics;
+    private final Set<MqttSession> sessions;
+    private final DeviceConnections connections;
+    private final Set<Integer> awaitingRelease = new HashSet<>();
+    private DeviceIdentity device;
+    private CompletableFuture<Void> acknowledged = CompletableFuture.completedFuture(null);
+    private int inflight;
+
+    MqttSession(
+            MqttEndpoint endpoint,
+            Context context,
+            Devices devices,
+            IngestService ingest,
+            ExecutorService blocking,
+            MqttMetrics metrics,
+            Set<MqttSession> sessions,
+            DeviceConnections connections) {
+        this.endpoint = endpoint;
+        this.context = context;
+        this.devices = devices;
+        this.ingest = ingest;
+        this.blocking = blocking;
+        this.metrics = metrics;
+        this.sessions = sessions;
+        this.connections = connections;
+    }
+
+    void start() {
+        endpoint.publishAutoAck(false);
+        String clientId = endpoint.clientIdentifier();
+        String username = endpoint.auth() == null ? null : endpoint.auth().getUsername();
+        String password = endpoint.auth() == null ? null : endpoint.auth().getPassword();
+        CompletableFuture.supplyAsync(() -> devices.authenticateMqtt(clientId, username, password), blocking)
+                .whenComplete(
+                        (found, error) -> context.runOnContext(v -> connect(error == null ? found : Optional.empty())));
+    }
+
+    private void connect(Optional<DeviceIdentity> found) {
+        if (found.isEmpty()) {
+            metrics.refusedConnection("not_authorized");
+            endpoint.reject(
+                    v5()
+                            ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
+                            : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+            return;
+        }
+        device = found.get();
+        endpoint.publishHandler(this::publish);
+        endpoint.publishReleaseHandler(this::release);
+        endpoint.subscribeHandler(this::subscribe);
+        endpoint.unsubscribeHandler(m -> endpoint.unsubscribeAcknowledge(m.messageId()));
+        endpoint.closeHandler(v -> closed());
+        MqttProperties properties = new MqttProperties();
+        if (v5()) {
+            properties.add(new MqttProperties.IntegerProperty(
+                    MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM.value(), MAX_INFLIGHT));
+        }
+        endpoint.accept(false, properties);
+        sessions.add(this);
+        connections.opened(device, blocking);
+    }
+
+    private void publish(MqttPublishMessage message) {
+        int id = message.messageId();
+        BiFunction<DeviceIdentity, byte[], CompletableFuture<IngestResult>> kind = switch (message.topicName()) {
+            case TELEMETRY -> ingest::telemetry;
+            case ATTRIBUTES -> ingest::attributes;
+            default -> null;
+        };
+        if (kind == null) {
+            respond(
+                    message,
+                    new IngestResult.Rejected(
+                            null,
+                            "topic '" + message.topicName() + "' is not open to devices; use " + TELEMETRY + " or "
+                                    + ATTRIBUTES,
+                            null));
+            return;
+        }
+        if (message.qosLevel() == MqttQoS.EXACTLY_ONCE && awaitingRelease.contains(id)) {
+            endpoint.publishReceived(id); // a resent PUBLISH whose PUBREC was lost: stored once already
+            return;
+        }
+        if (++inflight > MAX_INFLIGHT) {
+            disconnect(
+                    MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
+                    "more than " + MAX_INFLIGHT + " messages awaiting acknowledgement");
+            return;
+        }
+        byte[] payload = message.payload().getBytes();
+        CompletableFuture<IngestResult> result = CompletableFuture.supplyAsync(
+                        () -> kind.apply(device, payload), blocking)
+                .thenCompose(f -> f)
+                .exceptionally(e -> new IngestResult.Failed("internal error", Duration.ofSeconds(1)));
+        // acknowledgements leave in the order the messages came, whichever batch commits first
+        acknowledged = acknowledged
+                .thenCombine(result, (previous, r) -> r)
+                .thenAccept(r -> context.runOnContext(v -> {
+                    inflight--;
+                    respond(message, r);
+                }));
+    }
+
+    private void respond(MqttPublishMessage message, IngestResult result) {
+        int id = message.messageId();
+        MqttQoS qos = message.qosLevel();
+        switch (result) {
+            case IngestResult.Accepted accepted -> {
+                metrics.message("accepted");
+                if (qos == MqttQoS.AT_LEAST_ONCE) {
+                    endpoint.publishAcknowledge(id);
+                } else if (qos == MqttQoS.EXACTLY_ONCE) {
+                    awaitingRelease.add(id);
+                    endpoint.publishReceived(id);
+                }
+            }
+            case IngestResult.Rejected rejected -> {
+                metrics.message(
+                        rejected.reason() == null
+                                ? "not_authorized"
+                                : rejected.reason().name().toLowerCase());
+                Code code = Code.of(rejected.reason());
+                if (!v5()) {
+                    endpoint.close();
+                } else if (qos == MqttQoS.AT_LEAST_ONCE) {
+                    endpoint.publishAcknowledge(id, code.pubAck, reason(rejected.detail()));
+                } else if (qos == MqttQoS.EXACTLY_ONCE) {
+                    endpoint.publishReceived(id, code.pubRec, reason(rejected.detail()));
+                } else {
+                    disconnect(code.disconnect, rejected.detail());
+                }
+            }
+            case IngestResult.Failed failed -> {
+                metrics.message("failed");
+                disconnect(MqttDisconnectReasonCode.SERVER_BUSY, failed.detail());
+            }
+        }
+    }
+
+    /** The MQTT 5 codes of each refusal (SPEC 5). */
+    private enum Code {
+        PAYLOAD(
+                MqttPubAckReasonCode.PAYLOAD_FORMAT_INVALID,
+                MqttPubRecReasonCode.PAYLOAD_FORMAT_INVALID,
+                MqttDisconnectReasonCode.PAYLOAD_FORMAT_INVALID),
+        QUOTA(
+                MqttPubAckReasonCode.QUOTA_EXCEEDED,
+                MqttPubRecReasonCode.QUOTA_EXCEEDED,
+                MqttDisconnectReasonCode.QUOTA_EXCEEDED),
+        NOT_AUTHORIZED(
+                MqttPubAckReasonCode.NOT_AUTHORIZED,
+                MqttPubRecReasonCode.NOT_AUTHORIZED,
+                MqttDisconnectReasonCode.NOT_AUTHORIZED);
+
+        final MqttPubAckReasonCode pubAck;
+        final MqttPubRecReasonCode pubRec;
+        final MqttDisconnectReasonCode disconnect;
+
+        Code(MqttPubAckReasonCode pubAck, MqttPubRecReasonCode pubRec, MqttDisconnectReasonCode disconnect) {
+            this.pubAck = pubAck;
+            this.pubRec = pubRec;
+            this.disconnect = disconnect;
+        }
+
+        static Code of(IngestResult.Reason reason) {
+            if (reason == null) {
+                return NOT_AUTHORIZED;
+            }
+            return switch (reason) {
+                case MALFORMED -> PAYLOAD;
+                case RATE_LIMITED, QUOTA_EXCEEDED -> QUOTA;
+                case TENANT_SUSPENDED -> NOT_AUTHORIZED;
+            };
+        }
+    }
+
+    private void release(int id) {
+        awaitingRelease.remove(id);
+        endpoint.publishComplete(id);
+    }
+
+    /** Commands arrive with the commands feature; until then the command topic is granted and stays quiet. */
+    private void subscribe(MqttSubscribeMessage message) {
+        List<MqttSubAckReasonCode> codes = message.topicSubscriptions().stream()
+                .map(s -> s.topicName().equals(COMMANDS)
+                        ? MqttSubAckReasonCode.qosGranted(
+                                s.qualityOfService().value() > 1 ? MqttQoS.AT_LEAST_ONCE : s.qualityOfService())
+                        : MqttSubAckReasonCode.TOPIC_FILTER_INVALID)
+                .toList();
+        endpoint.subscribeAcknowledge(message.messageId(), codes, MqttProperties.NO_PROPERTIES);
+    }
+
+    private void disconnect(MqttDisconnectReasonCode code, String detail) {
+        if (v5()) {
+            endpoint.disconnect(code, reason(detail));
+        }
+        endpoint.close();
+    }
+
+    private void closed() {
+        sessions.remove(this);
+        if (device != null) {
+            connections.closed(device, blocking);
+        }
+    }
+
+    /** At shutdown: waits for what this connection admitted to be acknowledged, then closes it. */
+    void drainAndClose() {
+        try {
+            acknowledged.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // closing anyway: unacknowledged messages are sent again by the client
+        }
+        context.runOnContext(v -> endpoint.close());
+    }
+
+    private boolean v5() {
+        return endpoint.protocolVersion() == MQTT_5;
+    }
+
+    private static MqttProperties reason(String detail) {
+        MqttProperties properties = new MqttProperties();
+        properties.add(
+                new MqttProperties.StringProperty(MqttProperties.MqttPropertyType.REASON_STRING.value(), detail));
+        return properties;
+    }
+}

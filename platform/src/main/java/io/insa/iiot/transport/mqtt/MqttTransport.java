@@ -1,0 +1,128 @@
+package io.insa.iiot.transport.mqtt;
+
+import io.insa.iiot.device.Devices;
+import io.insa.iiot.ingest.IngestService;
+import io.insa.iiot.transport.DeviceConnections;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.PfxOptions;
+import io.vertx.mqtt.MqttServer;
+import io.vertx.mqtt.MqttServerOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The MQTT 3.1.1 / 5 server (Vert.x MQTT): a plain listener and, when configured, a TLS one. Each
+ * connection is an {@link MqttSession}. Stops before the ingest writers, so that what it admitted is
+ * still written and acknowledged.
+ */
+@Component
+class MqttTransport implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(MqttTransport.class);
+
+    private final Vertx vertx;
+    private final MqttSettings settings;
+    private final Devices devices;
+    private final IngestService ingest;
+    private final MqttMetrics metrics;
+    private final DeviceConnections connections;
+    private final List<MqttServer> servers = new ArrayList<>();
+    private final Set<MqttSession> sessions = ConcurrentHashMap.newKeySet();
+    /** Device authentication and ingest admission may block; never on an event loop. */
+    private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+
+    private volatile boolean running;
+
+    MqttTransport(
+            Vertx vertx,
+            MqttSettings settings,
+            Devices devices,
+            IngestService ingest,
+            DeviceConnections connections,
+            MeterRegistry registry) {
+        this.vertx = vertx;
+        this.connections = connections;
+        this.settings = settings;
+        this.devices = devices;
+        this.ingest = ingest;
+        this.metrics = new MqttMetrics(registry, sessions);
+    }
+
+    @Override
+    public void start() {
+        if (!settings.enabled()) {
+            return;
+        }
+        servers.add(listen(options().setPort(settings.port())));
+        if (settings.tls() != null && settings.tls().enabled()) {
+            servers.add(listen(options()
+                    .setPort(settings.tls().port())
+                    .setSsl(true)
+                    .setKeyCertOptions(new PfxOptions()
+                            .setPath(settings.tls().keystore())
+                            .setPassword(settings.tls().keystorePassword()))));
+        }
+        running = true;
+    }
+
+    private MqttServerOptions options() {
+        return new MqttServerOptions()
+                .setHost(settings.host())
+                .setMaxMessageSize(settings.maxMessageSize())
+                .setTimeoutOnConnect(settings.connectTimeoutSeconds());
+    }
+
+    private MqttServer listen(MqttServerOptions options) {
+        MqttServer server = MqttServer.create(vertx, options)
+                .endpointHandler(endpoint -> new MqttSession(
+                                endpoint,
+                                vertx.getOrCreateContext(),
+                                devices,
+                                ingest,
+                                blocking,
+                                metrics,
+                                sessions,
+                                connections)
+                        .start())
+                .exceptionHandler(e -> log.debug("MQTT connection error: {}", e.toString()));
+        server.listen().await();
+        log.info("MQTT listening on {}:{}{}", options.getHost(), server.actualPort(), options.isSsl() ? " (TLS)" : "");
+        return server;
+    }
+
+    /** The plain listener's port (the configured one, or the one picked for port 0). */
+    int port() {
+        return servers.getFirst().actualPort();
+    }
+
+    /** The TLS listener's port, or -1. */
+    int tlsPort() {
+        return servers.size() > 1 ? servers.get(1).actualPort() : -1;
+    }
+
+    /** Stops taking connections, lets open sessions finish what they admitted, then closes them. */
+    @Override
+    public void stop() {
+        running = false;
+        for (MqttServer server : servers) {
+            server.close().await();
+        }
+        sessions.forEach(MqttSession::drainAndClose);
+        servers.clear();
+        blocking.shutdown();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+}

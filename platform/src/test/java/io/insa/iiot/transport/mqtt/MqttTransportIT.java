@@ -1,0 +1,367 @@
+package io.insa.iiot.transport.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
+import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.insa.iiot.support.Fixture;
+import io.insa.iiot.support.IntegrationTest;
+import io.insa.iiot.support.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * The MQTT transport with real clients: HiveMQ's client for MQTT 5 and 3.1.1, and mosquitto_pub
+ * (installed by ./iiot test) as an independent one.
+ */
+class MqttTransportIT extends IntegrationTest {
+
+    @Autowired
+    MqttTransport transport;
+
+    private static Fixture.Member operator;
+
+    @BeforeEach
+    void tenant() {
+        if (operator == null) {
+            operator = fixture.member(fixture.tenant("Mqtt"), "operator");
+        }
+    }
+
+    @Test
+    void mqtt5TelemetryIsCommittedBeforeItsPubAck() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("mqtt5"));
+        Mqtt5BlockingClient client = v5(device.token());
+        for (int i = 0; i < 20; i++) {
+            Mqtt5PublishResult result = client.publishWith()
+                    .topic("v1/devices/me/telemetry")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(("{\"seq\": " + i + ", \"temperature\": 21.5}").getBytes(StandardCharsets.UTF_8))
+                    .send();
+            assertThat(result.getError()).isEmpty();
+            // the PUBACK is in: the message must be in the database already
+            assertThat(count(device.id(), "seq")).isEqualTo(i + 1);
+        }
+        client.disconnect();
+    }
+
+    @Test
+    void mqtt311QoS1AndQoS2AreStoredOnceAndQoS0Too() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("mqtt3"));
+        Mqtt3BlockingClient client = MqttClient.builder()
+                .useMqttVersion3()
+                .identifier(UUID.randomUUID().toString())
+                .serverHost("127.0.0.1")
+                .serverPort(transport.port())
+                .buildBlocking();
+        client.connectWith()
+                .simpleAuth()
+                .username(device.token())
+                .applySimpleAuth()
+                .send();
+        client.publishWith()
+                .topic("v1/devices/me/telemetry")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload("{\"q1\": 1}".getBytes())
+                .send();
+        client.publishWith()
+                .topic("v1/devices/me/telemetry")
+                .qos(MqttQos.EXACTLY_ONCE)
+                .payload("{\"q2\": 2}".getBytes())
+                .send();
+        client.publishWith()
+                .topic("v1/devices/me/telemetry")
+                .qos(MqttQos.AT_MOST_ONCE)
+                .payload("{\"q0\": 0}".getBytes())
+                .send();
+        client.publishWith()
+                .topic("v1/devices/me/attributes")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload("{\"fw\": \"1.0\"}".getBytes())
+                .send();
+        client.disconnect();
+        assertThat(count(device.id(), "q1")).isEqualTo(1);
+        assertThat(count(device.id(), "q2")).isEqualTo(1);
+        awaitCount(device.id(), "q0", 1);
+        var shown = api.get("/api/v1/devices/" + device.id())
+                .bearer(operator.accessToken())
+                .send()
+                .json();
+        assertThat(shown.at("/attributes/fw").asString()).isEqualTo("1.0");
+    }
+
+    @Test
+    void badCredentialsGetConnAckNotAuthorized() {
+        assertThatThrownBy(() -> v5("not-a-token"))
+                .isInstanceOfSatisfying(
+                        Mqtt5ConnAckException.class,
+                        e -> assertThat(e.getMqttMessage().getReasonCode())
+                                .isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED));
+        Mqtt3BlockingClient v3 = MqttClient.builder()
+                .useMqttVersion3()
+                .identifier("x")
+                .serverHost("127.0.0.1")
+                .serverPort(transport.port())
+                .buildBlocking();
+        assertThatThrownBy(() -> v3.connectWith()
+                        .simpleAuth()
+                        .username("not-a-token")
+                        .applySimpleAuth()
+                        .send())
+                .isInstanceOfSatisfying(
+                        Mqtt3ConnAckException.class,
+                        e -> assertThat(e.getMqttMessage().getReturnCode())
+                                .isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED));
+    }
+
+    @Test
+    void basicCredentialsWithClientIdAuthenticate() throws Exception {
+        String username = Fixture.unique("plc");
+        var created = api.post(
+                        "/api/v1/devices",
+                        Map.of(
+                                "name",
+                                username,
+                                "mqtt",
+                                Map.of("client_id", "plc-client", "username", username, "password", "plc-password")))
+                .bearer(operator.accessToken())
+                .send();
+        UUID id = UUID.fromString(created.json().at("/device/id").asString());
+        Mqtt5BlockingClient client = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("plc-client")
+                .serverHost("127.0.0.1")
+                .serverPort(transport.port())
+                .buildBlocking();
+        client.connectWith()
+                .simpleAuth()
+                .username(username)
+                .password("plc-password".getBytes())
+                .applySimpleAuth()
+                .send();
+        client.publishWith()
+                .topic("v1/devices/me/telemetry")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload("{\"basic\": 1}".getBytes())
+                .send();
+        client.disconnect();
+        assertThat(count(id, "basic")).isEqualTo(1);
+
+        Mqtt5BlockingClient wrongClientId = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("other-client")
+                .serverHost("127.0.0.1")
+                .serverPort(transport.port())
+                .buildBlocking();
+        assertThatThrownBy(() -> wrongClientId
+                        .connectWith()
+                        .simpleAuth()
+                        .username(username)
+                        .password("plc-password".getBytes())
+                        .applySimpleAuth()
+                        .send())
+                .isInstanceOf(Mqtt5ConnAckException.class);
+        Mqtt5BlockingClient wrongPassword = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("plc-client")
+                .serverHost("127.0.0.1")
+                .serverPort(transport.port())
+                .buildBlocking();
+        assertThatThrownBy(() -> wrongPassword
+                        .connectWith()
+                        .simpleAuth()
+                        .username(username)
+                        .password("nope-nope".getBytes())
+                        .applySimpleAuth()
+                        .send())
+                .isInstanceOf(Mqtt5ConnAckException.class);
+    }
+
+    @Test
+    void mqtt5RefusalsCarryTheirReasonCodeAndString() throws Exception {
+        UUID small = fixture.tenant("Mqtt quota", Map.of("max_telemetry_points_per_day", 3));
+        Fixture.Member admin = fixture.member(small, "admin");
+        Fixture.DeviceHandle device = fixture.device(admin.accessToken(), "limited");
+        Mqtt5BlockingClient client = v5(device.token());
+
+        assertThat(pubAck(client, "v1/devices/me/telemetry", "{\"a\": ").getReasonCode())
+                .isEqualTo(Mqtt5PubAckReasonCode.PAYLOAD_FORMAT_INVALID);
+        assertThat(pubAck(client, "v1/devices/me/telemetry", "{\"a\": 1, \"b\": 2}")
+                        .getReasonCode())
+                .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+        Mqtt5PubAck over = pubAck(client, "v1/devices/me/telemetry", "{\"c\": 3, \"d\": 4}");
+        assertThat(over.getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED);
+        assertThat(over.getReasonString().map(Object::toString).orElse(""))
+                .contains("max_telemetry_points_per_day is 3", "resets at");
+        assertThat(pubAck(client, "v1/devices/" + UUID.randomUUID() + "/telemetry", "{\"x\": 1}")
+                        .getReasonCode())
+                .as("a connection writes as its own device only")
+                .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+        client.disconnect();
+        assertThat(count(device.id(), "a")).isEqualTo(1);
+        assertThat(count(device.id(), "c")).isZero();
+        assertThat(count(device.id(), "x")).isZero();
+    }
+
+    /** The PUBACK of a QoS 1 publish, whether it reports success or an error. */
+    private static Mqtt5PubAck pubAck(Mqtt5BlockingClient client, String topic, String payload) {
+        try {
+            Mqtt5PublishResult result = client.publishWith()
+                    .topic(topic)
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(payload.getBytes(StandardCharsets.UTF_8))
+                    .send();
+            return ((Mqtt5PublishResult.Mqtt5Qos1Result) result).getPubAck();
+        } catch (Mqtt5PubAckException e) {
+            return e.getMqttMessage();
+        }
+    }
+
+    @Test
+    void mqtt311IsDisconnectedOnABadPayload() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("v3bad"));
+        Mqtt3BlockingClient client = MqttClient.builder()
+                .useMqttVersion3()
+                .identifier(UUID.randomUUID().toString())
+                .serverHost("127.0.0.1")
+                .serverPort(transport.port())
+                .buildBlocking();
+        client.connectWith()
+                .simpleAuth()
+                .username(device.token())
+                .applySimpleAuth()
+                .send();
+        assertThatThrownBy(() -> client.publishWith()
+                        .topic("v1/devices/me/telemetry")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload("not json".getBytes())
+                        .send())
+                .isInstanceOf(RuntimeException.class);
+        assertThat(client.getState().isConnected()).isFalse();
+    }
+
+    @Test
+    void theDeviceShowsAsConnectedWhileItsConnectionIsOpen() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("presence"));
+        Mqtt5BlockingClient client = v5(device.token());
+        awaitConnected(device.id(), true);
+        client.disconnect();
+        awaitConnected(device.id(), false);
+    }
+
+    @ParameterizedTest(name = "mosquitto_pub {0}")
+    @ValueSource(strings = {"mqttv311", "mqttv5"})
+    void mosquittoPubPublishesAndTheDataLands(String version) throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("mosquitto"));
+        Process pub = new ProcessBuilder(
+                        "mosquitto_pub",
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        Integer.toString(transport.port()),
+                        "-V",
+                        version,
+                        "-u",
+                        device.token(),
+                        "-q",
+                        "1",
+                        "-t",
+                        "v1/devices/me/telemetry",
+                        "-m",
+                        "{\"mosquitto\": 7}")
+                .redirectErrorStream(true)
+                .start();
+        assertThat(pub.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(pub.exitValue())
+                .as(new String(pub.getInputStream().readAllBytes()))
+                .isZero();
+        assertThat(count(device.id(), "mosquitto")).isEqualTo(1);
+    }
+
+    private Mqtt5BlockingClient v5(String token) {
+        Mqtt5BlockingClient client = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(UUID.randomUUID().toString())
+                .serverHost("127.0.0.1")
+                .serverPort(transport.port())
+                .buildBlocking();
+        client.connectWith().simpleAuth().username(token).applySimpleAuth().send();
+        return client;
+    }
+
+    private void awaitCount(UUID device, String key, int expected) throws Exception {
+        for (int i = 0; i < 100 && count(device, key) < expected; i++) {
+            Thread.sleep(50);
+        }
+        assertThat(count(device, key)).isEqualTo(expected);
+    }
+
+    private void awaitConnected(UUID device, boolean expected) throws Exception {
+        boolean connected = !expected;
+        for (int i = 0; i < 100 && connected != expected; i++) {
+            connected = api.get("/api/v1/devices/" + device)
+                    .bearer(operator.accessToken())
+                    .send()
+                    .json()
+                    .get("connected")
+                    .asBoolean();
+            if (connected != expected) {
+                Thread.sleep(50);
+            }
+        }
+        assertThat(connected).isEqualTo(expected);
+    }
+
+    /** Stored points of one key of a device, read as the runtime role in the device's tenant. */
+    static int count(UUID device, String key) throws Exception {
+        String tenant;
+        try (Connection owner = TestDatabase.get().connectAsOwner();
+                PreparedStatement s = owner.prepareStatement("SELECT tenant_id::text FROM devices WHERE id = ?")) {
+            s.setObject(1, device);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                tenant = rs.getString(1);
+            }
+        }
+        try (Connection c = TestDatabase.get().connectAsApp()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement set = c.prepareStatement("SELECT set_config('app.tenant_id', ?, true)")) {
+                set.setString(1, tenant);
+                set.execute();
+            }
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT count(*) FROM telemetry t JOIN telemetry_keys k ON k.tenant_id = t.tenant_id AND k.id = t.key_id
+                    WHERE t.device_id = ? AND k.key = ?""")) {
+                s.setObject(1, device);
+                s.setString(2, key);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    int n = rs.getInt(1);
+                    c.rollback();
+                    return n;
+                }
+            }
+        }
+    }
+}
