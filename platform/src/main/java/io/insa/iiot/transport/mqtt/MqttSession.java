@@ -156,6 +156,9 @@ final class MqttSession {
     }
 
     private void respond(MqttPublishMessage message, IngestResult result) {
+        if (!endpoint.isConnected()) {
+            return; // the client went away; it sends unacknowledged messages again when it is back
+        }
         int id = message.messageId();
         MqttQoS qos = message.qosLevel();
         switch (result) {
@@ -175,7 +178,7 @@ final class MqttSession {
                                 : rejected.reason().name().toLowerCase());
                 Code code = Code.of(rejected.reason());
                 if (!v5()) {
-                    endpoint.close();
+                    disconnect(null, null);
                 } else if (qos == MqttQoS.AT_LEAST_ONCE) {
                     endpoint.publishAcknowledge(id, code.pubAck, reason(rejected.detail()));
                 } else if (qos == MqttQoS.EXACTLY_ONCE) {
@@ -245,10 +248,14 @@ final class MqttSession {
     }
 
     private void disconnect(MqttDisconnectReasonCode code, String detail) {
-        if (v5()) {
-            endpoint.disconnect(code, reason(detail));
+        if (!endpoint.isConnected()) {
+            return;
         }
-        endpoint.close();
+        if (v5()) {
+            endpoint.disconnect(code, reason(detail)); // sends DISCONNECT and closes
+        } else {
+            endpoint.close();
+        }
     }
 
     private void closed() {
@@ -265,7 +272,11 @@ final class MqttSession {
         } catch (Exception e) {
             // closing anyway: unacknowledged messages are sent again by the client
         }
-        context.runOnContext(v -> endpoint.close());
+        context.runOnContext(v -> {
+            if (endpoint.isConnected()) {
+                endpoint.close();
+            }
+        });
     }
 
     private boolean v5() {
