@@ -63,6 +63,10 @@ public abstract class IntegrationTest {
         properties.put("insa.admin.email", ADMIN_EMAIL);
         properties.put("insa.admin.password", ADMIN_PASSWORD);
         properties.put("insa.mqtt.port", "0");
+        properties.put("insa.mqtt.tls.enabled", "true");
+        properties.put("insa.mqtt.tls.port", "0");
+        properties.put("insa.mqtt.tls.keystore", TestKeystore.get().toString());
+        properties.put("insa.mqtt.tls.keystore-password", TestKeystore.PASSWORD);
         // tests simulate many client addresses through X-Forwarded-For from loopback
         properties.put("server.forward-headers-strategy", "native");
         return properties;

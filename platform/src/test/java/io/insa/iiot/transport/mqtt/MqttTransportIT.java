@@ -112,6 +112,39 @@ class MqttTransportIT extends IntegrationTest {
     }
 
     @Test
+    void theTlsListenerServesTheSameApi() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("tls"));
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = java.nio.file.Files.newInputStream(io.insa.iiot.support.TestKeystore.get())) {
+            store.load(in, io.insa.iiot.support.TestKeystore.PASSWORD.toCharArray());
+        }
+        javax.net.ssl.TrustManagerFactory trust =
+                javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        Mqtt5BlockingClient client = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(UUID.randomUUID().toString())
+                .serverHost("127.0.0.1")
+                .serverPort(transport.tlsPort())
+                .sslConfig()
+                .trustManagerFactory(trust)
+                .applySslConfig()
+                .buildBlocking();
+        client.connectWith()
+                .simpleAuth()
+                .username(device.token())
+                .applySimpleAuth()
+                .send();
+        client.publishWith()
+                .topic("v1/devices/me/telemetry")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload("{\"secure\": 1}".getBytes())
+                .send();
+        client.disconnect();
+        assertThat(count(device.id(), "secure")).isEqualTo(1);
+    }
+
+    @Test
     void badCredentialsGetConnAckNotAuthorized() {
         assertThatThrownBy(() -> v5("not-a-token"))
                 .isInstanceOfSatisfying(
