@@ -105,6 +105,13 @@ class DeviceRepository {
                 .single();
     }
 
+    Optional<Row> findByName(String name) {
+        return jdbc.sql("SELECT * FROM devices WHERE name = ?")
+                .param(name)
+                .query(DeviceRepository::map)
+                .optional();
+    }
+
     Optional<Row> find(UUID id) {
         return jdbc.sql("SELECT * FROM devices WHERE id = ?")
                 .param(id)

@@ -124,8 +124,43 @@ public class Devices {
         return createAll(caller, tenant, List.of(request)).getFirst();
     }
 
-    /** Creates all devices or none: names must be new, and the tenant's max_devices must hold them. */
     List<Provisioned> createAll(Caller caller, TenantId tenant, List<DeviceRequests.Create> requests) {
+        return createAll(Actor.of(caller), tenant, requests);
+    }
+
+    /**
+     * The sub-device a gateway reports for, by name in the gateway's tenant; created on first sight
+     * within the tenant's max_devices (422 problem otherwise).
+     */
+    public DeviceIdentity gatewayDevice(DeviceIdentity gateway, String name, String type) {
+        TenantId tenant = gateway.tenantId();
+        Optional<DeviceIdentity> existing = transactions
+                .inTenant(tenant, () -> devices.findByName(name))
+                .map(r -> new DeviceIdentity(r.id(), tenant, r.name(), r.type()));
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        try {
+            Device created = createAll(
+                            new Actor("system", gateway.deviceId().toString(), "gateway " + gateway.name()),
+                            tenant,
+                            List.of(new DeviceRequests.Create(name, type, Map.of("gateway", gateway.name()), null)))
+                    .getFirst()
+                    .device();
+            return new DeviceIdentity(created.id(), tenant, created.name(), created.type());
+        } catch (ProblemException e) {
+            if (e.status() == 409) { // created meanwhile by another connection
+                return transactions
+                        .inTenant(tenant, () -> devices.findByName(name))
+                        .map(r -> new DeviceIdentity(r.id(), tenant, r.name(), r.type()))
+                        .orElseThrow(() -> e);
+            }
+            throw e;
+        }
+    }
+
+    /** Creates all devices or none: names must be new, and the tenant's max_devices must hold them. */
+    private List<Provisioned> createAll(Actor actor, TenantId tenant, List<DeviceRequests.Create> requests) {
         OffsetDateTime now = Times.now(clock);
         List<DeviceRepository.NewDevice> rows = new ArrayList<>(requests.size());
         List<Provisioned> out = new ArrayList<>(requests.size());
@@ -175,7 +210,7 @@ public class Devices {
         });
         AuditEvent event = AuditEvent.success(
                 tenant,
-                Actor.of(caller),
+                actor,
                 "device.create",
                 "device",
                 rows.size() == 1 ? rows.getFirst().id() : null);

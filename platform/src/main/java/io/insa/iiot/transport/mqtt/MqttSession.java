@@ -24,7 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * One MQTT connection of a device (SPEC 5, MQTT column). The device is authenticated from CONNECT;
@@ -44,6 +44,10 @@ final class MqttSession {
     static final String TELEMETRY = "v1/devices/me/telemetry";
     static final String ATTRIBUTES = "v1/devices/me/attributes";
     static final String COMMANDS = "v1/devices/me/rpc/request/+";
+    static final String GATEWAY_CONNECT = "v1/gateway/connect";
+    static final String GATEWAY_DISCONNECT = "v1/gateway/disconnect";
+    static final String GATEWAY_TELEMETRY = "v1/gateway/telemetry";
+    static final String GATEWAY_ATTRIBUTES = "v1/gateway/attributes";
     static final int MAX_INFLIGHT = 100;
     static final int MQTT_5 = 5;
 
@@ -57,6 +61,7 @@ final class MqttSession {
     private final DeviceConnections connections;
     private final Set<Integer> awaitingRelease = new HashSet<>();
     private DeviceIdentity device;
+    private MqttGateway gateway;
     private CompletableFuture<Void> acknowledged = CompletableFuture.completedFuture(null);
     private int inflight;
 
@@ -99,6 +104,7 @@ final class MqttSession {
             return;
         }
         device = found.get();
+        gateway = new MqttGateway(device, devices, connections, blocking);
         endpoint.publishHandler(this::publish);
         endpoint.publishReleaseHandler(this::release);
         endpoint.subscribeHandler(this::subscribe);
@@ -116,9 +122,13 @@ final class MqttSession {
 
     private void publish(MqttPublishMessage message) {
         int id = message.messageId();
-        BiFunction<DeviceIdentity, byte[], CompletableFuture<IngestResult>> kind = switch (message.topicName()) {
-            case TELEMETRY -> ingest::telemetry;
-            case ATTRIBUTES -> ingest::attributes;
+        Function<byte[], CompletableFuture<IngestResult>> kind = switch (message.topicName()) {
+            case TELEMETRY -> payload -> ingest.telemetry(device, payload);
+            case ATTRIBUTES -> payload -> ingest.attributes(device, payload);
+            case GATEWAY_TELEMETRY -> payload -> gateway.upload(payload, ingest::telemetry);
+            case GATEWAY_ATTRIBUTES -> payload -> gateway.upload(payload, ingest::attributes);
+            case GATEWAY_CONNECT -> gateway::connect;
+            case GATEWAY_DISCONNECT -> gateway::disconnect;
             default -> null;
         };
         if (kind == null) {
@@ -142,8 +152,7 @@ final class MqttSession {
             return;
         }
         byte[] payload = message.payload().getBytes();
-        CompletableFuture<IngestResult> result = CompletableFuture.supplyAsync(
-                        () -> kind.apply(device, payload), blocking)
+        CompletableFuture<IngestResult> result = CompletableFuture.supplyAsync(() -> kind.apply(payload), blocking)
                 .thenCompose(f -> f)
                 .exceptionally(e -> new IngestResult.Failed("internal error", Duration.ofSeconds(1)));
         // acknowledgements leave in the order the messages came, whichever batch commits first
@@ -261,6 +270,7 @@ final class MqttSession {
     private void closed() {
         sessions.remove(this);
         if (device != null) {
+            gateway.closed();
             connections.closed(device, blocking);
         }
     }

@@ -272,6 +272,64 @@ class MqttTransportIT extends IntegrationTest {
     }
 
     @Test
+    void aGatewayCreatesItsSubDevicesOnFirstSightWithinTheDeviceQuota() throws Exception {
+        UUID tenant = fixture.tenant("Mqtt gateway", Map.of("max_devices", 3));
+        Fixture.Member admin = fixture.member(tenant, "admin");
+        var created = api.post("/api/v1/devices", Map.of("name", "gw-1", "type", "gateway"))
+                .bearer(admin.accessToken())
+                .send();
+        String gatewayToken = created.json().get("access_token").asString();
+        Mqtt5BlockingClient gateway = v5(gatewayToken);
+
+        assertThat(pubAck(gateway, "v1/gateway/connect", "{\"device\": \"Boiler A\", \"type\": \"boiler\"}")
+                        .getReasonCode())
+                .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+        long now = System.currentTimeMillis();
+        assertThat(pubAck(
+                                gateway,
+                                "v1/gateway/telemetry",
+                                "{\"Boiler A\": [{\"ts\": " + now
+                                        + ", \"values\": {\"heat\": 71}}], \"Boiler B\": {\"heat\": 64}}")
+                        .getReasonCode())
+                .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+        assertThat(pubAck(gateway, "v1/gateway/attributes", "{\"Boiler A\": {\"fw\": \"3.1\"}}")
+                        .getReasonCode())
+                .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+
+        var boilers = api.get("/api/v1/devices?name=Boiler")
+                .bearer(admin.accessToken())
+                .send()
+                .json();
+        assertThat(boilers.get("total").asInt()).isEqualTo(2);
+        var boilerA = boilers.get("items")
+                .valueStream()
+                .filter(d -> d.get("name").asString().equals("Boiler A"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(boilerA.get("type").asString()).isEqualTo("boiler");
+        assertThat(boilerA.at("/attributes/fw").asString()).isEqualTo("3.1");
+        assertThat(boilerA.get("connected").asBoolean()).isTrue();
+        assertThat(count(UUID.fromString(boilerA.get("id").asString()), "heat")).isEqualTo(1);
+
+        Mqtt5PubAck third = pubAck(gateway, "v1/gateway/telemetry", "{\"Boiler C\": {\"heat\": 1}}");
+        assertThat(third.getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED);
+        assertThat(third.getReasonString().map(Object::toString).orElse("")).contains("max_devices is 3");
+
+        assertThat(pubAck(gateway, "v1/gateway/disconnect", "{\"device\": \"Boiler A\"}")
+                        .getReasonCode())
+                .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+        awaitConnected(UUID.fromString(boilerA.get("id").asString()), false, admin.accessToken());
+        gateway.disconnect();
+
+        Fixture.DeviceHandle plain = fixture.device(operator.accessToken(), Fixture.unique("not-a-gateway"));
+        Mqtt5BlockingClient device = v5(plain.token());
+        assertThat(pubAck(device, "v1/gateway/telemetry", "{\"Boiler A\": {\"heat\": 1}}")
+                        .getReasonCode())
+                .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+        device.disconnect();
+    }
+
+    @Test
     void mqtt311IsDisconnectedOnABadPayload() throws Exception {
         Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("v3bad"));
         Mqtt3BlockingClient client = MqttClient.builder()
@@ -351,10 +409,14 @@ class MqttTransportIT extends IntegrationTest {
     }
 
     private void awaitConnected(UUID device, boolean expected) throws Exception {
+        awaitConnected(device, expected, operator.accessToken());
+    }
+
+    private void awaitConnected(UUID device, boolean expected, String token) throws Exception {
         boolean connected = !expected;
         for (int i = 0; i < 100 && connected != expected; i++) {
             connected = api.get("/api/v1/devices/" + device)
-                    .bearer(operator.accessToken())
+                    .bearer(token)
                     .send()
                     .json()
                     .get("connected")
