@@ -17,11 +17,8 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
-import io.insa.iiot.support.TestDatabase;
+import io.insa.iiot.support.Points;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +58,7 @@ class MqttTransportIT extends IntegrationTest {
                     .send();
             assertThat(result.getError()).isEmpty();
             // the PUBACK is in: the message must be in the database already
-            assertThat(count(device.id(), "seq")).isEqualTo(i + 1);
+            assertThat(Points.count(device.id(), "seq")).isEqualTo(i + 1);
         }
         client.disconnect();
     }
@@ -101,8 +98,8 @@ class MqttTransportIT extends IntegrationTest {
                 .payload("{\"fw\": \"1.0\"}".getBytes())
                 .send();
         client.disconnect();
-        assertThat(count(device.id(), "q1")).isEqualTo(1);
-        assertThat(count(device.id(), "q2")).isEqualTo(1);
+        assertThat(Points.count(device.id(), "q1")).isEqualTo(1);
+        assertThat(Points.count(device.id(), "q2")).isEqualTo(1);
         awaitCount(device.id(), "q0", 1);
         var shown = api.get("/api/v1/devices/" + device.id())
                 .bearer(operator.accessToken())
@@ -141,7 +138,7 @@ class MqttTransportIT extends IntegrationTest {
                 .payload("{\"secure\": 1}".getBytes())
                 .send();
         client.disconnect();
-        assertThat(count(device.id(), "secure")).isEqualTo(1);
+        assertThat(Points.count(device.id(), "secure")).isEqualTo(1);
     }
 
     @Test
@@ -199,7 +196,7 @@ class MqttTransportIT extends IntegrationTest {
                 .payload("{\"basic\": 1}".getBytes())
                 .send();
         client.disconnect();
-        assertThat(count(id, "basic")).isEqualTo(1);
+        assertThat(Points.count(id, "basic")).isEqualTo(1);
 
         Mqtt5BlockingClient wrongClientId = MqttClient.builder()
                 .useMqttVersion5()
@@ -252,9 +249,9 @@ class MqttTransportIT extends IntegrationTest {
                 .as("a connection writes as its own device only")
                 .isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
         client.disconnect();
-        assertThat(count(device.id(), "a")).isEqualTo(1);
-        assertThat(count(device.id(), "c")).isZero();
-        assertThat(count(device.id(), "x")).isZero();
+        assertThat(Points.count(device.id(), "a")).isEqualTo(1);
+        assertThat(Points.count(device.id(), "c")).isZero();
+        assertThat(Points.count(device.id(), "x")).isZero();
     }
 
     /** The PUBACK of a QoS 1 publish, whether it reports success or an error. */
@@ -309,7 +306,8 @@ class MqttTransportIT extends IntegrationTest {
         assertThat(boilerA.get("type").asString()).isEqualTo("boiler");
         assertThat(boilerA.at("/attributes/fw").asString()).isEqualTo("3.1");
         assertThat(boilerA.get("connected").asBoolean()).isTrue();
-        assertThat(count(UUID.fromString(boilerA.get("id").asString()), "heat")).isEqualTo(1);
+        assertThat(Points.count(UUID.fromString(boilerA.get("id").asString()), "heat"))
+                .isEqualTo(1);
 
         Mqtt5PubAck third = pubAck(gateway, "v1/gateway/telemetry", "{\"Boiler C\": {\"heat\": 1}}");
         assertThat(third.getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED);
@@ -387,7 +385,7 @@ class MqttTransportIT extends IntegrationTest {
         assertThat(pub.exitValue())
                 .as(new String(pub.getInputStream().readAllBytes()))
                 .isZero();
-        assertThat(count(device.id(), "mosquitto")).isEqualTo(1);
+        assertThat(Points.count(device.id(), "mosquitto")).isEqualTo(1);
     }
 
     private Mqtt5BlockingClient v5(String token) {
@@ -402,10 +400,10 @@ class MqttTransportIT extends IntegrationTest {
     }
 
     private void awaitCount(UUID device, String key, int expected) throws Exception {
-        for (int i = 0; i < 100 && count(device, key) < expected; i++) {
+        for (int i = 0; i < 100 && Points.count(device, key) < expected; i++) {
             Thread.sleep(50);
         }
-        assertThat(count(device, key)).isEqualTo(expected);
+        assertThat(Points.count(device, key)).isEqualTo(expected);
     }
 
     private void awaitConnected(UUID device, boolean expected) throws Exception {
@@ -426,37 +424,5 @@ class MqttTransportIT extends IntegrationTest {
             }
         }
         assertThat(connected).isEqualTo(expected);
-    }
-
-    /** Stored points of one key of a device, read as the runtime role in the device's tenant. */
-    static int count(UUID device, String key) throws Exception {
-        String tenant;
-        try (Connection owner = TestDatabase.get().connectAsOwner();
-                PreparedStatement s = owner.prepareStatement("SELECT tenant_id::text FROM devices WHERE id = ?")) {
-            s.setObject(1, device);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                tenant = rs.getString(1);
-            }
-        }
-        try (Connection c = TestDatabase.get().connectAsApp()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement set = c.prepareStatement("SELECT set_config('app.tenant_id', ?, true)")) {
-                set.setString(1, tenant);
-                set.execute();
-            }
-            try (PreparedStatement s = c.prepareStatement("""
-                    SELECT count(*) FROM telemetry t JOIN telemetry_keys k ON k.tenant_id = t.tenant_id AND k.id = t.key_id
-                    WHERE t.device_id = ? AND k.key = ?""")) {
-                s.setObject(1, device);
-                s.setString(2, key);
-                try (ResultSet rs = s.executeQuery()) {
-                    rs.next();
-                    int n = rs.getInt(1);
-                    c.rollback();
-                    return n;
-                }
-            }
-        }
     }
 }

@@ -1,0 +1,111 @@
+package io.insa.iiot.transport.coap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.insa.iiot.support.Fixture;
+import io.insa.iiot.support.IntegrationTest;
+import io.insa.iiot.support.Points;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.californium.core.CoapClient;
+import org.eclipse.californium.core.CoapResponse;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.elements.config.Configuration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** The CoAP transport with Californium's CoapClient and libcoap's coap-client. */
+class CoapTransportIT extends IntegrationTest {
+
+    @Autowired
+    CoapTransport transport;
+
+    private static Fixture.Member operator;
+
+    @BeforeAll
+    static void clientConfiguration() {
+        Configuration.setStandard(Configuration.createStandardWithoutFile());
+    }
+
+    @BeforeEach
+    void tenant() {
+        if (operator == null) {
+            operator = fixture.member(fixture.tenant("Coap"), "operator");
+        }
+    }
+
+    @Test
+    void confirmableAndNonConfirmableTelemetryIsStoredBeforeTheResponse() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("coap"));
+        CoapClient client = new CoapClient(uri(device.token(), "telemetry"));
+        CoapResponse confirmable = client.post("{\"con\": 1}", MediaTypeRegistry.APPLICATION_JSON);
+        assertThat(confirmable.getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(Points.count(device.id(), "con"))
+                .as("committed before the 2.04")
+                .isEqualTo(1);
+
+        client.useNONs();
+        CoapResponse nonConfirmable = client.post("{\"non\": 2}", MediaTypeRegistry.APPLICATION_JSON);
+        assertThat(nonConfirmable.getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(Points.count(device.id(), "non")).isEqualTo(1);
+
+        CoapResponse attributes = new CoapClient(uri(device.token(), "attributes"))
+                .post("{\"fw\": \"9\"}", MediaTypeRegistry.APPLICATION_JSON);
+        assertThat(attributes.getCode()).isEqualTo(ResponseCode.CHANGED);
+        client.shutdown();
+    }
+
+    @Test
+    void refusalsCarryTheirCodeAndADiagnosticPayload() throws Exception {
+        UUID small = fixture.tenant("Coap quota", Map.of("max_telemetry_points_per_day", 2));
+        Fixture.Member admin = fixture.member(small, "admin");
+        Fixture.DeviceHandle device = fixture.device(admin.accessToken(), "limited");
+        CoapClient client = new CoapClient(uri(device.token(), "telemetry"));
+
+        CoapResponse bad = client.post("{\"a\": ", MediaTypeRegistry.APPLICATION_JSON);
+        assertThat(bad.getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(bad.getResponseText()).contains("malformed JSON");
+
+        assertThat(client.post("{\"a\": 1, \"b\": 2}", MediaTypeRegistry.APPLICATION_JSON)
+                        .getCode())
+                .isEqualTo(ResponseCode.CHANGED);
+        CoapResponse over = client.post("{\"c\": 3}", MediaTypeRegistry.APPLICATION_JSON);
+        assertThat(over.getCode()).isEqualTo(ResponseCode.TOO_MANY_REQUESTS);
+        assertThat(over.getResponseText()).contains("max_telemetry_points_per_day is 2", "resets at");
+
+        CoapResponse unknown = new CoapClient(uri("no-such-token", "telemetry"))
+                .post("{\"a\": 1}", MediaTypeRegistry.APPLICATION_JSON);
+        assertThat(unknown.getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
+        client.shutdown();
+        assertThat(Points.count(device.id(), "c")).isZero();
+    }
+
+    @Test
+    void libcoapsCoapClientPostsAndTheDataLands() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("libcoap"));
+        Process post = new ProcessBuilder(
+                        "coap-client-notls",
+                        "-m",
+                        "post",
+                        "-t",
+                        "application/json",
+                        "-e",
+                        "{\"libcoap\": 5}",
+                        uri(device.token(), "telemetry"))
+                .redirectErrorStream(true)
+                .start();
+        assertThat(post.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(post.exitValue())
+                .as(new String(post.getInputStream().readAllBytes()))
+                .isZero();
+        assertThat(Points.count(device.id(), "libcoap")).isEqualTo(1);
+    }
+
+    private String uri(String token, String kind) {
+        return "coap://127.0.0.1:" + transport.port() + "/api/v1/" + token + "/" + kind;
+    }
+}
