@@ -24,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 started=$(date +%s%N)
-INSA_DB_NAME=$db SERVER_PORT=$port ./iiot start --insa.data-dir="$work/data" --insa.mqtt.port=0 --insa.coap.port=0 >"$work/server.log" 2>&1 &
+INSA_DB_NAME=$db SERVER_PORT=$port ./iiot start --insa.data-dir="$work/data" --insa.mqtt.port=0 --insa.coap.port=0 --insa.amqp.port=0 >"$work/server.log" 2>&1 &
 pid=$!
 
 for _ in $(seq 1 180); do

@@ -1,0 +1,209 @@
+package io.insa.iiot.transport.amqp;
+
+import io.insa.iiot.device.DeviceIdentity;
+import io.insa.iiot.device.Devices;
+import io.insa.iiot.ingest.IngestResult;
+import io.insa.iiot.ingest.IngestService;
+import io.insa.iiot.transport.DeviceConnections;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.proton.ProtonConnection;
+import io.vertx.proton.ProtonDelivery;
+import io.vertx.proton.ProtonReceiver;
+import io.vertx.proton.ProtonServer;
+import io.vertx.proton.ProtonServerOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BiFunction;
+import org.apache.qpid.proton.amqp.Binary;
+import org.apache.qpid.proton.amqp.Symbol;
+import org.apache.qpid.proton.amqp.messaging.Accepted;
+import org.apache.qpid.proton.amqp.messaging.AmqpValue;
+import org.apache.qpid.proton.amqp.messaging.Data;
+import org.apache.qpid.proton.amqp.messaging.Rejected;
+import org.apache.qpid.proton.amqp.messaging.Released;
+import org.apache.qpid.proton.amqp.transport.ErrorCondition;
+import org.apache.qpid.proton.message.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The AMQP 1.0 server (Vert.x Proton), SPEC 5 AMQP column: SASL PLAIN with the device token, links to
+ * the addresses {@code telemetry} and {@code attributes}; each delivery is settled after the message
+ * is committed (accepted), refused (rejected with amqp:decode-error, amqp:resource-limit-exceeded or
+ * amqp:unauthorized-access and a description) or could not be stored (released: send again). Link
+ * credit is the backpressure: a link gets a new credit only when one of its deliveries is settled.
+ */
+@Component
+class AmqpTransport implements SmartLifecycle {
+
+    static final String DEVICE = "insa.device";
+    static final String TELEMETRY = "telemetry";
+    static final String ATTRIBUTES = "attributes";
+    static final String COMMAND = "command";
+    private static final Logger log = LoggerFactory.getLogger(AmqpTransport.class);
+
+    private final Vertx vertx;
+    private final AmqpSettings settings;
+    private final Devices devices;
+    private final IngestService ingest;
+    private final DeviceConnections connections;
+    private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+    private ProtonServer server;
+
+    AmqpTransport(
+            Vertx vertx, AmqpSettings settings, Devices devices, IngestService ingest, DeviceConnections connections) {
+        this.vertx = vertx;
+        this.settings = settings;
+        this.devices = devices;
+        this.ingest = ingest;
+        this.connections = connections;
+    }
+
+    @Override
+    public void start() {
+        if (!settings.enabled()) {
+            return;
+        }
+        ProtonServer created = ProtonServer.create(
+                        vertx,
+                        new ProtonServerOptions().setHost(settings.host()).setPort(settings.port()))
+                .saslAuthenticatorFactory(() -> new PlainAuthenticator(devices, blocking))
+                .connectHandler(this::connected);
+        CompletableFuture<Void> listening = new CompletableFuture<>();
+        created.listen(result -> {
+            if (result.succeeded()) {
+                listening.complete(null);
+            } else {
+                listening.completeExceptionally(result.cause());
+            }
+        });
+        listening.join();
+        server = created;
+        log.info("AMQP listening on {}:{}", settings.host(), server.actualPort());
+    }
+
+    private void connected(ProtonConnection connection) {
+        DeviceIdentity device = connection.attachments().get(DEVICE, DeviceIdentity.class);
+        Context context = vertx.getOrCreateContext();
+        connection.openHandler(result -> {
+            connection.setContainer("insa-iiot").open();
+            connections.opened(device, blocking);
+        });
+        connection.sessionOpenHandler(session -> session.open());
+        connection.receiverOpenHandler(receiver -> receiver(device, receiver, context));
+        connection.senderOpenHandler(sender -> {
+            if (COMMAND.equals(
+                    sender.getRemoteSource() == null
+                            ? null
+                            : sender.getRemoteSource().getAddress())) {
+                sender.setSource(sender.getRemoteSource()).open(); // commands are delivered once that feature exists
+            } else {
+                sender.setCondition(new ErrorCondition(
+                                Symbol.valueOf("amqp:not-found"), "devices receive on 'command' only"))
+                        .close();
+            }
+        });
+        connection.closeHandler(result -> connection.close().disconnect());
+        connection.disconnectHandler(c -> {
+            c.disconnect();
+            connections.closed(device, blocking);
+        });
+    }
+
+    private void receiver(DeviceIdentity device, ProtonReceiver receiver, Context context) {
+        String address = receiver.getRemoteTarget() == null
+                ? null
+                : receiver.getRemoteTarget().getAddress();
+        BiFunction<DeviceIdentity, byte[], CompletableFuture<IngestResult>> kind =
+                TELEMETRY.equals(address) ? ingest::telemetry : ATTRIBUTES.equals(address) ? ingest::attributes : null;
+        if (kind == null) {
+            receiver.setCondition(new ErrorCondition(
+                            Symbol.valueOf("amqp:not-found"),
+                            "devices send to '" + TELEMETRY + "' or '" + ATTRIBUTES + "'"))
+                    .close();
+            return;
+        }
+        receiver.setTarget(receiver.getRemoteTarget()).setAutoAccept(false).setPrefetch(0);
+        receiver.handler((delivery, message) -> {
+            byte[] payload = body(message);
+            CompletableFuture.supplyAsync(
+                            () -> payload == null
+                                    ? CompletableFuture.completedFuture((IngestResult) new IngestResult.Rejected(
+                                            IngestResult.Reason.MALFORMED,
+                                            "the body must be a data section or a string or binary value",
+                                            null))
+                                    : kind.apply(device, payload),
+                            blocking)
+                    .thenCompose(f -> f)
+                    .exceptionally(e -> new IngestResult.Failed("internal error", Duration.ofSeconds(1)))
+                    .thenAccept(result -> context.runOnContext(v -> {
+                        settle(delivery, result);
+                        if (receiver.isOpen()) {
+                            receiver.flow(1);
+                        }
+                    }));
+        });
+        receiver.open();
+        receiver.flow(settings.linkCredit());
+    }
+
+    private static void settle(ProtonDelivery delivery, IngestResult result) {
+        switch (result) {
+            case IngestResult.Accepted accepted -> delivery.disposition(Accepted.getInstance(), true);
+            case IngestResult.Rejected rejected -> {
+                Rejected outcome = new Rejected();
+                outcome.setError(new ErrorCondition(Symbol.valueOf(condition(rejected.reason())), rejected.detail()));
+                delivery.disposition(outcome, true);
+            }
+            case IngestResult.Failed failed -> delivery.disposition(Released.getInstance(), true);
+        }
+    }
+
+    private static String condition(IngestResult.Reason reason) {
+        return switch (reason) {
+            case MALFORMED -> "amqp:decode-error";
+            case RATE_LIMITED, QUOTA_EXCEEDED -> "amqp:resource-limit-exceeded";
+            case TENANT_SUSPENDED -> "amqp:unauthorized-access";
+        };
+    }
+
+    /** The payload: a data section, or a binary or string value. */
+    private static byte[] body(Message message) {
+        return switch (message.getBody()) {
+            case Data data -> bytes(data.getValue());
+            case AmqpValue value when value.getValue() instanceof Binary binary -> bytes(binary);
+            case AmqpValue value when value.getValue() instanceof String text -> text.getBytes(StandardCharsets.UTF_8);
+            case null, default -> null;
+        };
+    }
+
+    private static byte[] bytes(Binary binary) {
+        return Arrays.copyOfRange(
+                binary.getArray(), binary.getArrayOffset(), binary.getArrayOffset() + binary.getLength());
+    }
+
+    int port() {
+        return server.actualPort();
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+        blocking.shutdown();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return server != null;
+    }
+}

@@ -1,0 +1,163 @@
+package io.insa.iiot.transport.amqp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.insa.iiot.support.Fixture;
+import io.insa.iiot.support.IntegrationTest;
+import io.insa.iiot.support.Points;
+import io.vertx.core.Vertx;
+import io.vertx.proton.ProtonClient;
+import io.vertx.proton.ProtonClientOptions;
+import io.vertx.proton.ProtonConnection;
+import io.vertx.proton.ProtonSender;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.qpid.proton.amqp.Binary;
+import org.apache.qpid.proton.amqp.messaging.Accepted;
+import org.apache.qpid.proton.amqp.messaging.Data;
+import org.apache.qpid.proton.amqp.messaging.Rejected;
+import org.apache.qpid.proton.amqp.transport.DeliveryState;
+import org.apache.qpid.proton.message.Message;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** The AMQP 1.0 transport with Vert.x Proton's client and python3-qpid-proton. */
+class AmqpTransportIT extends IntegrationTest {
+
+    private static final Vertx CLIENT_VERTX = Vertx.vertx();
+
+    @Autowired
+    AmqpTransport transport;
+
+    private static Fixture.Member operator;
+
+    @BeforeEach
+    void tenant() {
+        if (operator == null) {
+            operator = fixture.member(fixture.tenant("Amqp"), "operator");
+        }
+    }
+
+    @AfterAll
+    static void closeClient() {
+        CLIENT_VERTX.close();
+    }
+
+    @Test
+    void telemetryIsAcceptedOnlyOnceCommitted() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("amqp"));
+        ProtonConnection connection = connect(device.token()).get(10, TimeUnit.SECONDS);
+        ProtonSender sender = open(connection, "telemetry");
+        for (int i = 0; i < 5; i++) {
+            assertThat(send(sender, "{\"amqp\": " + i + "}")).isInstanceOf(Accepted.class);
+            assertThat(Points.count(device.id(), "amqp"))
+                    .as("committed before the disposition")
+                    .isEqualTo(i + 1);
+        }
+        assertThat(send(open(connection, "attributes"), "{\"fw\": \"4\"}")).isInstanceOf(Accepted.class);
+        connection.close();
+    }
+
+    @Test
+    void refusalsAreRejectedWithTheirConditionAndDescription() throws Exception {
+        UUID small = fixture.tenant("Amqp quota", Map.of("max_telemetry_points_per_day", 1));
+        Fixture.Member admin = fixture.member(small, "admin");
+        Fixture.DeviceHandle device = fixture.device(admin.accessToken(), "limited");
+        ProtonConnection connection = connect(device.token()).get(10, TimeUnit.SECONDS);
+        ProtonSender sender = open(connection, "telemetry");
+
+        Rejected bad = (Rejected) send(sender, "{\"a\": ");
+        assertThat(bad.getError().getCondition().toString()).isEqualTo("amqp:decode-error");
+        assertThat(bad.getError().getDescription()).contains("malformed JSON");
+
+        assertThat(send(sender, "{\"a\": 1}")).isInstanceOf(Accepted.class);
+        Rejected over = (Rejected) send(sender, "{\"b\": 2}");
+        assertThat(over.getError().getCondition().toString()).isEqualTo("amqp:resource-limit-exceeded");
+        assertThat(over.getError().getDescription()).contains("max_telemetry_points_per_day is 1", "resets at");
+        connection.close();
+        assertThat(Points.count(device.id(), "b")).isZero();
+    }
+
+    @Test
+    void badCredentialsFailTheSaslExchange() {
+        CompletableFuture<ProtonConnection> refused = connect("not-a-token");
+        assertThat(refused).failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class);
+    }
+
+    @Test
+    void pythonQpidProtonSendsAndTheDataLands() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("python"));
+        Process send = new ProcessBuilder(
+                        "/usr/bin/python3",
+                        Path.of("src/test/resources/amqp/send.py")
+                                .toAbsolutePath()
+                                .toString(),
+                        "127.0.0.1:" + transport.port(),
+                        device.token(),
+                        "{\"python\": 3}")
+                .redirectErrorStream(true)
+                .start();
+        assertThat(send.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(send.exitValue())
+                .as(new String(send.getInputStream().readAllBytes()))
+                .isZero();
+        assertThat(Points.count(device.id(), "python")).isEqualTo(1);
+    }
+
+    private CompletableFuture<ProtonConnection> connect(String token) {
+        CompletableFuture<ProtonConnection> opened = new CompletableFuture<>();
+        CLIENT_VERTX.runOnContext(v -> ProtonClient.create(CLIENT_VERTX)
+                .connect(
+                        new ProtonClientOptions().addEnabledSaslMechanism("PLAIN"),
+                        "127.0.0.1",
+                        transport.port(),
+                        token,
+                        "unused",
+                        result -> {
+                            if (result.failed()) {
+                                opened.completeExceptionally(result.cause());
+                                return;
+                            }
+                            result.result()
+                                    .openHandler(open -> {
+                                        if (open.succeeded()) {
+                                            opened.complete(open.result());
+                                        } else {
+                                            opened.completeExceptionally(open.cause());
+                                        }
+                                    })
+                                    .open();
+                        }));
+        return opened;
+    }
+
+    private static ProtonSender open(ProtonConnection connection, String address) throws Exception {
+        CompletableFuture<ProtonSender> opened = new CompletableFuture<>();
+        CLIENT_VERTX.runOnContext(v -> connection
+                .createSender(address)
+                .openHandler(result -> {
+                    if (result.succeeded()) {
+                        opened.complete(result.result());
+                    } else {
+                        opened.completeExceptionally(result.cause());
+                    }
+                })
+                .open());
+        return opened.get(10, TimeUnit.SECONDS);
+    }
+
+    private static DeliveryState send(ProtonSender sender, String json) throws Exception {
+        CompletableFuture<DeliveryState> settled = new CompletableFuture<>();
+        Message message = Message.Factory.create();
+        message.setBody(new Data(new Binary(json.getBytes(StandardCharsets.UTF_8))));
+        CLIENT_VERTX.runOnContext(v -> sender.send(message, delivery -> settled.complete(delivery.getRemoteState())));
+        return settled.get(10, TimeUnit.SECONDS);
+    }
+}
