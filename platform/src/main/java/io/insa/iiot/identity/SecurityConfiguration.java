@@ -59,7 +59,10 @@ class SecurityConfiguration {
                         .requestMatchers("/error")
                         .permitAll()
                         // the device API: the token in the path is the credential, checked by the transport
-                        .requestMatchers(HttpMethod.POST, "/api/v1/*/telemetry", "/api/v1/*/attributes")
+                        .requestMatchers(
+                                HttpMethod.POST, "/api/v1/*/telemetry", "/api/v1/*/attributes", "/api/v1/*/rpc/*")
+                        .permitAll()
+                        .requestMatchers(HttpMethod.GET, "/api/v1/*/rpc")
                         .permitAll()
                         .anyRequest()
                         .authenticated())

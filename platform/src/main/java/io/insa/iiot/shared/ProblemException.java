@@ -43,6 +43,10 @@ public class ProblemException extends ErrorResponseException {
         return new ProblemException(HttpStatus.UNPROCESSABLE_CONTENT, detail);
     }
 
+    public static ProblemException gatewayTimeout(String detail) {
+        return new ProblemException(HttpStatus.GATEWAY_TIMEOUT, detail);
+    }
+
     public static ProblemException tooManyRequests(String detail, Duration retryAfter) {
         ProblemException e = new ProblemException(HttpStatus.TOO_MANY_REQUESTS, detail);
         long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);

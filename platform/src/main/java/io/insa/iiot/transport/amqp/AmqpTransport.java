@@ -1,5 +1,7 @@
 package io.insa.iiot.transport.amqp;
 
+import io.insa.iiot.command.CommandChannels;
+import io.insa.iiot.command.Commands;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestResult;
@@ -10,11 +12,13 @@ import io.vertx.core.Vertx;
 import io.vertx.proton.ProtonConnection;
 import io.vertx.proton.ProtonDelivery;
 import io.vertx.proton.ProtonReceiver;
+import io.vertx.proton.ProtonSender;
 import io.vertx.proton.ProtonServer;
 import io.vertx.proton.ProtonServerOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +51,7 @@ class AmqpTransport implements SmartLifecycle {
     static final String TELEMETRY = "telemetry";
     static final String ATTRIBUTES = "attributes";
     static final String COMMAND = "command";
+    static final String COMMAND_RESPONSE = "command_response";
     private static final Logger log = LoggerFactory.getLogger(AmqpTransport.class);
 
     private final Vertx vertx;
@@ -54,11 +59,21 @@ class AmqpTransport implements SmartLifecycle {
     private final Devices devices;
     private final IngestService ingest;
     private final DeviceConnections connections;
+    private final CommandChannels commandChannels;
+    private final Commands commands;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     private ProtonServer server;
 
     AmqpTransport(
-            Vertx vertx, AmqpSettings settings, Devices devices, IngestService ingest, DeviceConnections connections) {
+            Vertx vertx,
+            AmqpSettings settings,
+            Devices devices,
+            IngestService ingest,
+            DeviceConnections connections,
+            CommandChannels commandChannels,
+            Commands commands) {
+        this.commandChannels = commandChannels;
+        this.commands = commands;
         this.vertx = vertx;
         this.settings = settings;
         this.devices = devices;
@@ -103,7 +118,8 @@ class AmqpTransport implements SmartLifecycle {
                     sender.getRemoteSource() == null
                             ? null
                             : sender.getRemoteSource().getAddress())) {
-                sender.setSource(sender.getRemoteSource()).open(); // commands are delivered once that feature exists
+                sender.setSource(sender.getRemoteSource()).open();
+                commands(device, sender, context);
             } else {
                 sender.setCondition(new ErrorCondition(
                                 Symbol.valueOf("amqp:not-found"), "devices receive on 'command' only"))
@@ -121,6 +137,10 @@ class AmqpTransport implements SmartLifecycle {
         String address = receiver.getRemoteTarget() == null
                 ? null
                 : receiver.getRemoteTarget().getAddress();
+        if (COMMAND_RESPONSE.equals(address)) {
+            answers(device, receiver);
+            return;
+        }
         BiFunction<DeviceIdentity, byte[], CompletableFuture<IngestResult>> kind =
                 TELEMETRY.equals(address) ? ingest::telemetry : ATTRIBUTES.equals(address) ? ingest::attributes : null;
         if (kind == null) {
@@ -149,6 +169,59 @@ class AmqpTransport implements SmartLifecycle {
                             receiver.flow(1);
                         }
                     }));
+        });
+        receiver.open();
+        receiver.flow(settings.linkCredit());
+    }
+
+    /** Commands for the device go out on its 'command' link: message id = command id, subject = method. */
+    private void commands(DeviceIdentity device, ProtonSender sender, Context context) {
+        CommandChannels.Registration registration = commandChannels.register(
+                device.deviceId(),
+                command -> context.runOnContext(v -> {
+                    if (sender.isOpen()) {
+                        Message message = Message.Factory.create();
+                        message.setMessageId(command.id().toString());
+                        message.setSubject(command.method());
+                        message.setBody(new Data(new Binary(command.json().getBytes(StandardCharsets.UTF_8))));
+                        sender.send(message);
+                    }
+                }));
+        sender.closeHandler(closed -> registration.close());
+        sender.detachHandler(detached -> registration.close());
+        sender.getSession().getConnection().disconnectHandler(c -> {
+            registration.close();
+            c.disconnect();
+            connections.closed(device, blocking);
+        });
+    }
+
+    /** Answers to commands: the correlation id names the command, the body is the answer. */
+    private void answers(DeviceIdentity device, ProtonReceiver receiver) {
+        receiver.setTarget(receiver.getRemoteTarget()).setAutoAccept(false).setPrefetch(0);
+        receiver.handler((delivery, message) -> {
+            byte[] body = body(message);
+            Object correlation = message.getCorrelationId();
+            boolean known = false;
+            if (body != null && correlation != null) {
+                try {
+                    known = commands.respond(
+                            device.deviceId(),
+                            UUID.fromString(correlation.toString()),
+                            new String(body, StandardCharsets.UTF_8));
+                } catch (IllegalArgumentException notAUuid) {
+                    known = false;
+                }
+            }
+            if (known) {
+                delivery.disposition(Accepted.getInstance(), true);
+            } else {
+                Rejected rejected = new Rejected();
+                rejected.setError(new ErrorCondition(
+                        Symbol.valueOf("amqp:not-found"), "no waiting command has that correlation id"));
+                delivery.disposition(rejected, true);
+            }
+            receiver.flow(1);
         });
         receiver.open();
         receiver.flow(settings.linkCredit());

@@ -1,5 +1,8 @@
 package io.insa.iiot.transport.http;
 
+import io.insa.iiot.command.CommandChannels;
+import io.insa.iiot.command.Commands;
+import io.insa.iiot.command.DeviceCommand;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestResult;
@@ -8,15 +11,22 @@ import io.insa.iiot.shared.ProblemException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -27,12 +37,57 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class HttpDeviceApi {
 
+    static final long MAX_POLL_MILLIS = 60_000;
+
     private final Devices devices;
     private final IngestService ingest;
+    private final CommandChannels channels;
+    private final Commands commands;
 
-    HttpDeviceApi(Devices devices, IngestService ingest) {
+    HttpDeviceApi(Devices devices, IngestService ingest, CommandChannels channels, Commands commands) {
         this.devices = devices;
         this.ingest = ingest;
+        this.channels = channels;
+        this.commands = commands;
+    }
+
+    /**
+     * Long poll for a command: answers with the command's JSON as soon as one is sent to the device,
+     * or 204 when none came within {@code timeout} milliseconds.
+     */
+    @GetMapping(value = "/api/v1/{token}/rpc", produces = "application/json")
+    ResponseEntity<String> poll(@PathVariable String token, @RequestParam(defaultValue = "30000") long timeout) {
+        DeviceIdentity device = device(token);
+        if (timeout < 1 || timeout > MAX_POLL_MILLIS) {
+            throw ProblemException.badRequest("timeout", "must be between 1 and " + MAX_POLL_MILLIS + " ms");
+        }
+        CompletableFuture<DeviceCommand> next = new CompletableFuture<>();
+        try (CommandChannels.Registration registration = channels.register(device.deviceId(), next::complete)) {
+            return ResponseEntity.ok(next.get(timeout, TimeUnit.MILLISECONDS).json());
+        } catch (TimeoutException e) {
+            return ResponseEntity.noContent().build();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ResponseEntity.noContent().build();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** The device's answer to a two-way command. */
+    @PostMapping("/api/v1/{token}/rpc/{commandId}")
+    ResponseEntity<?> answer(@PathVariable String token, @PathVariable UUID commandId, HttpServletRequest request)
+            throws IOException {
+        DeviceIdentity device = device(token);
+        byte[] body = readBounded(request, ingest.maxPayloadBytes());
+        if (!commands.respond(device.deviceId(), commandId, new String(body, StandardCharsets.UTF_8))) {
+            throw ProblemException.notFound("waiting command " + commandId);
+        }
+        return ResponseEntity.ok().build();
+    }
+
+    private DeviceIdentity device(String token) {
+        return devices.authenticate(token).orElseThrow(() -> ProblemException.unauthorized("unknown device token"));
     }
 
     @PostMapping("/api/v1/{token}/telemetry")

@@ -9,6 +9,7 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import io.vertx.mqtt.messages.MqttSubscribeMessage;
@@ -44,6 +45,8 @@ final class MqttSession {
     static final String TELEMETRY = "v1/devices/me/telemetry";
     static final String ATTRIBUTES = "v1/devices/me/attributes";
     static final String COMMANDS = "v1/devices/me/rpc/request/+";
+    static final String COMMAND_RESPONSE_PREFIX = "v1/devices/me/rpc/response/";
+    static final String COMMAND_REQUEST_PREFIX = "v1/devices/me/rpc/request/";
     static final String GATEWAY_CONNECT = "v1/gateway/connect";
     static final String GATEWAY_DISCONNECT = "v1/gateway/disconnect";
     static final String GATEWAY_TELEMETRY = "v1/gateway/telemetry";
@@ -59,6 +62,7 @@ final class MqttSession {
     private final MqttMetrics metrics;
     private final Set<MqttSession> sessions;
     private final DeviceConnections connections;
+    private final MqttCommands commands;
     private final Set<Integer> awaitingRelease = new HashSet<>();
     private DeviceIdentity device;
     private MqttGateway gateway;
@@ -73,7 +77,8 @@ final class MqttSession {
             ExecutorService blocking,
             MqttMetrics metrics,
             Set<MqttSession> sessions,
-            DeviceConnections connections) {
+            DeviceConnections connections,
+            MqttCommands commands) {
         this.endpoint = endpoint;
         this.context = context;
         this.devices = devices;
@@ -82,6 +87,7 @@ final class MqttSession {
         this.metrics = metrics;
         this.sessions = sessions;
         this.connections = connections;
+        this.commands = commands;
     }
 
     void start() {
@@ -122,6 +128,18 @@ final class MqttSession {
 
     private void publish(MqttPublishMessage message) {
         int id = message.messageId();
+        if (message.topicName().startsWith(COMMAND_RESPONSE_PREFIX)) {
+            String requestId = message.topicName().substring(COMMAND_RESPONSE_PREFIX.length());
+            byte[] answer = message.payload().getBytes();
+            blocking.execute(() -> commands.answered(device, requestId, answer));
+            if (message.qosLevel() == MqttQoS.AT_LEAST_ONCE) {
+                endpoint.publishAcknowledge(id);
+            } else if (message.qosLevel() == MqttQoS.EXACTLY_ONCE) {
+                awaitingRelease.add(id);
+                endpoint.publishReceived(id);
+            }
+            return;
+        }
         Function<byte[], CompletableFuture<IngestResult>> kind = switch (message.topicName()) {
             case TELEMETRY -> payload -> ingest.telemetry(device, payload);
             case ATTRIBUTES -> payload -> ingest.attributes(device, payload);
@@ -245,7 +263,7 @@ final class MqttSession {
         endpoint.publishComplete(id);
     }
 
-    /** Commands arrive with the commands feature; until then the command topic is granted and stays quiet. */
+    /** {@value #COMMANDS} is the one topic a device may subscribe to: commands arrive there. */
     private void subscribe(MqttSubscribeMessage message) {
         List<MqttSubAckReasonCode> codes = message.topicSubscriptions().stream()
                 .map(s -> s.topicName().equals(COMMANDS)
@@ -254,6 +272,20 @@ final class MqttSession {
                         : MqttSubAckReasonCode.TOPIC_FILTER_INVALID)
                 .toList();
         endpoint.subscribeAcknowledge(message.messageId(), codes, MqttProperties.NO_PROPERTIES);
+        if (message.topicSubscriptions().stream().anyMatch(s -> s.topicName().equals(COMMANDS))) {
+            commands.listen(
+                    device,
+                    (requestId, json) -> context.runOnContext(v -> {
+                        if (endpoint.isConnected()) {
+                            endpoint.publish(
+                                    COMMAND_REQUEST_PREFIX + requestId,
+                                    Buffer.buffer(json),
+                                    MqttQoS.AT_LEAST_ONCE,
+                                    false,
+                                    false);
+                        }
+                    }));
+        }
     }
 
     private void disconnect(MqttDisconnectReasonCode code, String detail) {
@@ -270,6 +302,7 @@ final class MqttSession {
     private void closed() {
         sessions.remove(this);
         if (device != null) {
+            commands.stop(device);
             gateway.closed();
             connections.closed(device, blocking);
         }

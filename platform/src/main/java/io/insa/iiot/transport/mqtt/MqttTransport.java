@@ -1,5 +1,7 @@
 package io.insa.iiot.transport.mqtt;
 
+import io.insa.iiot.command.CommandChannels;
+import io.insa.iiot.command.Commands;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestService;
 import io.insa.iiot.transport.DeviceConnections;
@@ -35,6 +37,8 @@ class MqttTransport implements SmartLifecycle {
     private final IngestService ingest;
     private final MqttMetrics metrics;
     private final DeviceConnections connections;
+    private final CommandChannels commandChannels;
+    private final Commands commands;
     private final List<MqttServer> servers = new ArrayList<>();
     private final Set<MqttSession> sessions = ConcurrentHashMap.newKeySet();
     /** Device authentication and ingest admission may block; never on an event loop. */
@@ -48,9 +52,13 @@ class MqttTransport implements SmartLifecycle {
             Devices devices,
             IngestService ingest,
             DeviceConnections connections,
+            CommandChannels commandChannels,
+            Commands commands,
             MeterRegistry registry) {
         this.vertx = vertx;
         this.connections = connections;
+        this.commandChannels = commandChannels;
+        this.commands = commands;
         this.settings = settings;
         this.devices = devices;
         this.ingest = ingest;
@@ -91,7 +99,8 @@ class MqttTransport implements SmartLifecycle {
                                 blocking,
                                 metrics,
                                 sessions,
-                                connections)
+                                connections,
+                                new MqttCommands(commandChannels, commands))
                         .start())
                 .exceptionHandler(e -> log.debug("MQTT connection error: {}", e.toString()));
         server.listen().await();

@@ -86,6 +86,32 @@ class AmqpTransportIT extends IntegrationTest {
     }
 
     @Test
+    void commandsArriveOnTheCommandLinkAndAnswersReturnWithTheirCorrelationId() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("amqp-cmd"));
+        ProtonConnection connection = connect(device.token()).get(10, TimeUnit.SECONDS);
+        ProtonSender answers = open(connection, "command_response");
+        CompletableFuture<Void> listening = new CompletableFuture<>();
+        CLIENT_VERTX.runOnContext(v -> connection
+                .createReceiver("command")
+                .handler((delivery, command) -> {
+                    Message answer = Message.Factory.create();
+                    answer.setCorrelationId(command.getMessageId());
+                    answer.setBody(new Data(new Binary(
+                            ("{\"done\": \"" + command.getSubject() + "\"}").getBytes(StandardCharsets.UTF_8))));
+                    answers.send(answer);
+                })
+                .openHandler(result -> listening.complete(null))
+                .open());
+        listening.get(10, TimeUnit.SECONDS);
+
+        var response = io.insa.iiot.command.CommandIT.untilListening(
+                api, operator.accessToken(), device.id(), Map.of("method", "closeValve", "timeout_ms", 5000));
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.json().at("/response/done").asString()).isEqualTo("closeValve");
+        connection.close();
+    }
+
+    @Test
     void badCredentialsFailTheSaslExchange() {
         CompletableFuture<ProtonConnection> refused = connect("not-a-token");
         assertThat(refused).failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class);

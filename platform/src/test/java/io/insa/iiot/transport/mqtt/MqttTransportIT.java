@@ -142,6 +142,50 @@ class MqttTransportIT extends IntegrationTest {
     }
 
     @Test
+    void anMqttDeviceReceivesTheCommandOnItsRequestTopicAndAnswersOnTheResponseTopic() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("mqtt-cmd"));
+        int port = transport.port();
+        Mqtt5BlockingClient client = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(UUID.randomUUID().toString())
+                .serverHost("127.0.0.1")
+                .serverPort(port)
+                .buildBlocking();
+        client.connectWith()
+                .simpleAuth()
+                .username(device.token())
+                .applySimpleAuth()
+                .send();
+        client.toAsync()
+                .subscribeWith()
+                .topicFilter("v1/devices/me/rpc/request/+")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(publish -> {
+                    String requestId = publish.getTopic().toString().substring("v1/devices/me/rpc/request/".length());
+                    tools.jackson.databind.JsonNode command = tools.jackson.databind.json.JsonMapper.builder()
+                            .build()
+                            .readTree(publish.getPayloadAsBytes());
+                    client.toAsync()
+                            .publishWith()
+                            .topic("v1/devices/me/rpc/response/" + requestId)
+                            .qos(MqttQos.AT_LEAST_ONCE)
+                            .payload(("{\"temperature\": 21, \"method\": \""
+                                            + command.get("method").asString() + "\"}")
+                                    .getBytes(StandardCharsets.UTF_8))
+                            .send();
+                })
+                .send()
+                .get(5, TimeUnit.SECONDS);
+
+        io.insa.iiot.support.Api.Response response = io.insa.iiot.command.CommandIT.untilListening(
+                api, operator.accessToken(), device.id(), Map.of("method", "readTemperature", "timeout_ms", 5000));
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.json().at("/response/temperature").asInt()).isEqualTo(21);
+        assertThat(response.json().at("/response/method").asString()).isEqualTo("readTemperature");
+        client.disconnect();
+    }
+
+    @Test
     void badCredentialsGetConnAckNotAuthorized() {
         assertThatThrownBy(() -> v5("not-a-token"))
                 .isInstanceOfSatisfying(

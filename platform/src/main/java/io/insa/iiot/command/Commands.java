@@ -1,0 +1,98 @@
+package io.insa.iiot.command;
+
+import io.insa.iiot.audit.AuditEvent;
+import io.insa.iiot.audit.AuditLog;
+import io.insa.iiot.device.Devices;
+import io.insa.iiot.shared.Caller;
+import io.insa.iiot.shared.Ids;
+import io.insa.iiot.shared.ProblemException;
+import io.insa.iiot.shared.TenantId;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.stereotype.Service;
+
+/**
+ * Commands to devices (SPEC 5): delivered to whichever transport the device listens on, and, unless
+ * one-way, answered by the device within the timeout. Offline devices get none (409); a device that
+ * does not answer in time gives 504.
+ */
+@Service
+public class Commands {
+
+    /** The outcome the API returns: the device's response (JSON text) for two-way commands. */
+    public record Outcome(UUID id, String status, String response) {}
+
+    private record Pending(UUID deviceId, CompletableFuture<String> response) {}
+
+    private final CommandChannels channels;
+    private final Devices devices;
+    private final AuditLog audit;
+    private final Map<UUID, Pending> pending = new ConcurrentHashMap<>();
+
+    Commands(CommandChannels channels, Devices devices, AuditLog audit) {
+        this.channels = channels;
+        this.devices = devices;
+        this.audit = audit;
+    }
+
+    Outcome send(
+            Caller caller,
+            TenantId tenant,
+            UUID deviceId,
+            String method,
+            String params,
+            Duration timeout,
+            boolean oneWay) {
+        if (!devices.exists(tenant, deviceId)) {
+            throw ProblemException.notFound("device " + deviceId);
+        }
+        DeviceCommand command = new DeviceCommand(Ids.newId(), method, params, oneWay);
+        AuditEvent event = AuditEvent.success(tenant, AuditEvent.Actor.of(caller), "command.send", "device", deviceId)
+                .withDetail("command_id", command.id().toString())
+                .withDetail("method", method);
+        var channel = channels.channelOf(deviceId);
+        if (channel.isEmpty()) {
+            audit.record(event.withOutcome("offline"));
+            throw ProblemException.conflict("the device is offline: it holds no connection that takes commands");
+        }
+        CompletableFuture<String> response = new CompletableFuture<>();
+        if (!oneWay) {
+            pending.put(command.id(), new Pending(deviceId, response));
+        }
+        try {
+            channel.get().accept(command);
+            if (oneWay) {
+                audit.record(event.withOutcome("delivered"));
+                return new Outcome(command.id(), "delivered", null);
+            }
+            String answer = response.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            audit.record(event.withOutcome("answered"));
+            return new Outcome(command.id(), "answered", answer);
+        } catch (TimeoutException e) {
+            audit.record(event.withOutcome("timeout"));
+            throw ProblemException.gatewayTimeout("the device did not answer within " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pending.remove(command.id());
+        }
+    }
+
+    /** A device's answer to a command; false when no such command of this device is waiting. */
+    public boolean respond(UUID deviceId, UUID commandId, String json) {
+        Pending waiting = pending.get(commandId);
+        if (waiting == null || !waiting.deviceId().equals(deviceId)) {
+            return false;
+        }
+        return waiting.response().complete(json);
+    }
+}
