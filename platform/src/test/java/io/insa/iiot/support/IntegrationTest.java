@@ -69,6 +69,10 @@ public abstract class IntegrationTest {
         properties.put("insa.mqtt.tls.keystore-password", TestKeystore.PASSWORD);
         properties.put("insa.coap.port", "0");
         properties.put("insa.amqp.port", "0");
+        properties.put("insa.amqp.tls.enabled", "true");
+        properties.put("insa.amqp.tls.port", "0");
+        properties.put("insa.amqp.tls.keystore", TestKeystore.get().toString());
+        properties.put("insa.amqp.tls.keystore-password", TestKeystore.PASSWORD);
         // tests simulate many client addresses through X-Forwarded-For from loopback
         properties.put("server.forward-headers-strategy", "native");
         return properties;

@@ -9,6 +9,7 @@ import io.insa.iiot.ingest.IngestService;
 import io.insa.iiot.transport.DeviceConnections;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.proton.ProtonConnection;
 import io.vertx.proton.ProtonDelivery;
 import io.vertx.proton.ProtonReceiver;
@@ -17,7 +18,9 @@ import io.vertx.proton.ProtonServer;
 import io.vertx.proton.ProtonServerOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -62,7 +65,7 @@ class AmqpTransport implements SmartLifecycle {
     private final CommandChannels commandChannels;
     private final Commands commands;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
-    private ProtonServer server;
+    private final List<ProtonServer> servers = new ArrayList<>();
 
     AmqpTransport(
             Vertx vertx,
@@ -86,9 +89,20 @@ class AmqpTransport implements SmartLifecycle {
         if (!settings.enabled()) {
             return;
         }
-        ProtonServer created = ProtonServer.create(
-                        vertx,
-                        new ProtonServerOptions().setHost(settings.host()).setPort(settings.port()))
+        servers.add(listen(new ProtonServerOptions().setHost(settings.host()).setPort(settings.port())));
+        if (settings.tls() != null && settings.tls().enabled()) {
+            servers.add(listen(new ProtonServerOptions()
+                    .setHost(settings.host())
+                    .setPort(settings.tls().port())
+                    .setSsl(true)
+                    .setKeyCertOptions(new PfxOptions()
+                            .setPath(settings.tls().keystore())
+                            .setPassword(settings.tls().keystorePassword()))));
+        }
+    }
+
+    private ProtonServer listen(ProtonServerOptions options) {
+        ProtonServer created = ProtonServer.create(vertx, options)
                 .saslAuthenticatorFactory(() -> new PlainAuthenticator(devices, blocking))
                 .connectHandler(this::connected);
         CompletableFuture<Void> listening = new CompletableFuture<>();
@@ -100,8 +114,8 @@ class AmqpTransport implements SmartLifecycle {
             }
         });
         listening.join();
-        server = created;
-        log.info("AMQP listening on {}:{}", settings.host(), server.actualPort());
+        log.info("AMQP listening on {}:{}{}", settings.host(), created.actualPort(), options.isSsl() ? " (TLS)" : "");
+        return created;
     }
 
     private void connected(ProtonConnection connection) {
@@ -263,20 +277,23 @@ class AmqpTransport implements SmartLifecycle {
     }
 
     int port() {
-        return server.actualPort();
+        return servers.getFirst().actualPort();
+    }
+
+    /** The TLS listener's port, or -1. */
+    int tlsPort() {
+        return servers.size() > 1 ? servers.get(1).actualPort() : -1;
     }
 
     @Override
     public void stop() {
-        if (server != null) {
-            server.close();
-            server = null;
-        }
+        servers.forEach(ProtonServer::close);
+        servers.clear();
         blocking.shutdown();
     }
 
     @Override
     public boolean isRunning() {
-        return server != null;
+        return !servers.isEmpty();
     }
 }

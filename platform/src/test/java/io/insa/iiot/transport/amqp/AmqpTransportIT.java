@@ -112,6 +112,31 @@ class AmqpTransportIT extends IntegrationTest {
     }
 
     @Test
+    void theTlsListenerServesTheSameApi() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("amqps"));
+        CompletableFuture<ProtonConnection> opened = new CompletableFuture<>();
+        ProtonClientOptions tls = new ProtonClientOptions()
+                .addEnabledSaslMechanism("PLAIN")
+                .setSsl(true)
+                .setTrustAll(true);
+        tls.setHostnameVerificationAlgorithm("");
+        CLIENT_VERTX.runOnContext(v -> ProtonClient.create(CLIENT_VERTX)
+                .connect(tls, "127.0.0.1", transport.tlsPort(), device.token(), "unused", result -> {
+                    if (result.failed()) {
+                        opened.completeExceptionally(result.cause());
+                    } else {
+                        result.result()
+                                .openHandler(open -> opened.complete(open.result()))
+                                .open();
+                    }
+                }));
+        ProtonConnection connection = opened.get(10, TimeUnit.SECONDS);
+        assertThat(send(open(connection, "telemetry"), "{\"amqps\": 1}")).isInstanceOf(Accepted.class);
+        assertThat(Points.count(device.id(), "amqps")).isEqualTo(1);
+        connection.close();
+    }
+
+    @Test
     void badCredentialsFailTheSaslExchange() {
         CompletableFuture<ProtonConnection> refused = connect("not-a-token");
         assertThat(refused).failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(ExecutionException.class);
