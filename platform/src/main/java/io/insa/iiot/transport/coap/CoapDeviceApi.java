@@ -1,16 +1,26 @@
 package io.insa.iiot.transport.coap;
 
+import io.insa.iiot.command.CommandChannels;
+import io.insa.iiot.command.Commands;
+import io.insa.iiot.command.DeviceCommand;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.ingest.IngestService;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BiFunction;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.observe.ObserveRelation;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.core.server.resources.Resource;
 
@@ -25,22 +35,31 @@ final class CoapDeviceApi extends CoapResource {
     private final Devices devices;
     private final IngestService ingest;
     private final ExecutorService blocking;
+    private final Commands commands;
     private final Resource tokenLevel;
 
-    CoapDeviceApi(Devices devices, IngestService ingest, ExecutorService blocking) {
+    CoapDeviceApi(
+            Devices devices,
+            IngestService ingest,
+            ExecutorService blocking,
+            CommandChannels channels,
+            Commands commands) {
         super("v1");
         this.devices = devices;
         this.ingest = ingest;
         this.blocking = blocking;
+        this.commands = commands;
         CoapResource anyToken = new CoapResource("token") {
             private final Resource telemetry = new Upload("telemetry", ingest::telemetry);
             private final Resource attributes = new Upload("attributes", ingest::attributes);
+            private final Resource rpc = new CommandResource(channels);
 
             @Override
             public Resource getChild(String name) {
                 return switch (name) {
                     case "telemetry" -> telemetry;
                     case "attributes" -> attributes;
+                    case "rpc" -> rpc;
                     default -> null;
                 };
             }
@@ -84,6 +103,85 @@ final class CoapDeviceApi extends CoapResource {
                 return CompletableFuture.completedFuture(null); // null: bad credentials
             }
             return kind.apply(device.get(), payload);
+        }
+    }
+
+    /**
+     * {@code GET /api/v1/{token}/rpc} with Observe: each notification carries the next command for the
+     * device ({@code {}} when none is waiting); {@code POST /api/v1/{token}/rpc/{id}} answers one.
+     */
+    private final class CommandResource extends CoapResource {
+
+        private final CommandChannels channels;
+        private final Map<UUID, Deque<DeviceCommand>> waiting = new ConcurrentHashMap<>();
+        private final Map<ObserveRelation, CommandChannels.Registration> listening = new ConcurrentHashMap<>();
+        private final Resource answer = new CoapResource("answer") {
+            @Override
+            public void handlePOST(CoapExchange exchange) {
+                List<String> path = exchange.getRequestOptions().getUriPath();
+                Optional<DeviceIdentity> device = devices.authenticate(path.get(2));
+                if (device.isEmpty()) {
+                    exchange.respond(ResponseCode.UNAUTHORIZED, "unknown device token");
+                    return;
+                }
+                UUID id;
+                try {
+                    id = UUID.fromString(path.get(4));
+                } catch (IllegalArgumentException e) {
+                    exchange.respond(ResponseCode.BAD_REQUEST, "not a command id: " + path.get(4));
+                    return;
+                }
+                boolean known = commands.respond(
+                        device.get().deviceId(),
+                        id,
+                        new String(exchange.getRequestPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                exchange.respond(
+                        known ? ResponseCode.CHANGED : ResponseCode.NOT_FOUND, known ? "" : "no waiting command " + id);
+            }
+        };
+
+        CommandResource(CommandChannels channels) {
+            super("rpc");
+            this.channels = channels;
+            setObservable(true);
+            setObserveType(org.eclipse.californium.core.coap.CoAP.Type.CON);
+        }
+
+        @Override
+        public Resource getChild(String commandId) {
+            return answer;
+        }
+
+        @Override
+        public void handleGET(CoapExchange exchange) {
+            List<String> path = exchange.getRequestOptions().getUriPath();
+            Optional<DeviceIdentity> device = devices.authenticate(path.size() > 2 ? path.get(2) : null);
+            if (device.isEmpty()) {
+                exchange.respond(ResponseCode.UNAUTHORIZED, "unknown device token");
+                return;
+            }
+            UUID deviceId = device.get().deviceId();
+            ObserveRelation relation = exchange.advanced().getRelation();
+            if (relation != null && !listening.containsKey(relation)) {
+                listening.put(relation, channels.register(deviceId, command -> {
+                    waiting.computeIfAbsent(deviceId, id -> new ConcurrentLinkedDeque<>())
+                            .add(command);
+                    changed(r -> r == relation);
+                }));
+            }
+            Deque<DeviceCommand> queue = waiting.get(deviceId);
+            DeviceCommand next = queue == null ? null : queue.poll();
+            exchange.respond(
+                    ResponseCode.CONTENT, next == null ? "{}" : next.json(), MediaTypeRegistry.APPLICATION_JSON);
+        }
+
+        @Override
+        public void removeObserveRelation(ObserveRelation relation) {
+            super.removeObserveRelation(relation);
+            CommandChannels.Registration registration = listening.remove(relation);
+            if (registration != null) {
+                registration.close();
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 package io.insa.iiot.transport.coap;
 
+import io.insa.iiot.command.CommandChannels;
+import io.insa.iiot.command.Commands;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestService;
 import java.net.InetSocketAddress;
@@ -34,11 +36,20 @@ class CoapTransport implements SmartLifecycle {
     private final CoapSettings settings;
     private final Devices devices;
     private final IngestService ingest;
+    private final CommandChannels commandChannels;
+    private final Commands commands;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     private CoapServer server;
     private CoapEndpoint plain;
 
-    CoapTransport(CoapSettings settings, Devices devices, IngestService ingest) {
+    CoapTransport(
+            CoapSettings settings,
+            Devices devices,
+            IngestService ingest,
+            CommandChannels commandChannels,
+            Commands commands) {
+        this.commandChannels = commandChannels;
+        this.commands = commands;
         this.settings = settings;
         this.devices = devices;
         this.ingest = ingest;
@@ -57,7 +68,7 @@ class CoapTransport implements SmartLifecycle {
                 .build();
         server.addEndpoint(plain);
         CoapResource api = new CoapResource("api");
-        api.add(new CoapDeviceApi(devices, ingest, blocking));
+        api.add(new CoapDeviceApi(devices, ingest, blocking, commandChannels, commands));
         server.add(api);
         server.start();
         log.info("CoAP listening on udp {}:{}", settings.host(), port());

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.CoapClient;
+import org.eclipse.californium.core.CoapHandler;
+import org.eclipse.californium.core.CoapObserveRelation;
 import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
@@ -17,9 +19,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
 
 /** The CoAP transport with Californium's CoapClient and libcoap's coap-client. */
 class CoapTransportIT extends IntegrationTest {
+
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
 
     @Autowired
     CoapTransport transport;
@@ -82,6 +88,42 @@ class CoapTransportIT extends IntegrationTest {
         assertThat(unknown.getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
         client.shutdown();
         assertThat(Points.count(device.id(), "c")).isZero();
+    }
+
+    @Test
+    void anObservingDeviceGetsCommandsAsNotificationsAndAnswersThemWithAPost() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("coap-cmd"));
+        CoapClient observer = new CoapClient(uri(device.token(), "rpc"));
+        CoapObserveRelation relation = observer.observe(new CoapHandler() {
+            @Override
+            public void onLoad(CoapResponse response) {
+                JsonNode command = JSON.readTree(response.getResponseText());
+                if (command.has("id")) {
+                    // answered asynchronously: this callback runs on the client's own thread
+                    new CoapClient(uri(
+                                    device.token(), "rpc/" + command.get("id").asString()))
+                            .post(
+                                    new CoapHandler() {
+                                        @Override
+                                        public void onLoad(CoapResponse ignored) {}
+
+                                        @Override
+                                        public void onError() {}
+                                    },
+                                    "{\"ack\": \"" + command.get("method").asString() + "\"}",
+                                    MediaTypeRegistry.APPLICATION_JSON);
+                }
+            }
+
+            @Override
+            public void onError() {}
+        });
+        var response = io.insa.iiot.command.CommandIT.untilListening(
+                api, operator.accessToken(), device.id(), Map.of("method", "restart", "timeout_ms", 5000));
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.json().at("/response/ack").asString()).isEqualTo("restart");
+        relation.proactiveCancel();
+        observer.shutdown();
     }
 
     @Test
