@@ -4,8 +4,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,27 +29,13 @@ final class HttpIngestLoad {
 
     void run() throws Exception {
         String url = options.get("url", "http://127.0.0.1:8080");
-        int deviceCount = options.integer("devices", 10_000);
         int clients = options.integer("clients", 200);
         int rate = options.integer("rate", 0);
         int points = options.integer("points", 3);
         Duration duration = Duration.ofSeconds(options.integer("duration", 60));
         Duration warmup = Duration.ofSeconds(options.integer("warmup", 10));
 
-        PlatformClient api = new PlatformClient(url);
-        String password = options.get("admin-password", null);
-        if (password == null) {
-            password = Files.readString(Path.of(options.get("admin-password-file", "data/admin-password.txt")))
-                    .strip();
-        }
-        api.login(options.get("admin-email", "admin@localhost"), password);
-        String slug = "load-" + Long.toString(System.currentTimeMillis(), 36);
-        api.switchTenant(api.createTenant(slug, deviceCount));
-        long provisionStart = System.nanoTime();
-        List<String> tokens = api.provision(deviceCount);
-        System.out.printf(
-                "provisioned %d devices in tenant %s through the API in %.1f s%n",
-                tokens.size(), slug, (System.nanoTime() - provisionStart) / 1e9);
+        List<String> tokens = PlatformClient.provisionedDevices(options, "load");
         System.out.printf(
                 "method:  HTTP POST /api/v1/{token}/telemetry, %d points a message, %d clients, %s, warm-up %d s, measured %d s%n",
                 points,

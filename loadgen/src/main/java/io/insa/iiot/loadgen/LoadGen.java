@@ -25,6 +25,8 @@ public final class LoadGen {
                                 --points 3 --duration 60 --warmup 10 --admin-email admin@localhost --admin-password-file data/admin-password.txt
                       mqtt      --devices 10000 --rate 5000 (msgs/s) --qos 1 --points 3 --duration 60 --warmup 20
                                 --mqtt-host 127.0.0.1 --mqtt-port 1883 --server-pid <platform pid, for memory per connection>
+                      coap      --devices 1000 --rate 2000 --points 3 --duration 60 --warmup 20 --coap-host 127.0.0.1 --coap-port 5683
+                      amqp      --devices 1000 --rate 2000 --points 3 --duration 60 --warmup 20 --amqp-host 127.0.0.1 --amqp-port 5672
                       baseline  --rows 3000000 --batch 100000 --devices 10000 --points 3   (PostgreSQL COPY into the telemetry table)
                       rls       --rows 1000000 --batch 2000                                 (writer INSERT with and without row-level security)
                     database options (baseline, rls): --db-url, --owner-user, --owner-password, --app-user, --app-password
@@ -36,9 +38,13 @@ public final class LoadGen {
         switch (args[0]) {
             case "http" -> new HttpIngestLoad(options).run();
             case "mqtt" -> new MqttLoad(options).run();
+            case "coap" -> new CoapLoad(options).run();
+            case "amqp" -> new AmqpLoad(options).run();
             case "baseline" -> new CopyBaseline(options).run();
             case "rls" -> new RlsOverhead(options).run();
-            default -> throw new IllegalArgumentException("unknown mode " + args[0] + " (http, mqtt, baseline, rls)");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown mode " + args[0] + " (http, mqtt, coap, amqp, baseline, rls)");
         }
     }
 }

@@ -7,19 +7,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -40,7 +34,6 @@ final class MqttLoad {
         String url = options.get("url", "http://127.0.0.1:8080");
         String host = options.get("mqtt-host", "127.0.0.1");
         int port = options.integer("mqtt-port", 1883);
-        int deviceCount = options.integer("devices", 10_000);
         int rate = options.integer("rate", 5_000);
         int points = options.integer("points", 3);
         int qos = options.integer("qos", 1);
@@ -49,17 +42,7 @@ final class MqttLoad {
         Optional<Long> serverPid =
                 Optional.ofNullable(options.get("server-pid", null)).map(Long::parseLong);
 
-        PlatformClient api = new PlatformClient(url);
-        String password = options.get("admin-password", null);
-        if (password == null) {
-            password = Files.readString(Path.of(options.get("admin-password-file", "data/admin-password.txt")))
-                    .strip();
-        }
-        api.login(options.get("admin-email", "admin@localhost"), password);
-        String slug = "mqtt-" + Long.toString(System.currentTimeMillis(), 36);
-        api.switchTenant(api.createTenant(slug, deviceCount));
-        List<String> tokens = api.provision(deviceCount);
-        System.out.printf("provisioned %d devices in tenant %s%n", tokens.size(), slug);
+        List<String> tokens = PlatformClient.provisionedDevices(options, "mqtt");
         System.out.printf(
                 "method:  MQTT 5 (HiveMQ client), one connection per device, QoS %d, %d points a message, target %d msg/s"
                         + " spread over all connections, warm-up %d s, measured %d s%n",
@@ -119,88 +102,24 @@ final class MqttLoad {
                     (heapIdle - heapBefore) / 1024.0 / clients.size());
         }
 
-        Recorder latency = new Recorder(3);
-        AtomicLong acknowledged = new AtomicLong();
-        AtomicLong sent = new AtomicLong();
-        Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
         MqttQos level = qos == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE;
-        long start = System.nanoTime();
-        long measureFrom = start + warmup.toNanos();
-        long end = measureFrom + duration.toNanos();
-        long interval = (long) (1e9 / rate);
-        long next = start;
-        int index = 0;
-        while (true) {
-            long now = System.nanoTime();
-            if (now >= end) {
-                break;
-            }
-            if (next > now) {
-                LockSupport.parkNanos(next - now);
-            }
-            next += interval;
-            Mqtt5AsyncClient client = clients.get(index++ % clients.size());
-            long published = System.nanoTime();
-            boolean measured = published >= measureFrom;
-            if (measured) {
-                sent.incrementAndGet();
-            }
-            client.publishWith()
-                    .topic("v1/devices/me/telemetry")
-                    .qos(level)
-                    .payload(payload(points))
-                    .send()
-                    .whenComplete((result, error) -> {
-                        if (!measured) {
-                            return;
-                        }
-                        if (error != null || result.getError().isPresent()) {
-                            errors.computeIfAbsent(
-                                            error != null ? error.getClass().getSimpleName() : "error reason code",
-                                            k -> new AtomicLong())
-                                    .incrementAndGet();
-                        } else {
-                            acknowledged.incrementAndGet();
-                            latency.recordValue(Math.max(1, (System.nanoTime() - published) / 1000));
-                        }
-                    });
-        }
-        Thread.sleep(2000); // let the last acknowledgements arrive
-        var histogram = latency.getIntervalHistogram();
-        double seconds = duration.toNanos() / 1e9;
-        System.out.printf(
-                "result:  %d of %d messages %s = %.0f msg/s = %.0f points/s%n",
-                acknowledged.get(),
-                sent.get(),
-                qos == 0 ? "sent" : "acknowledged (PUBACK after commit)",
-                acknowledged.get() / seconds,
-                acknowledged.get() * points / seconds);
-        System.out.printf(
-                "latency: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (publish to %s)%n",
-                histogram.getValueAtPercentile(50) / 1000.0,
-                histogram.getValueAtPercentile(90) / 1000.0,
-                histogram.getValueAtPercentile(99) / 1000.0,
-                histogram.getValueAtPercentile(99.9) / 1000.0,
-                histogram.getMaxValue() / 1000.0,
-                qos == 0 ? "send" : "PUBACK");
-        System.out.println("errors:  " + (errors.isEmpty() ? "none" : errors));
+        PacedLoad.run(
+                clients.size(),
+                rate,
+                points,
+                warmup,
+                duration,
+                qos == 0 ? "QoS 0: sent" : "PUBACK after commit",
+                (index, payload) -> clients.get(index)
+                        .publishWith()
+                        .topic("v1/devices/me/telemetry")
+                        .qos(level)
+                        .payload(payload)
+                        .send()
+                        .thenApply(result -> result.getError().isPresent() ? "error reason code" : null));
         for (Mqtt5AsyncClient client : clients) {
             client.disconnect();
         }
-    }
-
-    private static byte[] payload(int points) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        StringBuilder out = new StringBuilder("{");
-        String[] keys = {"temperature", "humidity", "pressure", "vibration", "current", "voltage"};
-        for (int i = 0; i < points; i++) {
-            out.append(i == 0 ? "" : ",")
-                    .append('"')
-                    .append(i < keys.length ? keys[i] : "k" + i)
-                    .append("\":")
-                    .append(Math.round(random.nextDouble() * 10000) / 100.0);
-        }
-        return out.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
     static long rssKiB(long pid) {

@@ -25,6 +25,30 @@ final class PlatformClient {
         this.base = base;
     }
 
+    /**
+     * Logs in as the system administrator named by the options, creates a tenant whose limits stay out
+     * of the way, provisions {@code --devices} devices in it and returns their access tokens.
+     */
+    static List<String> provisionedDevices(Options options, String prefix) throws IOException, InterruptedException {
+        PlatformClient api = new PlatformClient(options.get("url", "http://127.0.0.1:8080"));
+        String password = options.get("admin-password", null);
+        if (password == null) {
+            password = java.nio.file.Files.readString(
+                            java.nio.file.Path.of(options.get("admin-password-file", "data/admin-password.txt")))
+                    .strip();
+        }
+        api.login(options.get("admin-email", "admin@localhost"), password);
+        int count = options.integer("devices", 10_000);
+        String slug = prefix + "-" + Long.toString(System.currentTimeMillis(), 36);
+        api.switchTenant(api.createTenant(slug, count));
+        long started = System.nanoTime();
+        List<String> tokens = api.provision(count);
+        System.out.printf(
+                "provisioned %d devices in tenant %s through the API in %.1f s%n",
+                tokens.size(), slug, (System.nanoTime() - started) / 1e9);
+        return tokens;
+    }
+
     void login(String email, String password) throws IOException, InterruptedException {
         token = call("POST", "/api/v1/auth/login", Map.of("email", email, "password", password))
                 .get("access_token")

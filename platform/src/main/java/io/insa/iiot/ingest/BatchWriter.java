@@ -14,10 +14,11 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +42,9 @@ final class BatchWriter implements SmartLifecycle {
     private static final class TenantShare {
         final TelemetryRows rows = new TelemetryRows();
         final Map<LocalDate, long[]> usage = new HashMap<>();
-        final Map<UUID, Instant> seen = new LinkedHashMap<>();
+        /** sorted, so that concurrent batches update device rows in the same order */
+        final Map<UUID, Instant> seen = new TreeMap<>();
+
         final List<PendingMessage> attributes = new ArrayList<>();
     }
 
@@ -140,7 +143,8 @@ final class BatchWriter implements SmartLifecycle {
     }
 
     void write(List<PendingMessage> batch) {
-        Map<TenantId, TenantShare> shares = new LinkedHashMap<>();
+        // tenants in a fixed order too: two batches never lock each other's rows crosswise
+        Map<TenantId, TenantShare> shares = new TreeMap<>(Comparator.comparing(TenantId::value));
         int points = 0;
         for (PendingMessage m : batch) {
             TenantShare share = shares.computeIfAbsent(m.device().tenantId(), t -> new TenantShare());

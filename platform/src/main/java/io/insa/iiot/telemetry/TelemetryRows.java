@@ -3,6 +3,7 @@ package io.insa.iiot.telemetry;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,12 +43,23 @@ public final class TelemetryRows {
         return rows.isEmpty();
     }
 
+    /**
+     * Rows in (device, key, time) order: concurrent batches then lock the rows they share in the same
+     * order, so two writers upserting the same series cannot deadlock.
+     */
+    private static final Comparator<Row> LOCK_ORDER =
+            Comparator.comparing(Row::device).thenComparingInt(Row::key).thenComparing(Row::ts);
+
     Columns all() {
-        return new Columns(List.copyOf(rows.values()));
+        List<Row> sorted = new ArrayList<>(rows.values());
+        sorted.sort(LOCK_ORDER);
+        return new Columns(sorted);
     }
 
     Columns latest() {
-        return new Columns(new ArrayList<>(latest.values()));
+        List<Row> sorted = new ArrayList<>(latest.values());
+        sorted.sort(LOCK_ORDER);
+        return new Columns(sorted);
     }
 
     static long micros(OffsetDateTime t) {
