@@ -7,6 +7,8 @@ import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.ingest.IngestService;
 import io.insa.iiot.transport.DeviceConnections;
+import io.insa.iiot.transport.TransportMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.PfxOptions;
@@ -21,8 +23,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BiFunction;
@@ -64,6 +68,8 @@ class AmqpTransport implements SmartLifecycle {
     private final DeviceConnections connections;
     private final CommandChannels commandChannels;
     private final Commands commands;
+    private final TransportMetrics metrics;
+    private final Set<ProtonConnection> open = ConcurrentHashMap.newKeySet();
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     private final List<ProtonServer> servers = new ArrayList<>();
 
@@ -74,7 +80,9 @@ class AmqpTransport implements SmartLifecycle {
             IngestService ingest,
             DeviceConnections connections,
             CommandChannels commandChannels,
-            Commands commands) {
+            Commands commands,
+            MeterRegistry registry) {
+        this.metrics = new TransportMetrics(registry, "amqp", open);
         this.commandChannels = commandChannels;
         this.commands = commands;
         this.vertx = vertx;
@@ -123,6 +131,7 @@ class AmqpTransport implements SmartLifecycle {
         Context context = vertx.getOrCreateContext();
         connection.openHandler(result -> {
             connection.setContainer("insa-iiot").open();
+            open.add(connection);
             connections.opened(device, blocking);
         });
         connection.sessionOpenHandler(session -> session.open());
@@ -143,6 +152,7 @@ class AmqpTransport implements SmartLifecycle {
         connection.closeHandler(result -> connection.close().disconnect());
         connection.disconnectHandler(c -> {
             c.disconnect();
+            open.remove(c);
             connections.closed(device, blocking);
         });
     }
@@ -206,6 +216,7 @@ class AmqpTransport implements SmartLifecycle {
         sender.getSession().getConnection().disconnectHandler(c -> {
             registration.close();
             c.disconnect();
+            open.remove(c);
             connections.closed(device, blocking);
         });
     }
@@ -241,7 +252,8 @@ class AmqpTransport implements SmartLifecycle {
         receiver.flow(settings.linkCredit());
     }
 
-    private static void settle(ProtonDelivery delivery, IngestResult result) {
+    private void settle(ProtonDelivery delivery, IngestResult result) {
+        metrics.message(result);
         switch (result) {
             case IngestResult.Accepted accepted -> delivery.disposition(Accepted.getInstance(), true);
             case IngestResult.Rejected rejected -> {

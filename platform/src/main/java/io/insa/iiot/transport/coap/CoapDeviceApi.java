@@ -7,6 +7,7 @@ import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.ingest.IngestService;
+import io.insa.iiot.transport.TransportMetrics;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,7 @@ final class CoapDeviceApi extends CoapResource {
     private final IngestService ingest;
     private final ExecutorService blocking;
     private final Commands commands;
+    private final TransportMetrics metrics;
     private final Resource tokenLevel;
 
     CoapDeviceApi(
@@ -43,8 +45,10 @@ final class CoapDeviceApi extends CoapResource {
             IngestService ingest,
             ExecutorService blocking,
             CommandChannels channels,
-            Commands commands) {
+            Commands commands,
+            TransportMetrics metrics) {
         super("v1");
+        this.metrics = metrics;
         this.devices = devices;
         this.ingest = ingest;
         this.blocking = blocking;
@@ -185,7 +189,10 @@ final class CoapDeviceApi extends CoapResource {
         }
     }
 
-    private static void respond(CoapExchange exchange, IngestResult result) {
+    private void respond(CoapExchange exchange, IngestResult result) {
+        if (result != null) {
+            metrics.message(result);
+        }
         switch (result) {
             case null -> exchange.respond(ResponseCode.UNAUTHORIZED, "unknown device token");
             case IngestResult.Accepted accepted -> exchange.respond(ResponseCode.CHANGED);

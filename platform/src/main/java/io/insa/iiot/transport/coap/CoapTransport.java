@@ -4,6 +4,8 @@ import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestService;
+import io.insa.iiot.transport.TransportMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,6 +40,7 @@ class CoapTransport implements SmartLifecycle {
     private final IngestService ingest;
     private final CommandChannels commandChannels;
     private final Commands commands;
+    private final TransportMetrics metrics;
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     private CoapServer server;
     private CoapEndpoint plain;
@@ -47,7 +50,9 @@ class CoapTransport implements SmartLifecycle {
             Devices devices,
             IngestService ingest,
             CommandChannels commandChannels,
-            Commands commands) {
+            Commands commands,
+            MeterRegistry registry) {
+        this.metrics = new TransportMetrics(registry, "coap", null);
         this.commandChannels = commandChannels;
         this.commands = commands;
         this.settings = settings;
@@ -68,7 +73,7 @@ class CoapTransport implements SmartLifecycle {
                 .build();
         server.addEndpoint(plain);
         CoapResource api = new CoapResource("api");
-        api.add(new CoapDeviceApi(devices, ingest, blocking, commandChannels, commands));
+        api.add(new CoapDeviceApi(devices, ingest, blocking, commandChannels, commands, metrics));
         server.add(api);
         server.start();
         log.info("CoAP listening on udp {}:{}", settings.host(), port());

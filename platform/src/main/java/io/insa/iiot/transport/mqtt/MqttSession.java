@@ -5,6 +5,7 @@ import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.ingest.IngestService;
 import io.insa.iiot.transport.DeviceConnections;
+import io.insa.iiot.transport.TransportMetrics;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -59,7 +60,7 @@ final class MqttSession {
     private final Devices devices;
     private final IngestService ingest;
     private final ExecutorService blocking;
-    private final MqttMetrics metrics;
+    private final TransportMetrics metrics;
     private final Set<MqttSession> sessions;
     private final DeviceConnections connections;
     private final MqttCommands commands;
@@ -75,7 +76,7 @@ final class MqttSession {
             Devices devices,
             IngestService ingest,
             ExecutorService blocking,
-            MqttMetrics metrics,
+            TransportMetrics metrics,
             Set<MqttSession> sessions,
             DeviceConnections connections,
             MqttCommands commands) {
@@ -188,9 +189,9 @@ final class MqttSession {
         }
         int id = message.messageId();
         MqttQoS qos = message.qosLevel();
+        metrics.message(result);
         switch (result) {
             case IngestResult.Accepted accepted -> {
-                metrics.message("accepted");
                 if (qos == MqttQoS.AT_LEAST_ONCE) {
                     endpoint.publishAcknowledge(id);
                 } else if (qos == MqttQoS.EXACTLY_ONCE) {
@@ -199,10 +200,6 @@ final class MqttSession {
                 }
             }
             case IngestResult.Rejected rejected -> {
-                metrics.message(
-                        rejected.reason() == null
-                                ? "not_authorized"
-                                : rejected.reason().name().toLowerCase());
                 Code code = Code.of(rejected.reason());
                 if (!v5()) {
                     disconnect(null, null);
@@ -215,7 +212,6 @@ final class MqttSession {
                 }
             }
             case IngestResult.Failed failed -> {
-                metrics.message("failed");
                 disconnect(MqttDisconnectReasonCode.SERVER_BUSY, failed.detail());
             }
         }

@@ -5,6 +5,7 @@ import io.insa.iiot.command.Commands;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestService;
 import io.insa.iiot.transport.DeviceConnections;
+import io.insa.iiot.transport.TransportMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.PfxOptions;
@@ -35,7 +36,7 @@ class MqttTransport implements SmartLifecycle {
     private final MqttSettings settings;
     private final Devices devices;
     private final IngestService ingest;
-    private final MqttMetrics metrics;
+    private final TransportMetrics metrics;
     private final DeviceConnections connections;
     private final CommandChannels commandChannels;
     private final Commands commands;
@@ -62,7 +63,7 @@ class MqttTransport implements SmartLifecycle {
         this.settings = settings;
         this.devices = devices;
         this.ingest = ingest;
-        this.metrics = new MqttMetrics(registry, sessions);
+        this.metrics = new TransportMetrics(registry, "mqtt", sessions);
     }
 
     @Override
