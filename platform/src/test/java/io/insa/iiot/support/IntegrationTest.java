@@ -68,6 +68,10 @@ public abstract class IntegrationTest {
         properties.put("insa.mqtt.tls.keystore", TestKeystore.get().toString());
         properties.put("insa.mqtt.tls.keystore-password", TestKeystore.PASSWORD);
         properties.put("insa.coap.port", "0");
+        properties.put("insa.coap.dtls.enabled", "true");
+        properties.put("insa.coap.dtls.port", "0");
+        properties.put("insa.coap.dtls.keystore", TestKeystore.get().toString());
+        properties.put("insa.coap.dtls.keystore-password", TestKeystore.PASSWORD);
         properties.put("insa.amqp.port", "0");
         properties.put("insa.amqp.tls.enabled", "true");
         properties.put("insa.amqp.tls.port", "0");

@@ -29,6 +29,8 @@ public final class TestKeystore {
                                 "EC",
                                 "-groupname",
                                 "secp256r1",
+                                "-sigalg",
+                                "SHA256withECDSA",
                                 "-dname",
                                 "CN=localhost",
                                 "-ext",

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
 import io.insa.iiot.support.Points;
+import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +15,12 @@ import org.eclipse.californium.core.CoapObserveRelation;
 import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -126,6 +132,31 @@ class CoapTransportIT extends IntegrationTest {
         assertThat(response.json().at("/response/ack").asString()).isEqualTo("restart");
         relation.proactiveCancel();
         observer.shutdown();
+    }
+
+    @Test
+    void theDtlsListenerServesTheSameApi() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("dtls"));
+        Configuration config = Configuration.createStandardWithoutFile();
+        DtlsConnectorConfig dtls = DtlsConnectorConfig.builder(config)
+                .set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.CLIENT_ONLY)
+                .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
+                        .setTrustAllCertificates()
+                        .build())
+                .setAddress(new InetSocketAddress("127.0.0.1", 0))
+                .build();
+        CoapEndpoint endpoint = CoapEndpoint.builder()
+                .setConfiguration(config)
+                .setConnector(new DTLSConnector(dtls))
+                .build();
+        CoapClient client = new CoapClient(
+                "coaps://127.0.0.1:" + transport.dtlsPort() + "/api/v1/" + device.token() + "/telemetry");
+        client.setEndpoint(endpoint);
+        CoapResponse response = client.post("{\"secure\": 1}", MediaTypeRegistry.APPLICATION_JSON);
+        assertThat(response.getCode()).isEqualTo(ResponseCode.CHANGED);
+        assertThat(Points.count(device.id(), "secure")).isEqualTo(1);
+        client.shutdown();
+        endpoint.destroy();
     }
 
     @Test
