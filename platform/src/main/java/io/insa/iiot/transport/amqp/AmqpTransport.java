@@ -7,6 +7,7 @@ import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.ingest.IngestService;
 import io.insa.iiot.transport.DeviceConnections;
+import io.insa.iiot.transport.InFlight;
 import io.insa.iiot.transport.TransportMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
@@ -70,6 +71,7 @@ class AmqpTransport implements SmartLifecycle {
     private final Commands commands;
     private final TransportMetrics metrics;
     private final Set<ProtonConnection> open = ConcurrentHashMap.newKeySet();
+    private final InFlight inFlight = new InFlight();
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     private final List<ProtonServer> servers = new ArrayList<>();
 
@@ -176,6 +178,7 @@ class AmqpTransport implements SmartLifecycle {
         }
         receiver.setTarget(receiver.getRemoteTarget()).setAutoAccept(false).setPrefetch(0);
         receiver.handler((delivery, message) -> {
+            inFlight.begin();
             byte[] payload = body(message);
             CompletableFuture.supplyAsync(
                             () -> payload == null
@@ -189,6 +192,7 @@ class AmqpTransport implements SmartLifecycle {
                     .exceptionally(e -> new IngestResult.Failed("internal error", Duration.ofSeconds(1)))
                     .thenAccept(result -> context.runOnContext(v -> {
                         settle(delivery, result);
+                        inFlight.end();
                         if (receiver.isOpen()) {
                             receiver.flow(1);
                         }
@@ -299,6 +303,7 @@ class AmqpTransport implements SmartLifecycle {
 
     @Override
     public void stop() {
+        inFlight.awaitIdle(Duration.ofSeconds(10)); // admitted deliveries are settled before the listener goes
         servers.forEach(ProtonServer::close);
         servers.clear();
         blocking.shutdown();

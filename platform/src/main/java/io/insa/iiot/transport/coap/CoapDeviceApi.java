@@ -7,6 +7,7 @@ import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.ingest.IngestService;
+import io.insa.iiot.transport.InFlight;
 import io.insa.iiot.transport.TransportMetrics;
 import java.util.Deque;
 import java.util.List;
@@ -38,6 +39,7 @@ final class CoapDeviceApi extends CoapResource {
     private final ExecutorService blocking;
     private final Commands commands;
     private final TransportMetrics metrics;
+    private final InFlight inFlight;
     private final Resource tokenLevel;
 
     CoapDeviceApi(
@@ -46,9 +48,11 @@ final class CoapDeviceApi extends CoapResource {
             ExecutorService blocking,
             CommandChannels channels,
             Commands commands,
-            TransportMetrics metrics) {
+            TransportMetrics metrics,
+            InFlight inFlight) {
         super("v1");
         this.metrics = metrics;
+        this.inFlight = inFlight;
         this.devices = devices;
         this.ingest = ingest;
         this.blocking = blocking;
@@ -92,13 +96,15 @@ final class CoapDeviceApi extends CoapResource {
             List<String> path = exchange.getRequestOptions().getUriPath();
             String token = path.size() == 4 ? path.get(2) : null;
             byte[] payload = exchange.getRequestPayload();
+            inFlight.begin();
             CompletableFuture.supplyAsync(() -> upload(token, payload), blocking)
                     .thenCompose(f -> f)
                     .whenComplete((result, error) -> respond(
                             exchange,
                             error != null
                                     ? new IngestResult.Failed("internal error", java.time.Duration.ofSeconds(1))
-                                    : result));
+                                    : result))
+                    .whenComplete((result, error) -> inFlight.end());
         }
 
         private CompletableFuture<IngestResult> upload(String token, byte[] payload) {

@@ -4,6 +4,7 @@ import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestService;
+import io.insa.iiot.transport.InFlight;
 import io.insa.iiot.transport.TransportMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.InputStream;
@@ -14,6 +15,7 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,6 +56,7 @@ class CoapTransport implements SmartLifecycle {
     private final CommandChannels commandChannels;
     private final Commands commands;
     private final TransportMetrics metrics;
+    private final InFlight inFlight = new InFlight();
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     private CoapServer server;
     private CoapEndpoint plain;
@@ -94,7 +97,7 @@ class CoapTransport implements SmartLifecycle {
             server.addEndpoint(secure);
         }
         CoapResource api = new CoapResource("api");
-        api.add(new CoapDeviceApi(devices, ingest, blocking, commandChannels, commands, metrics));
+        api.add(new CoapDeviceApi(devices, ingest, blocking, commandChannels, commands, metrics, inFlight));
         server.add(api);
         server.start();
         log.info(
@@ -137,6 +140,7 @@ class CoapTransport implements SmartLifecycle {
 
     @Override
     public void stop() {
+        inFlight.awaitIdle(Duration.ofSeconds(10)); // admitted requests are answered before the endpoints stop
         if (server != null) {
             server.stop();
             server.destroy();
