@@ -74,7 +74,7 @@ final class HttpIngestLoad {
                     device += clients;
                     HttpRequest request = HttpRequest.newBuilder(URI.create(url + "/api/v1/" + token + "/telemetry"))
                             .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(payload(points)))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(PacedLoad.payload(points)))
                             .build();
                     long sent = System.nanoTime();
                     int status;
@@ -105,28 +105,6 @@ final class HttpIngestLoad {
         System.out.printf(
                 "result:  %d messages acknowledged = %.0f msg/s = %.0f points/s stored and acknowledged%n",
                 accepted.get(), accepted.get() / seconds, accepted.get() * points / seconds);
-        System.out.printf(
-                "latency: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (send to 200)%n",
-                histogram.getValueAtPercentile(50) / 1000.0,
-                histogram.getValueAtPercentile(90) / 1000.0,
-                histogram.getValueAtPercentile(99) / 1000.0,
-                histogram.getValueAtPercentile(99.9) / 1000.0,
-                histogram.getMaxValue() / 1000.0);
-        System.out.println("errors:  " + (errors.isEmpty() ? "none" : errors));
-    }
-
-    private static String payload(int points) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        StringBuilder out = new StringBuilder("{");
-        String[] keys = {"temperature", "humidity", "pressure", "vibration", "current", "voltage"};
-        for (int i = 0; i < points; i++) {
-            String key = i < keys.length ? keys[i] : "k" + i;
-            out.append(i == 0 ? "" : ",")
-                    .append('"')
-                    .append(key)
-                    .append("\":")
-                    .append(Math.round(random.nextDouble() * 10000) / 100.0);
-        }
-        return out.append('}').toString();
+        PacedLoad.printLatencyAndErrors(histogram, "200 after commit", errors);
     }
 }

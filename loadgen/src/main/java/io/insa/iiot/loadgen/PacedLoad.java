@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -81,13 +82,19 @@ final class PacedLoad {
                 acknowledgement,
                 acknowledged.get() / seconds,
                 acknowledged.get() * points / seconds);
+        printLatencyAndErrors(histogram, acknowledgement, errors);
+    }
+
+    /** The latency percentiles (microsecond histogram) and the errors by kind, as every mode reports them. */
+    static void printLatencyAndErrors(Histogram histogram, String until, Map<?, AtomicLong> errors) {
         System.out.printf(
-                "latency: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms%n",
+                "latency: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (until %s)%n",
                 histogram.getValueAtPercentile(50) / 1000.0,
                 histogram.getValueAtPercentile(90) / 1000.0,
                 histogram.getValueAtPercentile(99) / 1000.0,
                 histogram.getValueAtPercentile(99.9) / 1000.0,
-                histogram.getMaxValue() / 1000.0);
+                histogram.getMaxValue() / 1000.0,
+                until);
         System.out.println("errors:  " + (errors.isEmpty() ? "none" : errors));
     }
 

@@ -196,12 +196,7 @@ class MqttTransportIT extends IntegrationTest {
                         Mqtt5ConnAckException.class,
                         e -> assertThat(e.getMqttMessage().getReasonCode())
                                 .isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED));
-        Mqtt3BlockingClient v3 = MqttClient.builder()
-                .useMqttVersion3()
-                .identifier("x")
-                .serverHost("127.0.0.1")
-                .serverPort(transport.port())
-                .buildBlocking();
+        Mqtt3BlockingClient v3 = client3("x");
         assertThatThrownBy(() -> v3.connectWith()
                         .simpleAuth()
                         .username("not-a-token")
@@ -226,12 +221,7 @@ class MqttTransportIT extends IntegrationTest {
                 .bearer(operator.accessToken())
                 .send();
         UUID id = UUID.fromString(created.json().at("/device/id").asString());
-        Mqtt5BlockingClient client = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier("plc-client")
-                .serverHost("127.0.0.1")
-                .serverPort(transport.port())
-                .buildBlocking();
+        Mqtt5BlockingClient client = client5("plc-client");
         client.connectWith()
                 .simpleAuth()
                 .username(username)
@@ -246,12 +236,7 @@ class MqttTransportIT extends IntegrationTest {
         client.disconnect();
         assertThat(Points.count(id, "basic")).isEqualTo(1);
 
-        Mqtt5BlockingClient wrongClientId = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier("other-client")
-                .serverHost("127.0.0.1")
-                .serverPort(transport.port())
-                .buildBlocking();
+        Mqtt5BlockingClient wrongClientId = client5("other-client");
         assertThatThrownBy(() -> wrongClientId
                         .connectWith()
                         .simpleAuth()
@@ -260,12 +245,7 @@ class MqttTransportIT extends IntegrationTest {
                         .applySimpleAuth()
                         .send())
                 .isInstanceOf(Mqtt5ConnAckException.class);
-        Mqtt5BlockingClient wrongPassword = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier("plc-client")
-                .serverHost("127.0.0.1")
-                .serverPort(transport.port())
-                .buildBlocking();
+        Mqtt5BlockingClient wrongPassword = client5("plc-client");
         assertThatThrownBy(() -> wrongPassword
                         .connectWith()
                         .simpleAuth()
@@ -434,6 +414,26 @@ class MqttTransportIT extends IntegrationTest {
                 .as(new String(pub.getInputStream().readAllBytes()))
                 .isZero();
         assertThat(Points.count(device.id(), "mosquitto")).isEqualTo(1);
+    }
+
+    /** An MQTT 5 client of the plain listener. */
+    private Mqtt5BlockingClient client5(String identifier) {
+        return MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(identifier)
+                .serverHost("127.0.0.1")
+                .serverPort(transport.port())
+                .buildBlocking();
+    }
+
+    /** An MQTT 3.1.1 client of the plain listener. */
+    private Mqtt3BlockingClient client3(String identifier) {
+        return MqttClient.builder()
+                .useMqttVersion3()
+                .identifier(identifier)
+                .serverHost("127.0.0.1")
+                .serverPort(transport.port())
+                .buildBlocking();
     }
 
     private Mqtt5BlockingClient v5(String token) {
