@@ -56,6 +56,18 @@ public class Devices {
     private final Clock clock;
     private final Duration onlineWindow;
     private final BCryptPasswordEncoder mqttPasswords = new BCryptPasswordEncoder(10);
+    /**
+     * last_seen_at is written at most every {@value #LAST_SEEN_RESOLUTION_MICROS} microseconds per
+     * device: at thousands of messages a second, a row update per message would cost more than the
+     * telemetry itself, and presence needs no finer grain than the online window.
+     */
+    static final long LAST_SEEN_RESOLUTION_MICROS = 30_000_000;
+
+    private final Cache<UUID, Long> lastSeenWritten = Caffeine.newBuilder()
+            .maximumSize(2_000_000)
+            .expireAfterWrite(Duration.ofMinutes(10))
+            .build();
+
     /** Token hash to device; devices authenticate on every request, so this is the hot path. */
     private final Cache<String, Optional<DeviceIdentity>> byToken;
 
@@ -318,11 +330,21 @@ public class Devices {
 
     /** Moves last_seen_at of devices forward; runs inside the ingest writer's transaction. */
     public void recordSeen(TenantId tenant, UUID[] deviceIds, Instant[] at) {
-        long[] micros = new long[at.length];
-        for (int i = 0; i < at.length; i++) {
-            micros[i] = at[i].getEpochSecond() * 1_000_000 + at[i].getNano() / 1000;
+        List<UUID> ids = new ArrayList<>(deviceIds.length);
+        List<Long> micros = new ArrayList<>(deviceIds.length);
+        for (int i = 0; i < deviceIds.length; i++) {
+            long seen = at[i].getEpochSecond() * 1_000_000 + at[i].getNano() / 1000;
+            Long written = lastSeenWritten.getIfPresent(deviceIds[i]);
+            if (written == null || seen - written >= LAST_SEEN_RESOLUTION_MICROS) {
+                ids.add(deviceIds[i]);
+                micros.add(seen);
+                lastSeenWritten.put(deviceIds[i], seen);
+            }
         }
-        transactions.inTenant(tenant, () -> devices.recordSeen(deviceIds, micros));
+        if (!ids.isEmpty()) {
+            long[] values = micros.stream().mapToLong(Long::longValue).toArray();
+            transactions.inTenant(tenant, () -> devices.recordSeen(ids.toArray(UUID[]::new), values));
+        }
     }
 
     long count(TenantId tenant) {

@@ -57,6 +57,7 @@ final class BatchWriter implements SmartLifecycle {
     private final IngestMetrics metrics;
     private final int threads;
     private final int batchMaxMessages;
+    private final long lingerNanos;
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean running;
 
@@ -69,7 +70,9 @@ final class BatchWriter implements SmartLifecycle {
             Devices devices,
             IngestMetrics metrics,
             int threads,
-            int batchMaxMessages) {
+            int batchMaxMessages,
+            Duration linger) {
+        this.lingerNanos = linger.toNanos();
         this.queue = queue;
         this.transactions = transactions;
         this.store = store;
@@ -130,6 +133,7 @@ final class BatchWriter implements SmartLifecycle {
                 }
                 batch.add(first);
                 queue.drainTo(batch, batchMaxMessages - 1);
+                linger(batch);
                 write(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -139,6 +143,20 @@ final class BatchWriter implements SmartLifecycle {
             } finally {
                 batch.clear();
             }
+        }
+    }
+
+    /** Waits up to the linger for more messages: fewer, bigger transactions under load. */
+    private void linger(List<PendingMessage> batch) throws InterruptedException {
+        long deadline = System.nanoTime() + lingerNanos;
+        long remaining;
+        while (batch.size() < batchMaxMessages && (remaining = deadline - System.nanoTime()) > 0) {
+            PendingMessage next = queue.poll(remaining, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            queue.drainTo(batch, batchMaxMessages - batch.size());
         }
     }
 

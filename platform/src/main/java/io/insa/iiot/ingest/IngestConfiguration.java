@@ -46,7 +46,8 @@ class IngestConfiguration {
                 devices,
                 metrics,
                 properties.writerThreads(),
-                properties.batchMaxMessages());
+                properties.batchMaxMessages(),
+                properties.batchLinger());
     }
 
     @Bean

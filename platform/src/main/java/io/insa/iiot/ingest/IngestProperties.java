@@ -14,6 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param enqueueTimeout how long a transport waits for room in the queue
  * @param writerThreads batch writers, each writing one batch (one transaction) at a time
  * @param batchMaxMessages most messages in one batch
+ * @param batchLinger how long a writer waits for more messages before it writes a batch
  */
 @ConfigurationProperties("insa.ingest")
 record IngestProperties(
@@ -24,4 +25,5 @@ record IngestProperties(
         int queueCapacity,
         Duration enqueueTimeout,
         int writerThreads,
-        int batchMaxMessages) {}
+        int batchMaxMessages,
+        Duration batchLinger) {}

@@ -84,11 +84,11 @@ public final class TelemetryRows {
             devices = new UUID[n];
             keys = new Integer[n];
             ts = new long[n];
-            longs = new Long[n];
-            doubles = new Double[n];
-            booleans = new Boolean[n];
-            strings = new String[n];
-            jsons = new String[n];
+            Long[] longs = new Long[n];
+            Double[] doubles = new Double[n];
+            Boolean[] booleans = new Boolean[n];
+            String[] strings = new String[n];
+            String[] jsons = new String[n];
             for (int i = 0; i < n; i++) {
                 Row r = rows.get(i);
                 devices[i] = r.device();
@@ -102,6 +102,22 @@ public final class TelemetryRows {
                     case TelemetryValue.JsonValue v -> jsons[i] = v.json();
                 }
             }
+            // a column no row uses goes as an empty array: unnest pads it with NULLs, and the driver
+            // does not encode a NULL per row (the arrays travel as text)
+            this.longs = emptyIfAllNull(longs);
+            this.doubles = emptyIfAllNull(doubles);
+            this.booleans = emptyIfAllNull(booleans);
+            this.strings = emptyIfAllNull(strings);
+            this.jsons = emptyIfAllNull(jsons);
+        }
+
+        private static <T> T[] emptyIfAllNull(T[] column) {
+            for (T value : column) {
+                if (value != null) {
+                    return column;
+                }
+            }
+            return java.util.Arrays.copyOf(column, 0);
         }
     }
 }
