@@ -70,17 +70,7 @@ class MqttTransportIT extends IntegrationTest {
     @Test
     void mqtt311QoS1AndQoS2AreStoredOnceAndQoS0Too() throws Exception {
         Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("mqtt3"));
-        Mqtt3BlockingClient client = MqttClient.builder()
-                .useMqttVersion3()
-                .identifier(UUID.randomUUID().toString())
-                .serverHost("127.0.0.1")
-                .serverPort(transport.port())
-                .buildBlocking();
-        client.connectWith()
-                .simpleAuth()
-                .username(device.token())
-                .applySimpleAuth()
-                .send();
+        Mqtt3BlockingClient client = v3(device.token());
         client.publishWith()
                 .topic("v1/devices/me/telemetry")
                 .qos(MqttQos.AT_LEAST_ONCE)
@@ -148,18 +138,7 @@ class MqttTransportIT extends IntegrationTest {
     @Test
     void anMqttDeviceReceivesTheCommandOnItsRequestTopicAndAnswersOnTheResponseTopic() throws Exception {
         Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("mqtt-cmd"));
-        int port = transport.port();
-        Mqtt5BlockingClient client = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier(UUID.randomUUID().toString())
-                .serverHost("127.0.0.1")
-                .serverPort(port)
-                .buildBlocking();
-        client.connectWith()
-                .simpleAuth()
-                .username(device.token())
-                .applySimpleAuth()
-                .send();
+        Mqtt5BlockingClient client = v5(device.token());
         client.toAsync()
                 .subscribeWith()
                 .topicFilter("v1/devices/me/rpc/request/+")
@@ -358,17 +337,7 @@ class MqttTransportIT extends IntegrationTest {
     @Test
     void mqtt311IsDisconnectedOnABadPayload() throws Exception {
         Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("v3bad"));
-        Mqtt3BlockingClient client = MqttClient.builder()
-                .useMqttVersion3()
-                .identifier(UUID.randomUUID().toString())
-                .serverHost("127.0.0.1")
-                .serverPort(transport.port())
-                .buildBlocking();
-        client.connectWith()
-                .simpleAuth()
-                .username(device.token())
-                .applySimpleAuth()
-                .send();
+        Mqtt3BlockingClient client = v3(device.token());
         assertThatThrownBy(() -> client.publishWith()
                         .topic("v1/devices/me/telemetry")
                         .qos(MqttQos.AT_LEAST_ONCE)
@@ -436,13 +405,16 @@ class MqttTransportIT extends IntegrationTest {
                 .buildBlocking();
     }
 
+    /** An MQTT 3.1.1 client connected with a device token. */
+    private Mqtt3BlockingClient v3(String token) {
+        Mqtt3BlockingClient client = client3(UUID.randomUUID().toString());
+        client.connectWith().simpleAuth().username(token).applySimpleAuth().send();
+        return client;
+    }
+
+    /** An MQTT 5 client connected with a device token. */
     private Mqtt5BlockingClient v5(String token) {
-        Mqtt5BlockingClient client = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier(UUID.randomUUID().toString())
-                .serverHost("127.0.0.1")
-                .serverPort(transport.port())
-                .buildBlocking();
+        Mqtt5BlockingClient client = client5(UUID.randomUUID().toString());
         client.connectWith().simpleAuth().username(token).applySimpleAuth().send();
         return client;
     }
