@@ -1,6 +1,7 @@
 package io.insa.iiot.command;
 
 import java.util.UUID;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A command on its way to a device: {@code params} is JSON text. Transports deliver it as
@@ -8,26 +9,12 @@ import java.util.UUID;
  */
 public record DeviceCommand(UUID id, String method, String params, boolean oneWay) {
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     /** The JSON a device receives. */
     public String json() {
-        return "{\"id\":\"" + id + "\",\"method\":" + quote(method) + ",\"params\":" + params + "}";
-    }
-
-    private static String quote(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
+        var body = JSON.createObjectNode().put("id", id.toString()).put("method", method);
+        body.set("params", JSON.readTree(params));
+        return JSON.writeValueAsString(body);
     }
 }

@@ -131,6 +131,8 @@ class AmqpTransport implements SmartLifecycle {
     private void connected(ProtonConnection connection) {
         DeviceIdentity device = connection.attachments().get(DEVICE, DeviceIdentity.class);
         Context context = vertx.getOrCreateContext();
+        // the command links of this connection; touched on its event loop only
+        List<CommandChannels.Registration> commandLinks = new ArrayList<>();
         connection.openHandler(result -> {
             connection.setContainer("insa-iiot").open();
             open.add(connection);
@@ -144,7 +146,7 @@ class AmqpTransport implements SmartLifecycle {
                             ? null
                             : sender.getRemoteSource().getAddress())) {
                 sender.setSource(sender.getRemoteSource()).open();
-                commands(device, sender, context);
+                commandLinks.add(commands(device, sender, context));
             } else {
                 sender.setCondition(new ErrorCondition(
                                 Symbol.valueOf("amqp:not-found"), "devices receive on 'command' only"))
@@ -153,6 +155,7 @@ class AmqpTransport implements SmartLifecycle {
         });
         connection.closeHandler(result -> connection.close().disconnect());
         connection.disconnectHandler(c -> {
+            commandLinks.forEach(CommandChannels.Registration::close);
             c.disconnect();
             open.remove(c);
             connections.closed(device, blocking);
@@ -203,7 +206,7 @@ class AmqpTransport implements SmartLifecycle {
     }
 
     /** Commands for the device go out on its 'command' link: message id = command id, subject = method. */
-    private void commands(DeviceIdentity device, ProtonSender sender, Context context) {
+    private CommandChannels.Registration commands(DeviceIdentity device, ProtonSender sender, Context context) {
         CommandChannels.Registration registration = commandChannels.register(
                 device.deviceId(),
                 command -> context.runOnContext(v -> {
@@ -217,12 +220,7 @@ class AmqpTransport implements SmartLifecycle {
                 }));
         sender.closeHandler(closed -> registration.close());
         sender.detachHandler(detached -> registration.close());
-        sender.getSession().getConnection().disconnectHandler(c -> {
-            registration.close();
-            c.disconnect();
-            open.remove(c);
-            connections.closed(device, blocking);
-        });
+        return registration;
     }
 
     /** Answers to commands: the correlation id names the command, the body is the answer. */
