@@ -48,10 +48,17 @@ public class ProblemException extends ErrorResponseException {
     }
 
     public static ProblemException tooManyRequests(String detail, Duration retryAfter) {
-        ProblemException e = new ProblemException(HttpStatus.TOO_MANY_REQUESTS, detail);
-        long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
-        e.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
-        e.getBody().setProperty("retry_after_seconds", seconds);
+        return of(HttpStatus.TOO_MANY_REQUESTS, detail, retryAfter);
+    }
+
+    /** Any status; with {@code retryAfter} (may be null) as whole seconds in Retry-After and the body. */
+    public static ProblemException of(HttpStatus status, String detail, Duration retryAfter) {
+        ProblemException e = new ProblemException(status, detail);
+        if (retryAfter != null) {
+            long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+            e.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+            e.getBody().setProperty("retry_after_seconds", seconds);
+        }
         return e;
     }
 

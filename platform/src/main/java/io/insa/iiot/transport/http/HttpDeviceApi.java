@@ -12,16 +12,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -112,9 +109,9 @@ class HttpDeviceApi {
         return switch (kind.apply(device, payload).join()) {
             case IngestResult.Accepted accepted -> ResponseEntity.ok().build();
             case IngestResult.Rejected rejected ->
-                problem(status(rejected.reason()), rejected.detail(), rejected.retryAfter());
+                throw ProblemException.of(status(rejected.reason()), rejected.detail(), rejected.retryAfter());
             case IngestResult.Failed failed ->
-                problem(HttpStatus.SERVICE_UNAVAILABLE, failed.detail(), failed.retryAfter());
+                throw ProblemException.of(HttpStatus.SERVICE_UNAVAILABLE, failed.detail(), failed.retryAfter());
         };
     }
 
@@ -131,13 +128,5 @@ class HttpDeviceApi {
             case TENANT_SUSPENDED -> HttpStatus.FORBIDDEN;
             case RATE_LIMITED, QUOTA_EXCEEDED -> HttpStatus.TOO_MANY_REQUESTS;
         };
-    }
-
-    private static ResponseEntity<ProblemDetail> problem(HttpStatus status, String detail, Duration retryAfter) {
-        ResponseEntity.BodyBuilder response = ResponseEntity.status(status);
-        if (retryAfter != null) {
-            response.header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, (retryAfter.toMillis() + 999) / 1000)));
-        }
-        return response.body(ProblemDetail.forStatusAndDetail(status, detail));
     }
 }
