@@ -5,7 +5,6 @@ import io.insa.iiot.shared.Csv;
 import io.insa.iiot.shared.Page;
 import io.insa.iiot.shared.PageRequest;
 import io.insa.iiot.shared.ProblemException;
-import io.insa.iiot.shared.Role;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
 import java.util.List;
@@ -33,16 +32,19 @@ class AuditController {
     private static final int EXPORT_LIMIT = 100_000;
 
     private final AuditRepository audit;
+    private final AuditAccess access;
     private final TenantTransactions transactions;
     private final JsonMapper json;
     private final int maxPageSize;
 
     AuditController(
             AuditRepository audit,
+            AuditAccess access,
             TenantTransactions transactions,
             JsonMapper json,
             @Value("${insa.api.max-page-size}") int maxPageSize) {
         this.audit = audit;
+        this.access = access;
         this.transactions = transactions;
         this.json = json;
         this.maxPageSize = maxPageSize;
@@ -86,7 +88,7 @@ class AuditController {
             return transactions.global(() -> query.run(filter, true));
         }
         TenantId tenant = caller.activeTenant();
-        if (tenant == null || caller.isApiKey() || caller.role() != Role.ADMIN) {
+        if (tenant == null || caller.isApiKey() || !access.isTenantAdmin(caller.userId(), tenant)) {
             throw ProblemException.forbidden(
                     "the audit log is open to tenant administrators and system administrators");
         }

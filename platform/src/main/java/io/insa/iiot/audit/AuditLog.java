@@ -30,7 +30,11 @@ public class AuditLog {
     }
 
     public void record(AuditEvent event) {
-        ClientInfo client = ClientInfo.current();
+        record(event, ClientInfo.current());
+    }
+
+    /** Records an event on behalf of a client other than the current request's (summaries written later). */
+    public void record(AuditEvent event, ClientInfo client) {
         transactions.inContext(
                 event.tenant(),
                 () -> jdbc.sql("""

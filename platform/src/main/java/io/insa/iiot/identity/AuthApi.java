@@ -1,10 +1,12 @@
 package io.insa.iiot.identity;
 
 import io.insa.iiot.shared.Role;
+import io.insa.iiot.tenancy.Invitations;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
@@ -40,6 +42,28 @@ final class AuthApi {
             long expiresIn,
             UserAccount.View user,
             TenantSummary tenant) {}
+
+    /** An open invitation as its addressee sees it in {@code GET /api/v1/auth/invitations}. */
+    record InvitationSummary(
+            UUID id,
+            UUID tenantId,
+            String tenantName,
+            String tenantSlug,
+            Role role,
+            OffsetDateTime invitedAt,
+            OffsetDateTime expiresAt) {
+
+        static InvitationSummary of(Invitations.Open i) {
+            return new InvitationSummary(
+                    i.id(),
+                    i.tenantId().value(),
+                    i.tenantName(),
+                    i.tenantSlug(),
+                    i.role(),
+                    i.invitedAt(),
+                    i.expiresAt());
+        }
+    }
 
     record MeResponse(UserAccount.View user, TenantSummary tenant, List<TenantSummary> memberships) {}
 }

@@ -1,18 +1,24 @@
 package io.insa.iiot.identity;
 
 import io.insa.iiot.identity.AuthApi.AcceptInviteRequest;
+import io.insa.iiot.identity.AuthApi.InvitationSummary;
 import io.insa.iiot.identity.AuthApi.LoginRequest;
 import io.insa.iiot.identity.AuthApi.MeResponse;
 import io.insa.iiot.identity.AuthApi.PasswordChangeRequest;
 import io.insa.iiot.identity.AuthApi.RefreshRequest;
 import io.insa.iiot.identity.AuthApi.SwitchTenantRequest;
+import io.insa.iiot.identity.AuthApi.TenantSummary;
 import io.insa.iiot.identity.AuthApi.TokenResponse;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.ClientInfo;
+import io.insa.iiot.shared.Page;
 import jakarta.validation.Valid;
+import java.util.List;
+import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -24,9 +30,11 @@ import org.springframework.web.bind.annotation.RestController;
 class AuthController {
 
     private final AuthService auth;
+    private final InvitationAnswers invitations;
 
-    AuthController(AuthService auth) {
+    AuthController(AuthService auth, InvitationAnswers invitations) {
         this.auth = auth;
+        this.invitations = invitations;
     }
 
     @PostMapping("/login")
@@ -60,6 +68,24 @@ class AuthController {
     @PostMapping("/accept-invite")
     TokenResponse acceptInvite(@Valid @RequestBody AcceptInviteRequest request) {
         return auth.acceptInvite(request.token(), request.password(), request.name());
+    }
+
+    /** The open invitations addressed to the logged-in user's e-mail, in every tenant. */
+    @GetMapping("/invitations")
+    Page<InvitationSummary> invitations(@AuthenticationPrincipal Caller caller) {
+        List<InvitationSummary> open = invitations.open(caller);
+        return new Page<>(open, 0, open.size(), open.size());
+    }
+
+    @PostMapping("/invitations/{id}/accept")
+    TenantSummary acceptInvitation(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        return invitations.accept(caller, id);
+    }
+
+    @PostMapping("/invitations/{id}/decline")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void declineInvitation(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        invitations.decline(caller, id);
     }
 
     @PostMapping("/password")

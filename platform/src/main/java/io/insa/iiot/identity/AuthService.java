@@ -12,7 +12,6 @@ import io.insa.iiot.shared.Role;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.shared.Times;
-import io.insa.iiot.tenancy.Invitations;
 import io.insa.iiot.tenancy.Membership;
 import io.insa.iiot.tenancy.Memberships;
 import io.insa.iiot.tenancy.Tenant;
@@ -26,7 +25,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
 /** Login, refresh, logout, tenant switching, invitations and password changes (SPEC 3.5). */
@@ -41,14 +39,14 @@ class AuthService {
     private final AuthSessions sessions;
     private final AccessTokens accessTokens;
     private final LoginThrottle throttle;
+    private final LoginLockout lockout;
+    private final LoginRefusals refusals;
     private final Memberships memberships;
     private final Tenants tenants;
-    private final Invitations invitations;
+    private final InvitationAnswers invitations;
     private final TenantTransactions transactions;
     private final AuditLog audit;
     private final Clock clock;
-    private final int lockoutFailures;
-    private final Duration lockoutDuration;
 
     AuthService(
             UserRepository users,
@@ -57,66 +55,57 @@ class AuthService {
             AuthSessions sessions,
             AccessTokens accessTokens,
             LoginThrottle throttle,
+            LoginLockout lockout,
+            LoginRefusals refusals,
             Memberships memberships,
             Tenants tenants,
-            Invitations invitations,
+            InvitationAnswers invitations,
             TenantTransactions transactions,
             AuditLog audit,
-            Clock clock,
-            @Value("${insa.auth.lockout.max-failures}") int lockoutFailures,
-            @Value("${insa.auth.lockout.duration}") Duration lockoutDuration) {
+            Clock clock) {
         this.users = users;
         this.accounts = accounts;
         this.passwords = passwords;
         this.sessions = sessions;
         this.accessTokens = accessTokens;
         this.throttle = throttle;
+        this.lockout = lockout;
+        this.refusals = refusals;
         this.memberships = memberships;
         this.tenants = tenants;
         this.invitations = invitations;
         this.transactions = transactions;
         this.audit = audit;
         this.clock = clock;
-        this.lockoutFailures = lockoutFailures;
-        this.lockoutDuration = lockoutDuration;
     }
 
+    /**
+     * Logs in. Refusals before the password check (rate limit, lockout) cost no bcrypt and are audited as
+     * per-minute counts; past them, exactly one bcrypt comparison runs whatever the account's state, and
+     * unknown, invited, disabled and wrong-password cases answer alike.
+     */
     TokenResponse login(String rawEmail, String password, String clientIp) {
         String email = UserAccounts.normalizeEmail(rawEmail);
-        AuditEvent attempt =
-                new AuditEvent(null, Actor.anonymous(email), "auth.login", "user", null, AuditEvent.FAILURE, Map.of());
-        refuseWhenThrottled(throttle.tryAcquireForAddress(clientIp), attempt);
-        UserAccount user = transactions.global(() -> users.findByEmail(email)).orElse(null);
-        AuditEvent userAttempt = user == null
-                ? attempt
-                : new AuditEvent(
-                        null,
-                        Actor.user(user.id(), email),
-                        "auth.login",
-                        "user",
-                        user.id().toString(),
-                        AuditEvent.FAILURE,
-                        Map.of());
-        OffsetDateTime now = Times.now(clock);
-        if (user != null && user.lockedUntil() != null && user.lockedUntil().isAfter(now)) {
-            audit.record(userAttempt.withOutcome("locked"));
+        lockout.lockedFor(email, clientIp).ifPresent(wait -> {
+            refusals.count(clientIp);
+            throw locked(wait);
+        });
+        throttle.tryAcquireForAddress(clientIp).ifPresent(wait -> {
+            refusals.count(clientIp);
             throw ProblemException.tooManyRequests(
-                    "account temporarily locked after " + lockoutFailures + " failed logins, until "
-                            + user.lockedUntil(),
-                    Duration.between(now, user.lockedUntil()));
-        }
-        refuseWhenThrottled(throttle.tryAcquireForAccount(email), userAttempt);
-        if (user == null) {
-            passwords.matches(password, null);
-            audit.record(attempt);
+                    "too many login attempts: the limit is " + throttle.perMinute() + " per minute per client address",
+                    wait);
+        });
+        UserAccount user = transactions.global(() -> users.findByEmail(email)).orElse(null);
+        boolean matches = passwords.matches(password, user == null ? null : user.passwordHash());
+        if (user == null || user.status() != UserStatus.ACTIVE || !matches) {
+            recordFailure(email, clientIp, user);
             throw ProblemException.unauthorized(BAD_CREDENTIALS);
         }
-        if (user.status() != UserStatus.ACTIVE || !passwords.matches(password, user.passwordHash())) {
-            recordFailure(user, userAttempt, now);
-            throw ProblemException.unauthorized(BAD_CREDENTIALS);
-        }
+        lockout.recordSuccess(email, clientIp);
+        OffsetDateTime now = Times.now(clock);
         transactions.global(() -> {
-            if (passwords.needsRehash(user.passwordHash())) {
+            if (passwords.needsRehash(user.passwordHash()) && !Passwords.tooLongForBcrypt(password)) {
                 users.updatePassword(user.id(), passwords.hash(password));
                 audit.record(AuditEvent.success(
                         null, Actor.user(user.id(), email), "auth.password_rehash", "user", user.id()));
@@ -128,35 +117,36 @@ class AuthService {
                 .flatMap(m -> summary(user, m.tenantId()))
                 .orElse(null);
         TokenResponse tokens = startSession(user, tenant);
-        audit.record(userAttempt.withOutcome(AuditEvent.SUCCESS).withTenant(tenantIdOf(tenant)));
+        audit.record(new AuditEvent(
+                tenantIdOf(tenant),
+                Actor.user(user.id(), email),
+                "auth.login",
+                "user",
+                user.id().toString(),
+                AuditEvent.SUCCESS,
+                Map.of()));
         return tokens;
     }
 
-    private void refuseWhenThrottled(Optional<Duration> wait, AuditEvent attempt) {
-        if (wait.isPresent()) {
-            audit.record(attempt.withOutcome("rate_limited"));
-            throw ProblemException.tooManyRequests(
-                    "too many login attempts: the limit is " + throttle.perMinute()
-                            + " per minute per client address and per account",
-                    wait.get());
-        }
+    /** The same answer for every e-mail, with or without an account behind it. */
+    private ProblemException locked(Duration wait) {
+        return ProblemException.tooManyRequests(
+                "too many failed logins for this e-mail from this address: try again later", wait);
     }
 
-    private void recordFailure(UserAccount user, AuditEvent attempt, OffsetDateTime now) {
-        int failures = transactions.global(() -> users.recordFailedLogin(user.id()));
-        audit.record(attempt.withDetail("consecutive_failures", failures));
-        if (failures >= lockoutFailures) {
-            OffsetDateTime until = now.plus(lockoutDuration);
-            transactions.global(() -> users.lock(user.id(), until));
-            audit.record(new AuditEvent(
-                    null,
-                    Actor.system(),
-                    "auth.lockout",
-                    "user",
-                    user.id().toString(),
-                    AuditEvent.SUCCESS,
-                    Map.of("email", user.email(), "failures", failures, "locked_until", until.toString())));
-        }
+    private void recordFailure(String email, String clientIp, UserAccount user) {
+        Actor actor = user == null ? Actor.anonymous(email) : Actor.user(user.id(), email);
+        String target = user == null ? null : user.id().toString();
+        audit.record(new AuditEvent(null, actor, "auth.login", "user", target, AuditEvent.FAILURE, Map.of()));
+        lockout.recordFailure(email, clientIp)
+                .ifPresent(until -> audit.record(new AuditEvent(
+                        null,
+                        Actor.system(),
+                        "auth.lockout",
+                        "user",
+                        target,
+                        AuditEvent.SUCCESS,
+                        Map.of("email", email, "client_ip", clientIp, "locked_until", until.toString()))));
     }
 
     TokenResponse refresh(String refreshToken) {
@@ -218,18 +208,11 @@ class AuthService {
         return tokens(user, tenant, rotated);
     }
 
+    /** Creates the account an invitation was mailed for, and starts its first session. */
     TokenResponse acceptInvite(String token, String password, String name) {
-        Passwords.requireAcceptable("password", password);
-        Invitations.Accepted accepted = invitations.accept(token);
-        UserAccount user = accounts.findByEmail(accepted.email())
-                .orElseThrow(() -> ProblemException.badRequest("token", "the invited account no longer exists"));
-        if (user.status() == UserStatus.INVITED) {
-            transactions.global(() -> users.activate(user.id(), name.strip(), passwords.hash(password)));
-        }
-        UserAccount active = accounts.require(user.id());
-        audit.record(AuditEvent.success(
-                accepted.tenantId(), Actor.user(user.id(), user.email()), "tenant.invite_accept", "user", user.id()));
-        return startSession(active, summary(active, accepted.tenantId()).orElse(null));
+        InvitationAnswers.Joined joined = invitations.acceptWithToken(token, password, name);
+        return startSession(
+                joined.user(), summary(joined.user(), joined.tenant()).orElse(null));
     }
 
     void changePassword(Caller caller, String current, String next) {

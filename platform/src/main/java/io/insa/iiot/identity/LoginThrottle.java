@@ -11,8 +11,10 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * Login attempts per minute, per client address and per account (token buckets that refill once a
- * minute). Buckets of quiet clients are forgotten, so memory stays bounded.
+ * Login attempts per minute per client address (token buckets that refill once a minute). There is no
+ * bucket per account: anybody could empty it and keep the owner out; repeated failures on an account
+ * are {@link LoginLockout}'s, per address. Buckets of quiet clients are forgotten, so memory stays
+ * bounded.
  */
 @Component
 class LoginThrottle {
@@ -29,12 +31,7 @@ class LoginThrottle {
 
     /** Takes one attempt from the address's bucket; the wait until the next one when refused. */
     Optional<Duration> tryAcquireForAddress(String clientIp) {
-        return take("ip:" + clientIp);
-    }
-
-    /** Takes one attempt from the account's bucket; the wait until the next one when refused. */
-    Optional<Duration> tryAcquireForAccount(String email) {
-        return take("account:" + email);
+        return take(clientIp);
     }
 
     int perMinute() {

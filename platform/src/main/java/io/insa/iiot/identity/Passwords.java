@@ -2,6 +2,9 @@ package io.insa.iiot.identity;
 
 import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.Secrets;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
@@ -21,28 +24,44 @@ class Passwords {
 
     static final String LEGACY_PREFIX = "{sha256}";
     static final int MIN_LENGTH = 8;
-    static final int MAX_LENGTH = 128;
+    /** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently cut. */
+    static final int MAX_BYTES = 72;
 
     private final DelegatingPasswordEncoder encoder;
     /** Compared against when the account does not exist, so timing does not reveal that. */
     private final String decoy;
 
-    Passwords(@Value("${insa.auth.bcrypt-cost}") int cost) {
+    /** Times every bcrypt comparison: the cost an operator tunes, and one per login attempt by design. */
+    private final Timer checks;
+
+    Passwords(@Value("${insa.auth.bcrypt-cost}") int cost, MeterRegistry meters) {
         this.encoder = new DelegatingPasswordEncoder(
                 "bcrypt", Map.of("bcrypt", new BCryptPasswordEncoder(cost), "sha256", new LegacySha256()));
         this.decoy = encoder.encode(Secrets.newToken());
+        this.checks = Timer.builder("insa.auth.password.checks")
+                .description("bcrypt password comparisons")
+                .register(meters);
     }
 
     String hash(String raw) {
         return encoder.encode(raw);
     }
 
+    /**
+     * Checks a password against a stored hash (null when there is no account or no password yet). Every
+     * call runs exactly one bcrypt comparison, so the time taken does not tell whether the account
+     * exists, is invited or disabled, or has a legacy hash.
+     */
     boolean matches(String raw, String stored) {
-        if (stored == null) {
-            encoder.matches(raw, decoy);
+        boolean fits = utf8Length(raw) <= MAX_BYTES;
+        boolean bcrypt = stored != null && !stored.startsWith(LEGACY_PREFIX);
+        if (!bcrypt || !fits) {
+            checks.record(() -> encoder.matches("", decoy)); // the comparison a real account would have cost
+        }
+        if (stored == null || (bcrypt && !fits)) {
             return false;
         }
-        return encoder.matches(raw, stored);
+        return bcrypt ? checks.record(() -> encoder.matches(raw, stored)) : encoder.matches(raw, stored);
     }
 
     /** True for legacy hashes and for bcrypt hashes of a lower cost than configured. */
@@ -54,11 +73,24 @@ class Passwords {
         return LEGACY_PREFIX + sha256Hex.toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** True when a password is too long to be rehashed with bcrypt (legacy users may have one). */
+    static boolean tooLongForBcrypt(String raw) {
+        return utf8Length(raw) > MAX_BYTES;
+    }
+
     /** The password rules every new password meets (length; more arrive with the hardening work). */
     static void requireAcceptable(String field, String raw) {
-        if (raw == null || raw.length() < MIN_LENGTH || raw.length() > MAX_LENGTH) {
-            throw ProblemException.badRequest(field, "must be " + MIN_LENGTH + " to " + MAX_LENGTH + " characters");
+        if (raw == null || raw.codePointCount(0, raw.length()) < MIN_LENGTH) {
+            throw ProblemException.badRequest(field, "must be at least " + MIN_LENGTH + " characters");
         }
+        if (tooLongForBcrypt(raw)) {
+            throw ProblemException.badRequest(
+                    field, "must be at most " + MAX_BYTES + " bytes in UTF-8 (" + utf8Length(raw) + " given)");
+        }
+    }
+
+    private static int utf8Length(String raw) {
+        return raw.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** Verifies unsalted SHA-256 hex hashes; never produces one. */

@@ -1,5 +1,6 @@
 package io.insa.iiot.identity;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.audit.AuditEvent.Actor;
 import io.insa.iiot.audit.AuditLog;
@@ -17,10 +18,10 @@ import io.insa.iiot.tenancy.Tenant;
 import io.insa.iiot.tenancy.Tenants;
 import java.time.OffsetDateTime;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 
 /**
@@ -47,36 +48,44 @@ class TenantMembers {
         }
     }
 
-    record InvitationView(String token, String inviteUrl, OffsetDateTime expiresAt) {}
+    /** The invited address as the invite response shows it, the same whether or not it has an account. */
+    record InvitedUser(String email, Role role, String status) {}
 
-    record InviteResult(TenantUser user, InvitationView invitation) {}
+    /** The token and link appear only where {@code insa.invitations.expose-token} is on. */
+    record InvitationView(
+            UUID id,
+            OffsetDateTime expiresAt,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String token,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String inviteUrl) {}
+
+    record InviteResult(InvitedUser user, InvitationView invitation) {}
 
     private final UserAccounts users;
     private final Memberships memberships;
     private final Invitations invitations;
+    private final InvitationMail mail;
     private final Tenants tenants;
     private final AuthSessions sessions;
     private final TenantTransactions transactions;
     private final AuditLog audit;
-    private final String publicUrl;
 
     TenantMembers(
             UserAccounts users,
             Memberships memberships,
             Invitations invitations,
+            InvitationMail mail,
             Tenants tenants,
             AuthSessions sessions,
             TenantTransactions transactions,
-            AuditLog audit,
-            @Value("${insa.auth.public-url}") String publicUrl) {
+            AuditLog audit) {
         this.users = users;
         this.memberships = memberships;
         this.invitations = invitations;
+        this.mail = mail;
         this.tenants = tenants;
         this.sessions = sessions;
         this.transactions = transactions;
         this.audit = audit;
-        this.publicUrl = publicUrl;
     }
 
     Page<TenantUser> list(Tenant tenant, PageRequest page) {
@@ -89,58 +98,61 @@ class TenantMembers {
     }
 
     /**
-     * Adds a known user directly; creates an invited user with an invitation token otherwise. Either
-     * takes a seat of {@code max_users}.
+     * Invites an address: an invitation, mailed to the address, that takes a seat of {@code max_users}
+     * until it is accepted, declined or expires. Nobody is added here, whether or not the address has an
+     * account, and the answer does not tell which.
      */
     InviteResult invite(Caller caller, Tenant tenant, String rawEmail, Role role) {
+        mail.requireDeliverable();
         TenantId tenantId = tenant.tenantId();
         String email = UserAccounts.normalizeEmail(rawEmail);
-        InviteResult result = transactions.inTenant(tenantId, () -> {
+        return transactions.inTenant(tenantId, () -> {
             Tenant locked = tenants.lockForQuotaCheck(tenantId);
+            Optional<UserAccount> account = users.findByEmail(email);
+            if (account.isPresent()
+                    && memberships.find(tenantId, account.get().id()).isPresent()) {
+                throw ProblemException.conflict(email + " is already a member of this tenant");
+            }
+            invitations.withdraw(tenantId, email); // a resend replaces the open invitation and its seat
             long seats = memberships.seatsUsed(tenantId);
             if (seats >= locked.maxUsers()) {
                 throw ProblemException.quotaExceeded("user quota reached: max_users is " + locked.maxUsers() + " and "
-                        + seats + " seats (members and pending invitations) are taken");
+                        + seats + " seats (members and open invitations) are taken");
             }
-            UserAccount user = users.findByEmail(email).orElseGet(() -> users.createInvited(email));
-            if (!memberships.add(tenantId, user.id(), role)) {
-                throw ProblemException.conflict(email + " is already a member of this tenant");
-            }
-            Membership membership = memberships.find(tenantId, user.id()).orElseThrow();
-            InvitationView invitation = null;
-            if (user.status() == UserStatus.INVITED) {
-                Invitations.Issued issued = invitations.issue(tenantId, email, role, caller.userId());
-                invitation = new InvitationView(
-                        issued.token(), publicUrl + "/accept-invite?token=" + issued.token(), issued.expiresAt());
-            }
-            return new InviteResult(TenantUser.of(user, membership), invitation);
+            Invitations.Issued issued = invitations.issue(tenantId, email, role, caller.userId());
+            mail.send(locked, email, issued, account.isPresent());
+            audit.record(AuditEvent.success(tenantId, Actor.of(caller), "tenant.invite", "invitation", issued.id())
+                    .withDetail("email", email)
+                    .withDetail("role", role.value()));
+            InvitationView view = mail.exposesToken()
+                    ? new InvitationView(
+                            issued.id(), issued.expiresAt(), issued.token(), mail.acceptUrl(issued.token()))
+                    : new InvitationView(issued.id(), issued.expiresAt(), null, null);
+            return new InviteResult(new InvitedUser(email, role, "pending"), view);
         });
-        audit.record(AuditEvent.success(
-                        tenantId,
-                        Actor.of(caller),
-                        "tenant.invite",
-                        "user",
-                        result.user().id())
-                .withDetail("email", email)
-                .withDetail("role", role.value())
-                .withDetail("new_account", result.invitation() != null));
-        return result;
     }
 
+    /** Removes a member, their open invitations and their sessions in the tenant, in one transaction. */
     void remove(Caller caller, Tenant tenant, UUID userId) {
         if (userId.equals(caller.userId())) {
             throw ProblemException.forbidden("nobody can remove themselves from a tenant");
         }
         TenantId tenantId = tenant.tenantId();
-        Membership removed = memberships.remove(tenantId, userId);
-        users.find(userId).ifPresent(u -> invitations.withdraw(tenantId, u.email()));
-        sessions.revokeAll(userId, tenantId, null, "removed from tenant");
-        audit.record(AuditEvent.success(tenantId, Actor.of(caller), "tenant.remove_user", "user", userId)
-                .withDetail("role", removed.role().value()));
+        transactions.inTenant(tenantId, () -> {
+            Membership removed = memberships.remove(tenantId, userId);
+            users.find(userId).ifPresent(u -> invitations.withdraw(tenantId, u.email()));
+            sessions.revokeAll(userId, tenantId, null, "removed from tenant");
+            audit.record(AuditEvent.success(tenantId, Actor.of(caller), "tenant.remove_user", "user", userId)
+                    .withDetail("role", removed.role().value()));
+        });
     }
 
     TenantUser changeRole(Caller caller, Tenant tenant, UUID userId, Role role) {
         TenantId tenantId = tenant.tenantId();
+        return transactions.inTenant(tenantId, () -> changeRoleInTenant(caller, tenantId, userId, role));
+    }
+
+    private TenantUser changeRoleInTenant(Caller caller, TenantId tenantId, UUID userId, Role role) {
         Role before = memberships
                 .find(tenantId, userId)
                 .map(Membership::role)

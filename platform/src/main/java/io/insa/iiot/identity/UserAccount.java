@@ -12,8 +12,6 @@ public record UserAccount(
         boolean admin,
         UserStatus status,
         boolean mfaEnabled,
-        int failedLogins,
-        OffsetDateTime lockedUntil,
         OffsetDateTime createdAt,
         OffsetDateTime lastLoginAt) {
 

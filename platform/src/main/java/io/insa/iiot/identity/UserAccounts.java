@@ -45,24 +45,9 @@ public class UserAccounts {
         return transactions.global(() -> users.findAll(ids));
     }
 
-    /** A user who has been invited and has not set a password yet. */
-    UserAccount createInvited(String email) {
-        return create(email, "", null, false, UserStatus.INVITED);
-    }
-
     UserAccount create(String email, String name, String passwordHash, boolean admin, UserStatus status) {
         UserAccount user = new UserAccount(
-                Ids.newId(),
-                normalizeEmail(email),
-                name,
-                passwordHash,
-                admin,
-                status,
-                false,
-                0,
-                null,
-                Times.now(clock),
-                null);
+                Ids.newId(), normalizeEmail(email), name, passwordHash, admin, status, false, Times.now(clock), null);
         boolean inserted = transactions.global(() -> users.insert(user));
         if (!inserted) {
             throw ProblemException.conflict("a user with e-mail " + user.email() + " already exists");

@@ -73,29 +73,18 @@ class UserRepository {
                 .update();
     }
 
-    void activate(UUID id, String name, String hash) {
-        jdbc.sql("UPDATE users SET name = ?, password_hash = ?, status = 'active' WHERE id = ?")
-                .params(name, hash, id)
-                .update();
+    /** Activates an account that is still invited; false when it is not (any more). */
+    boolean activate(UUID id, String name, String hash) {
+        return jdbc.sql(
+                                "UPDATE users SET name = ?, password_hash = ?, status = 'active' WHERE id = ? AND status = 'invited'")
+                        .params(name, hash, id)
+                        .update()
+                == 1;
     }
 
     void recordSuccessfulLogin(UUID id, OffsetDateTime at) {
-        jdbc.sql("UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ? WHERE id = ?")
+        jdbc.sql("UPDATE users SET last_login_at = ? WHERE id = ?")
                 .params(at, id)
-                .update();
-    }
-
-    /** Counts a failure and returns the new count. */
-    int recordFailedLogin(UUID id) {
-        return jdbc.sql("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins")
-                .param(id)
-                .query(Integer.class)
-                .single();
-    }
-
-    void lock(UUID id, OffsetDateTime until) {
-        jdbc.sql("UPDATE users SET locked_until = ?, failed_logins = 0 WHERE id = ?")
-                .params(until, id)
                 .update();
     }
 
@@ -108,8 +97,6 @@ class UserRepository {
                 rs.getBoolean("is_admin"),
                 UserStatus.of(rs.getString("status")),
                 rs.getBoolean("mfa_enabled"),
-                rs.getInt("failed_logins"),
-                rs.getObject("locked_until", OffsetDateTime.class),
                 rs.getObject("created_at", OffsetDateTime.class),
                 rs.getObject("last_login_at", OffsetDateTime.class));
     }

@@ -19,11 +19,14 @@ import org.springframework.stereotype.Service;
 public class Memberships {
 
     private final MembershipRepository memberships;
+    private final Invitations invitations;
     private final TenantTransactions transactions;
     private final Clock clock;
 
-    Memberships(MembershipRepository memberships, TenantTransactions transactions, Clock clock) {
+    Memberships(
+            MembershipRepository memberships, Invitations invitations, TenantTransactions transactions, Clock clock) {
         this.memberships = memberships;
+        this.invitations = invitations;
         this.transactions = transactions;
         this.clock = clock;
     }
@@ -50,9 +53,13 @@ public class Memberships {
                 tenant, () -> page.page(memberships.page(page.size(), page.offset()), memberships.count()));
     }
 
-    /** Members, invited ones included: what {@code max_users} limits. */
-    public long seatsUsed(TenantId tenant) {
+    public long memberCount(TenantId tenant) {
         return transactions.inTenant(tenant, memberships::count);
+    }
+
+    /** Members and open invitations: what {@code max_users} limits. */
+    public long seatsUsed(TenantId tenant) {
+        return transactions.inTenant(tenant, () -> memberships.count() + invitations.countOpen(tenant));
     }
 
     /** Adds a member; false when the user already is one. */

@@ -1,5 +1,6 @@
 package io.insa.iiot.tenancy;
 
+import io.insa.iiot.audit.AuditAccess;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.Role;
@@ -13,7 +14,7 @@ import org.springframework.stereotype.Component;
  * system administrator needs no membership. An API key acts only in its own tenant, by scope.
  */
 @Component
-public class TenantAccess {
+public class TenantAccess implements AuditAccess {
 
     private final Tenants tenants;
     private final Memberships memberships;
@@ -37,6 +38,11 @@ public class TenantAccess {
         Need(String scope) {
             this.scope = scope;
         }
+    }
+
+    @Override
+    public boolean isTenantAdmin(UUID userId, TenantId tenant) {
+        return memberships.roleOf(userId, tenant).filter(Role::isAdmin).isPresent();
     }
 
     public void requireSystemAdmin(Caller caller) {

@@ -54,7 +54,7 @@ class TenantReports {
             return new Stats(
                     tenant.id(),
                     new DeviceStats(d.total(), d.online()),
-                    memberships.seatsUsed(id),
+                    memberships.memberCount(id),
                     new TelemetryStats(t.pointsToday(), t.pointsTotal(), t.oldestDataAgeDays()),
                     new AlertStats(activeAlerts));
         });

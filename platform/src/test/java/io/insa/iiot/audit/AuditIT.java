@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.insa.iiot.support.Api;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
+import io.insa.iiot.support.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -51,17 +55,14 @@ class AuditIT extends IntegrationTest {
                 api.patch("/api/v1/tenants/" + tenant + "/users/" + operator.id() + "/role", Map.of("role", "viewer"))
                         .bearer(admin.accessToken()),
                 200);
-        Api.Response invited = send(
+        send(
                 api.post(
                                 "/api/v1/tenants/" + tenant + "/users/invite",
-                                Map.of("email", Fixture.unique("leaver") + "@it.example", "role", "viewer"))
+                                Map.of("email", Fixture.unique("invited") + "@it.example", "role", "viewer"))
                         .bearer(admin.accessToken()),
                 201);
-        send(
-                api.delete("/api/v1/tenants/" + tenant + "/users/"
-                                + invited.json().at("/user/id").asString())
-                        .bearer(admin.accessToken()),
-                204);
+        Fixture.Member leaver = fixture.member(tenant, "viewer");
+        send(api.delete("/api/v1/tenants/" + tenant + "/users/" + leaver.id()).bearer(admin.accessToken()), 204);
         Api.Response key = send(
                 api.post("/api/v1/api-keys", Map.of("name", "audited", "scopes", List.of("read")))
                         .bearer(admin.accessToken()),
@@ -219,6 +220,32 @@ class AuditIT extends IntegrationTest {
         assertThat(lines[0]).startsWith("id,at,tenant_id,actor_type,actor_id,actor_label,action");
         assertThat(lines).hasSize(2);
         assertThat(lines[1]).contains("tenant.role_change", admin.email(), IP, "\"\"before\"\":\"\"operator\"\"");
+    }
+
+    /** Finding 13: the role claim of a token can be stale; the membership in the database decides. */
+    @Test
+    void aTenantAdminWhoseMembershipNoLongerSaysAdminIsRefusedAtOnce() throws SQLException {
+        UUID demotedTenant = fixture.tenant("Audit demoted");
+        fixture.member(demotedTenant, "admin");
+        Fixture.Member demoted = fixture.member(demotedTenant, "admin");
+        assertThat(api.get("/api/v1/audit").bearer(demoted.accessToken()).send().status())
+                .isEqualTo(200);
+        try (Connection c = TestDatabase.get().connectAsApp();
+                PreparedStatement context = c.prepareStatement("SELECT set_config('app.tenant_id', ?, false)");
+                PreparedStatement demote =
+                        c.prepareStatement("UPDATE memberships SET role = 'viewer' WHERE user_id = ?")) {
+            context.setString(1, demotedTenant.toString());
+            context.execute();
+            demote.setObject(1, demoted.id());
+            assertThat(demote.executeUpdate()).isEqualTo(1);
+        }
+
+        for (String path : List.of("/api/v1/audit", "/api/v1/audit/export")) {
+            Api.Response refused = api.get(path).bearer(demoted.accessToken()).send();
+            assertThat(refused.status())
+                    .as(path + " with a token that still says admin")
+                    .isEqualTo(403);
+        }
     }
 
     private JsonNode auditAsSystemAdmin(String query) {

@@ -147,6 +147,7 @@ class RowLevelSecurityIT extends IntegrationTest {
                     .containsExactlyInAnyOrder(
                             "app_memberships_of",
                             "app_invitation_by_token",
+                            "app_open_invitations_for",
                             "app_api_key_by_hash",
                             "app_audit_search",
                             "app_audit_count",

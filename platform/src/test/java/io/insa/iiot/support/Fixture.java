@@ -74,13 +74,7 @@ public final class Fixture {
         String password = "pw-" + UUID.randomUUID();
         Api.Response accepted = api.post(
                         "/api/v1/auth/accept-invite",
-                        Map.of(
-                                "token",
-                                invite.json().at("/invitation/token").asString(),
-                                "password",
-                                password,
-                                "name",
-                                "Test " + role))
+                        Map.of("token", Mailbox.invitationToken(email), "password", password, "name", "Test " + role))
                 .send();
         assertThat(accepted.status()).as(accepted.toString()).isEqualTo(200);
         JsonNode tokens = accepted.json();
@@ -110,12 +104,17 @@ public final class Fixture {
         return api.post("/api/v1/" + deviceToken + "/telemetry", payload).send();
     }
 
-    /** Adds an existing user to another tenant. */
-    public void addExisting(UUID tenant, String email, String role) {
+    /** Invites an existing user to another tenant; the user accepts the invitation while logged in. */
+    public void addExisting(UUID tenant, Member member, String role) {
         Api.Response invite = api.post(
-                        "/api/v1/tenants/" + tenant + "/users/invite", Map.of("email", email, "role", role))
+                        "/api/v1/tenants/" + tenant + "/users/invite", Map.of("email", member.email(), "role", role))
                 .bearer(adminToken())
                 .send();
         assertThat(invite.status()).as(invite.toString()).isEqualTo(201);
+        String invitation = invite.json().at("/invitation/id").asString();
+        Api.Response accepted = api.post("/api/v1/auth/invitations/" + invitation + "/accept", Map.of())
+                .bearer(member.accessToken())
+                .send();
+        assertThat(accepted.status()).as(accepted.toString()).isEqualTo(200);
     }
 }

@@ -48,6 +48,7 @@ public abstract class IntegrationTest {
     @DynamicPropertySource
     static void platformProperties(DynamicPropertyRegistry registry) {
         platformProperties().forEach((key, value) -> registry.add(key, () -> value));
+        Mailbox.properties().forEach((key, value) -> registry.add(key, () -> value));
     }
 
     /** The configuration of the platform under test; a second instance started with it is the same installation. */
