@@ -140,6 +140,7 @@ final class BatchWriter implements SmartLifecycle {
                 return;
             } catch (RuntimeException e) {
                 log.error("ingest writer error", e);
+                fail(batch); // whatever threw, no admitted message is left without an answer
             } finally {
                 batch.clear();
             }
@@ -160,7 +161,34 @@ final class BatchWriter implements SmartLifecycle {
         }
     }
 
+    /**
+     * Writes a batch and completes every message's result: accepted after the commit, failed (quota
+     * given back) when anything on the way throws, the partition DDL and the grouping included.
+     */
     void write(List<PendingMessage> batch) {
+        long started = System.nanoTime();
+        int points;
+        try {
+            points = store(batch);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "ingest batch of {} messages not stored: {}",
+                    batch.size(),
+                    NestedExceptionUtils.getMostSpecificCause(e).getMessage(),
+                    e);
+            fail(batch);
+            return;
+        }
+        long now = System.nanoTime();
+        metrics.committed(batch.size(), points, now - started);
+        for (PendingMessage m : batch) {
+            metrics.delivered(now - m.enqueuedNanos());
+            m.result().complete(new IngestResult.Accepted(m.pointCount()));
+        }
+    }
+
+    /** Groups the batch per tenant and commits it in one transaction; the number of points written. */
+    private int store(List<PendingMessage> batch) {
         // tenants in a fixed order too: two batches never lock each other's rows crosswise
         Map<TenantId, TenantShare> shares = new TreeMap<>(Comparator.comparing(TenantId::value));
         int points = 0;
@@ -180,44 +208,33 @@ final class BatchWriter implements SmartLifecycle {
             usage[1]++;
             points += m.pointCount();
         }
-        long started = System.nanoTime();
-        try {
-            transactions.inEachTenant(shares.keySet(), tenant -> {
-                TenantShare share = shares.get(tenant);
-                store.write(tenant, share.rows);
-                share.usage.forEach((day, usage) -> store.addUsage(tenant, day, usage[0], usage[1]));
-                UUID[] ids = share.seen.keySet().toArray(UUID[]::new);
-                devices.recordSeen(tenant, ids, share.seen.values().toArray(Instant[]::new));
-                for (PendingMessage m : share.attributes) {
-                    devices.storeAttributes(
-                            tenant,
-                            m.device().deviceId(),
-                            m.attributes(),
-                            OffsetDateTime.ofInstant(m.receivedAt(), ZoneOffset.UTC));
-                }
-            });
-        } catch (RuntimeException e) {
-            log.warn(
-                    "ingest batch of {} messages not stored: {}",
-                    batch.size(),
-                    NestedExceptionUtils.getMostSpecificCause(e).getMessage(),
-                    e);
-            metrics.failed(batch.size());
-            for (PendingMessage m : batch) {
-                if (m.admission() != null) {
-                    quota.giveBack(m.admission());
-                }
-                m.result()
-                        .complete(new IngestResult.Failed(
-                                "the platform could not store the message; retry", RETRY_AFTER_FAILURE));
+        transactions.inEachTenant(shares.keySet(), tenant -> {
+            TenantShare share = shares.get(tenant);
+            store.write(tenant, share.rows);
+            share.usage.forEach((day, usage) -> store.addUsage(tenant, day, usage[0], usage[1]));
+            UUID[] ids = share.seen.keySet().toArray(UUID[]::new);
+            devices.recordSeen(tenant, ids, share.seen.values().toArray(Instant[]::new));
+            for (PendingMessage m : share.attributes) {
+                devices.storeAttributes(
+                        tenant,
+                        m.device().deviceId(),
+                        m.attributes(),
+                        OffsetDateTime.ofInstant(m.receivedAt(), ZoneOffset.UTC));
             }
-            return;
-        }
-        long now = System.nanoTime();
-        metrics.committed(batch.size(), points, now - started);
+        });
+        return points;
+    }
+
+    /** Tells every device of the batch to retry; gives back the quota of those not answered yet. */
+    private void fail(List<PendingMessage> batch) {
+        metrics.failed(batch.size());
         for (PendingMessage m : batch) {
-            metrics.delivered(now - m.enqueuedNanos());
-            m.result().complete(new IngestResult.Accepted(m.pointCount()));
+            boolean answered = m.result()
+                    .complete(new IngestResult.Failed(
+                            "the platform could not store the message; retry", RETRY_AFTER_FAILURE));
+            if (answered && m.admission() != null) {
+                quota.giveBack(m.admission());
+            }
         }
     }
 }

@@ -15,6 +15,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param writerThreads batch writers, each writing one batch (one transaction) at a time
  * @param batchMaxMessages most messages in one batch
  * @param batchLinger how long a writer waits for more messages before it writes a batch
+ * @param answerTimeout longest wait for a queued message's answer; after it the device is told to retry
  */
 @ConfigurationProperties("insa.ingest")
 record IngestProperties(
@@ -26,4 +27,5 @@ record IngestProperties(
         Duration enqueueTimeout,
         int writerThreads,
         int batchMaxMessages,
-        Duration batchLinger) {}
+        Duration batchLinger,
+        Duration answerTimeout) {}

@@ -17,6 +17,9 @@ import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.NestedExceptionUtils;
 
 /**
  * The one upload sequence every transport uses (SPEC 2): parse and validate the message, check the
@@ -25,6 +28,9 @@ import java.util.concurrent.TimeUnit;
  * from it and from nothing else.
  */
 public class IngestService {
+
+    private static final Logger log = LoggerFactory.getLogger(IngestService.class);
+    private static final Duration RETRY_AFTER_UNAVAILABLE = Duration.ofSeconds(5);
 
     private final PayloadParser parser;
     private final IngestTenants tenants;
@@ -73,30 +79,41 @@ public class IngestService {
         } catch (MalformedPayload e) {
             return reject(Reason.MALFORMED, e.getMessage(), null);
         }
-        Tenant tenant = tenants.get(device.tenantId());
-        Optional<CompletableFuture<IngestResult>> refused = admit(tenant, device);
-        if (refused.isPresent()) {
-            return refused.get();
-        }
-        Instant oldestAllowed = now.minus(Duration.ofDays(tenant.maxRetentionDays()));
-        for (Point p : points) {
-            if (p.ts().isBefore(oldestAllowed)) {
-                return reject(
-                        Reason.MALFORMED,
-                        "ts " + p.ts().toEpochMilli() + " is older than the tenant's retention of "
-                                + tenant.maxRetentionDays() + " days",
-                        null);
+        DailyQuota.Admission admission = null;
+        try {
+            Tenant tenant = tenants.get(device.tenantId());
+            Optional<CompletableFuture<IngestResult>> refused = admit(tenant, device);
+            if (refused.isPresent()) {
+                return refused.get();
             }
+            Instant oldestAllowed = now.minus(Duration.ofDays(tenant.maxRetentionDays()));
+            for (Point p : points) {
+                if (p.ts().isBefore(oldestAllowed)) {
+                    return reject(
+                            Reason.MALFORMED,
+                            "ts " + p.ts().toEpochMilli() + " is older than the tenant's retention of "
+                                    + tenant.maxRetentionDays() + " days",
+                            null);
+                }
+            }
+            DailyQuota.Result admitted =
+                    quota.admit(device.tenantId(), tenant.maxTelemetryPointsPerDay(), points.size());
+            if (admitted.refusal().isPresent()) {
+                DailyQuota.Exceeded exceeded = admitted.refusal().get();
+                return reject(Reason.QUOTA_EXCEEDED, exceeded.detail(), exceeded.retryAfter(clock));
+            }
+            admission = admitted.admission();
+            Map<String, Integer> keyIds = keys.idsOf(
+                    device.tenantId(),
+                    new TreeSet<>(points.stream().map(Point::key).toList()));
+            return enqueue(new PendingMessage(
+                    device, now, points, keyIds, null, admission, System.nanoTime(), new CompletableFuture<>()));
+        } catch (RuntimeException e) {
+            if (admission != null) {
+                quota.giveBack(admission);
+            }
+            return unavailable(e);
         }
-        DailyQuota.Result admitted = quota.admit(device.tenantId(), tenant.maxTelemetryPointsPerDay(), points.size());
-        if (admitted.refusal().isPresent()) {
-            DailyQuota.Exceeded exceeded = admitted.refusal().get();
-            return reject(Reason.QUOTA_EXCEEDED, exceeded.detail(), exceeded.retryAfter(clock));
-        }
-        Map<String, Integer> keyIds = keys.idsOf(
-                device.tenantId(), new TreeSet<>(points.stream().map(Point::key).toList()));
-        return enqueue(new PendingMessage(
-                device, now, points, keyIds, null, admitted.admission(), System.nanoTime(), new CompletableFuture<>()));
     }
 
     public CompletableFuture<IngestResult> attributes(DeviceIdentity device, byte[] payload) {
@@ -106,12 +123,26 @@ public class IngestService {
         } catch (MalformedPayload e) {
             return reject(Reason.MALFORMED, e.getMessage(), null);
         }
-        Optional<CompletableFuture<IngestResult>> refused = admit(tenants.get(device.tenantId()), device);
-        if (refused.isPresent()) {
-            return refused.get();
+        try {
+            Optional<CompletableFuture<IngestResult>> refused = admit(tenants.get(device.tenantId()), device);
+            if (refused.isPresent()) {
+                return refused.get();
+            }
+        } catch (RuntimeException e) {
+            return unavailable(e);
         }
         return enqueue(new PendingMessage(
                 device, clock.instant(), null, null, attributes, null, System.nanoTime(), new CompletableFuture<>()));
+    }
+
+    /** A message that could not be admitted because a dependency (the database) failed: retry later. */
+    private CompletableFuture<IngestResult> unavailable(RuntimeException e) {
+        log.warn(
+                "message not admitted: {}",
+                NestedExceptionUtils.getMostSpecificCause(e).getMessage());
+        metrics.failed(1);
+        return CompletableFuture.completedFuture(
+                new IngestResult.Failed("the platform cannot take messages right now; retry", RETRY_AFTER_UNAVAILABLE));
     }
 
     /** The checks every message passes, whatever it carries: tenant status and rate limits. */
@@ -142,7 +173,31 @@ public class IngestService {
                     writer.accepting() ? "the ingest queue is full; retry" : "the platform is shutting down; retry",
                     Duration.ofSeconds(1)));
         }
-        return message.result();
+        return answeredInTime(message);
+    }
+
+    /**
+     * Bounds the wait for a queued message: if the writer has not answered within the answer timeout
+     * (the database hangs), the device is told to retry and the quota is given back. A commit that
+     * happens later still stores the data; the device's retry then writes it again, which is the
+     * at-least-once promise of QoS 1.
+     */
+    private CompletableFuture<IngestResult> answeredInTime(PendingMessage message) {
+        IngestResult.Failed timedOut = new IngestResult.Failed(
+                "the message was not stored within "
+                        + properties.answerTimeout().toSeconds() + " s; retry",
+                RETRY_AFTER_UNAVAILABLE);
+        CompletableFuture<IngestResult> result = message.result();
+        result.completeOnTimeout(timedOut, properties.answerTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        result.thenAccept(r -> {
+            if (r == timedOut) {
+                metrics.failed(1);
+                if (message.admission() != null) {
+                    quota.giveBack(message.admission());
+                }
+            }
+        });
+        return result;
     }
 
     private CompletableFuture<IngestResult> reject(Reason reason, String detail, Duration retryAfter) {

@@ -1,12 +1,19 @@
 package io.insa.iiot.shared;
 
+import java.time.Duration;
 import java.util.stream.Collectors;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.core.NestedRuntimeException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -21,6 +28,7 @@ import tools.jackson.core.exc.StreamReadException;
 @RestControllerAdvice
 class ProblemHandler extends ResponseEntityExceptionHandler {
 
+    private static final Duration DATABASE_RETRY = Duration.ofSeconds(5);
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProblemHandler.class);
 
     @Override
@@ -77,6 +85,27 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         ProblemDetail body = ProblemDetail.forStatusAndDetail(
                 HttpStatus.INTERNAL_SERVER_ERROR, "internal error; the details are in the server log");
         return ResponseEntity.internalServerError().body(body);
+    }
+
+    /**
+     * The database is unreachable or gave up for now (connection lost, pool exhausted, a transaction that
+     * could not begin, commit or roll back): try again later.
+     */
+    @ExceptionHandler({
+        DataAccessResourceFailureException.class,
+        TransientDataAccessException.class,
+        CannotCreateTransactionException.class,
+        TransactionSystemException.class
+    })
+    ResponseEntity<Object> databaseUnavailable(NestedRuntimeException ex) {
+        log.warn(
+                "database unavailable: {}",
+                NestedExceptionUtils.getMostSpecificCause(ex).getMessage());
+        ProblemException unavailable = ProblemException.of(
+                HttpStatus.SERVICE_UNAVAILABLE, "the database is not reachable right now; retry", DATABASE_RETRY);
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .headers(unavailable.getHeaders())
+                .body(unavailable.getBody());
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

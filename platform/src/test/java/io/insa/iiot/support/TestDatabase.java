@@ -25,13 +25,14 @@ public final class TestDatabase {
     public final String ownerPassword;
     public final String appUser;
     public final String appPassword;
+    public final int port;
     private final String serverUrl;
     private final String name;
 
     private TestDatabase() {
         Map<String, String> env = new HashMap<>(credentialsFile());
         env.putAll(System.getenv());
-        String port = env.getOrDefault("INSA_DB_PORT", "5432");
+        this.port = Integer.parseInt(env.getOrDefault("INSA_DB_PORT", "5432"));
         this.serverUrl = "jdbc:postgresql://127.0.0.1:" + port + "/";
         this.ownerUser = env.getOrDefault("INSA_DB_OWNER_USER", "insa_owner");
         this.ownerPassword = require(env, "INSA_DB_OWNER_PASSWORD");
@@ -50,6 +51,11 @@ public final class TestDatabase {
             instance = new TestDatabase();
         }
         return instance;
+    }
+
+    /** The database's URL as reached through another port on loopback (a fault-injecting proxy). */
+    public String urlThroughPort(int proxyPort) {
+        return "jdbc:postgresql://127.0.0.1:" + proxyPort + "/" + name;
     }
 
     public Connection connectAsApp() throws SQLException {

@@ -1,0 +1,149 @@
+package io.insa.iiot.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.insa.iiot.support.Api;
+import io.insa.iiot.support.FaultProxy;
+import io.insa.iiot.support.Fixture;
+import io.insa.iiot.support.IntegrationTest;
+import io.insa.iiot.support.TestDatabase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The database goes away under the ingest path: every device still gets an answer (stored, or retry
+ * later with the quota given back), nothing hangs, and ingestion resumes by itself when it returns.
+ */
+@Timeout(90)
+class DatabaseOutageIT extends IntegrationTest {
+
+    private static final FaultProxy DATABASE = proxy();
+
+    @DynamicPropertySource
+    static void throughTheProxy(DynamicPropertyRegistry registry) {
+        // the runtime connections only (migrations go straight to the database)
+        registry.add("spring.datasource.url", () -> TestDatabase.get().urlThroughPort(DATABASE.port()));
+        registry.add("spring.datasource.hikari.connection-timeout", () -> "2000");
+        registry.add("insa.ingest.answer-timeout", () -> "5s");
+    }
+
+    @Autowired
+    DataSource pool;
+
+    /** The database back, and the pool's connections broken by the cut replaced, for the next test. */
+    @AfterEach
+    void databaseBack() throws SQLException {
+        DATABASE.restore();
+        pool.unwrap(HikariDataSource.class).getHikariPoolMXBean().softEvictConnections();
+    }
+
+    @Test
+    void aBatchWhosePartitionCannotBeCreatedIsAnsweredWithRetryAndStoredOnceTheDatabaseIsBack() {
+        Fixture.Member operator = fixture.member(fixture.tenant("Outage partition"), "operator");
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("outage"));
+        assertThat(fixture.telemetry(device.token(), Map.of("temp", 1)).status())
+                .isEqualTo(200);
+        // a day that has no partition yet: the writer must run DDL for it
+        long old = Instant.now().minus(20, ChronoUnit.DAYS).toEpochMilli();
+        Map<String, Object> late = Map.of("ts", old, "values", Map.of("temp", 2));
+
+        DATABASE.cut();
+        Api.Response during = fixture.telemetry(device.token(), late);
+
+        assertThat(during.status()).as(during.toString()).isEqualTo(503);
+        assertThat(during.header("Retry-After")).isNotNull();
+        DATABASE.restore();
+        Api.Response after = awaitStored(device.token(), late);
+        assertThat(after.status()).as(after.toString()).isEqualTo(200);
+        assertThat(points(operator, device.id(), old)).isEqualTo(1);
+    }
+
+    @Test
+    void aDeviceNotYetAuthenticatedIsToldToRetryDuringAnOutage() {
+        Fixture.Member operator = fixture.member(fixture.tenant("Outage auth"), "operator");
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("cold"));
+
+        DATABASE.cut();
+        Api.Response during = fixture.telemetry(device.token(), Map.of("temp", 1));
+
+        assertThat(during.status()).as(during.toString()).isEqualTo(503);
+        assertThat(during.header("Retry-After")).isNotNull();
+        DATABASE.restore();
+        assertThat(awaitStored(device.token(), Map.of("temp", 1)).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aMessageRefusedForAnOutageGivesItsQuotaBack() {
+        UUID tenant = fixture.tenant("Outage quota", Map.of("max_telemetry_points_per_day", 3));
+        Fixture.Member operator = fixture.member(tenant, "operator");
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("quota"));
+        assertThat(fixture.telemetry(device.token(), Map.of("warm", 1)).status())
+                .as("the device is known to the platform before the outage")
+                .isEqualTo(200);
+        // keys never seen before: admitting them needs the database
+        Map<String, Object> twoPoints = Map.of("fresh_a", 1, "fresh_b", 2);
+
+        DATABASE.cut();
+        Api.Response during = fixture.telemetry(device.token(), twoPoints);
+
+        assertThat(during.status()).as(during.toString()).isEqualTo(503);
+        assertThat(during.header("Content-Type")).startsWith("application/problem+json");
+        DATABASE.restore();
+        Api.Response after = awaitStored(device.token(), twoPoints);
+        assertThat(after.status())
+                .as("the refused message's 2 points were given back (1 + 2 of a daily 3): " + after)
+                .isEqualTo(200);
+    }
+
+    /** Retries as a device would until the platform takes the message again. */
+    private Api.Response awaitStored(String token, Map<String, Object> payload) {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        Api.Response response = fixture.telemetry(token, payload);
+        while (response.status() == 503 && Instant.now().isBefore(deadline)) {
+            sleep(Duration.ofMillis(200));
+            response = fixture.telemetry(token, payload);
+        }
+        return response;
+    }
+
+    private long points(Fixture.Member operator, UUID device, long ts) {
+        String at = Instant.ofEpochMilli(ts).toString();
+        String until = Instant.ofEpochMilli(ts + 1).toString();
+        return api.get("/api/v1/devices/" + device + "/telemetry?keys=temp&start=" + at + "&end=" + until)
+                .bearer(operator.accessToken())
+                .send()
+                .json()
+                .at("/series/temp")
+                .size();
+    }
+
+    private static FaultProxy proxy() {
+        try {
+            return new FaultProxy(TestDatabase.get().port);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
