@@ -49,6 +49,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(
             HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        for (Throwable t = ex.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof BodyTooLargeException tooLarge) {
+                return tooLarge(tooLarge);
+            }
+        }
         JacksonException jackson = null;
         for (Throwable t = ex.getCause(); t != null && jackson == null; t = t.getCause()) {
             if (t instanceof JacksonException j) {
@@ -77,6 +82,13 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         ProblemDetail body = ProblemDetail.forStatusAndDetail(
                 HttpStatus.INTERNAL_SERVER_ERROR, "internal error; the details are in the server log");
         return ResponseEntity.internalServerError().body(body);
+    }
+
+    /** The capped body stream failed where a handler read it directly. */
+    @ExceptionHandler(BodyTooLargeException.class)
+    ResponseEntity<Object> tooLarge(BodyTooLargeException ex) {
+        ProblemException problem = ex.problem();
+        return ResponseEntity.status(problem.getStatusCode()).body(problem.getBody());
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
