@@ -1,6 +1,10 @@
 package io.insa.iiot.shared;
 
+import java.sql.SQLException;
+import java.util.Set;
 import java.util.stream.Collectors;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -22,6 +26,7 @@ import tools.jackson.core.exc.StreamReadException;
 class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProblemHandler.class);
+    private static final Set<String> NUL_STATES = Set.of("22021", "22P05");
 
     @Override
     protected ResponseEntity<Object> handleMethodArgumentNotValid(
@@ -89,6 +94,19 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<Object> tooLarge(BodyTooLargeException ex) {
         ProblemException problem = ex.problem();
         return ResponseEntity.status(problem.getStatusCode()).body(problem.getBody());
+    }
+
+    /**
+     * PostgreSQL text and jsonb cannot hold U+0000 (SQLSTATE 22021 and 22P05). Query parameters are
+     * refused before (NulParameterFilter, which names them); what still arrives here came in a body.
+     */
+    @ExceptionHandler(DataIntegrityViolationException.class)
+    ResponseEntity<Object> dataIntegrity(DataIntegrityViolationException ex) {
+        if (NestedExceptionUtils.getMostSpecificCause(ex) instanceof SQLException sql
+                && NUL_STATES.contains(sql.getSQLState())) {
+            return problem("body", "body: text must not contain the NUL character (U+0000)");
+        }
+        return unexpected(ex);
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
