@@ -64,7 +64,7 @@ class AmqpTransportIT extends IntegrationTest {
                     .isEqualTo(i + 1);
         }
         assertThat(send(open(connection, "attributes"), "{\"fw\": \"4\"}")).isInstanceOf(Accepted.class);
-        assertThat(api.get("/actuator/prometheus").send().text())
+        assertThat(management.get("/actuator/prometheus").send().text())
                 .contains(
                         "insa_transport_connections{transport=\"amqp\"}",
                         "insa_transport_messages_total{outcome=\"accepted\",transport=\"amqp\"}");

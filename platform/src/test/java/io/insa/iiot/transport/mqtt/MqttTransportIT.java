@@ -61,7 +61,7 @@ class MqttTransportIT extends IntegrationTest {
             // the PUBACK is in: the message must be in the database already
             assertThat(Points.count(device.id(), "seq")).isEqualTo(i + 1);
         }
-        assertThat(api.get("/actuator/prometheus").send().text())
+        assertThat(management.get("/actuator/prometheus").send().text())
                 .contains(
                         "insa_transport_connections{transport=\"mqtt\"}",
                         "insa_transport_messages_total{outcome=\"accepted\",transport=\"mqtt\"}");
