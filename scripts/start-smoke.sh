@@ -55,8 +55,10 @@ grep -q '"is_admin":true' <<<"$me" || fail "/api/v1/auth/me did not show the sys
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v3/api-docs")
 [[ $code == 200 ]] || fail "/v3/api-docs answered $code"
 
-curl -fsS "http://127.0.0.1:$management_port/actuator/prometheus" | grep -q '^jvm_memory_used_bytes' \
-  || fail "no metrics at 127.0.0.1:$management_port/actuator/prometheus"
+# read whole first: grep -q would close the pipe early and fail the pipeline (pipefail)
+metrics=$(curl -fsS "http://127.0.0.1:$management_port/actuator/prometheus") \
+  || fail "no answer at 127.0.0.1:$management_port/actuator/prometheus"
+grep -q '^jvm_memory_used_bytes' <<<"$metrics" || fail "no JVM metrics at 127.0.0.1:$management_port/actuator/prometheus"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/actuator/prometheus")
 [[ $code != 200 ]] || fail "the main port serves /actuator/prometheus"
 
