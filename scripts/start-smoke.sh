@@ -10,8 +10,13 @@ fail() { log "FAILED: $*"; [[ -f ${work:-}/server.log ]] && tail -n 60 "$work/se
 
 work=$(mktemp -d)
 db=insa_smoke_$$
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
-  || echo $((20000 + RANDOM % 20000)))
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
+    || echo $((20000 + RANDOM % 20000))
+}
+port=$(free_port)
+# Actuator's own port (management.server.port, on 127.0.0.1): metrics are not on the main port
+management_port=$(free_port)
 pid=
 
 cleanup() {
@@ -24,7 +29,8 @@ cleanup() {
 trap cleanup EXIT
 
 started=$(date +%s%N)
-INSA_DB_NAME=$db SERVER_PORT=$port ./iiot start --insa.data-dir="$work/data" --insa.mqtt.port=0 --insa.coap.port=0 --insa.amqp.port=0 >"$work/server.log" 2>&1 &
+INSA_DB_NAME=$db SERVER_PORT=$port ./iiot start --insa.data-dir="$work/data" --management.server.port="$management_port" \
+  --insa.mqtt.port=0 --insa.coap.port=0 --insa.amqp.port=0 >"$work/server.log" 2>&1 &
 pid=$!
 
 for _ in $(seq 1 180); do
@@ -49,4 +55,11 @@ grep -q '"is_admin":true' <<<"$me" || fail "/api/v1/auth/me did not show the sys
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v3/api-docs")
 [[ $code == 200 ]] || fail "/v3/api-docs answered $code"
 
-log "ok: ./iiot start served the API on port $port; the generated admin logged in"
+# read whole first: grep -q would close the pipe early and fail the pipeline (pipefail)
+metrics=$(curl -fsS "http://127.0.0.1:$management_port/actuator/prometheus") \
+  || fail "no answer at 127.0.0.1:$management_port/actuator/prometheus"
+grep -q '^jvm_memory_used_bytes' <<<"$metrics" || fail "no JVM metrics at 127.0.0.1:$management_port/actuator/prometheus"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/actuator/prometheus")
+[[ $code != 200 ]] || fail "the main port serves /actuator/prometheus"
+
+log "ok: ./iiot start served the API on port $port and metrics on 127.0.0.1:$management_port; the generated admin logged in"

@@ -25,6 +25,7 @@ public final class LoadGen {
                                 --points 3 --duration 60 --warmup 10 --admin-email admin@localhost --admin-password-file data/admin-password.txt
                       mqtt      --devices 10000 --rate 5000 (msgs/s) --qos 1 --points 3 --duration 60 --warmup 20
                                 --mqtt-host 127.0.0.1 --mqtt-port 1883 --server-pid <platform pid, for memory per connection>
+                                --management-url http://127.0.0.1:8081 (Actuator, for the heap in use)
                       coap      --devices 1000 --rate 2000 --points 3 --duration 60 --warmup 20 --coap-host 127.0.0.1 --coap-port 5683
                       amqp      --devices 1000 --rate 2000 --points 3 --duration 60 --warmup 20 --amqp-host 127.0.0.1 --amqp-port 5672
                       baseline  --rows 3000000 --batch 100000 --devices 10000 --points 3   (PostgreSQL COPY into the telemetry table)

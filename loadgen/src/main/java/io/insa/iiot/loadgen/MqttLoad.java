@@ -31,7 +31,8 @@ final class MqttLoad {
     }
 
     void run() throws Exception {
-        String url = options.get("url", "http://127.0.0.1:8080");
+        // Actuator listens on its own port (management.server.port), loopback only
+        String managementUrl = options.get("management-url", "http://127.0.0.1:8081");
         String host = options.get("mqtt-host", "127.0.0.1");
         int port = options.integer("mqtt-port", 1883);
         int rate = options.integer("rate", 5_000);
@@ -49,7 +50,7 @@ final class MqttLoad {
                 qos, points, rate, warmup.toSeconds(), duration.toSeconds());
 
         long rssBefore = serverPid.map(MqttLoad::rssKiB).orElse(-1L);
-        long heapBefore = heapUsed(url);
+        long heapBefore = heapUsed(managementUrl);
         Recorder connectLatency = new Recorder(3);
         List<Mqtt5AsyncClient> clients = new ArrayList<>(tokens.size());
         long connectStart = System.nanoTime();
@@ -89,7 +90,7 @@ final class MqttLoad {
         Thread.sleep(3000);
         if (rssBefore > 0) {
             long rssIdle = rssKiB(serverPid.get());
-            long heapIdle = heapUsed(url);
+            long heapIdle = heapUsed(managementUrl);
             System.out.printf(
                     "memory:  server RSS %d -> %d MiB with %d idle connections: %.1f KiB per connection;"
                             + " heap used %d -> %d MiB (%.1f KiB per connection, before any GC)%n",
@@ -134,12 +135,12 @@ final class MqttLoad {
         }
     }
 
-    /** Heap in use, from the platform's Prometheus endpoint. */
-    static long heapUsed(String url) {
+    /** Heap in use, from the platform's Prometheus endpoint on its management port. */
+    static long heapUsed(String managementUrl) {
         try {
             String metrics = HttpClient.newHttpClient()
                     .send(
-                            HttpRequest.newBuilder(URI.create(url + "/actuator/prometheus"))
+                            HttpRequest.newBuilder(URI.create(managementUrl + "/actuator/prometheus"))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
                     .body();

@@ -16,6 +16,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.springframework.stereotype.Service;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Commands to devices (SPEC 5): delivered to whichever transport the device listens on, and, unless
@@ -29,6 +33,10 @@ public class Commands {
     public record Outcome(UUID id, String status, String response) {}
 
     private record Pending(UUID deviceId, CompletableFuture<String> response) {}
+
+    private static final JsonMapper STRICT_JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private final CommandChannels channels;
     private final Devices devices;
@@ -87,12 +95,31 @@ public class Commands {
         }
     }
 
-    /** A device's answer to a command; false when no such command of this device is waiting. */
-    public boolean respond(UUID deviceId, UUID commandId, String json) {
+    /**
+     * A device's answer to a command, as the device sent it; false when no such command of this
+     * device is waiting.
+     */
+    public boolean respond(UUID deviceId, UUID commandId, String answer) {
         Pending waiting = pending.get(commandId);
         if (waiting == null || !waiting.deviceId().equals(deviceId)) {
             return false;
         }
-        return waiting.response().complete(json);
+        return waiting.response().complete(asJson(answer));
+    }
+
+    /**
+     * The answer as JSON text: one JSON value as sent, anything else (plain text, broken JSON) as a
+     * JSON string, so that what a device sends can never break the operator's response.
+     */
+    static String asJson(String answer) {
+        try {
+            JsonNode value = STRICT_JSON.readerFor(JsonNode.class).readValue(answer);
+            if (value != null && !value.isMissingNode()) {
+                return STRICT_JSON.writeValueAsString(value);
+            }
+        } catch (JacksonException notJson) {
+            // answered below as text
+        }
+        return STRICT_JSON.writeValueAsString(answer);
     }
 }

@@ -140,6 +140,10 @@ final class PayloadParser {
     }
 
     private static TelemetryValue value(JsonNode v, String key) throws MalformedPayload {
+        if (holdsNul(v)) {
+            // PostgreSQL text and jsonb cannot store it: refused here, or the whole batch would fail
+            throw new MalformedPayload("value of '" + key + "' contains the NUL character (U+0000)");
+        }
         if (v.isBoolean()) {
             return new TelemetryValue.BooleanValue(v.booleanValue());
         }
@@ -164,6 +168,26 @@ final class PayloadParser {
         }
         throw new MalformedPayload("value of '" + key + "' must be a number, boolean, string or JSON object, not "
                 + v.getNodeType().name().toLowerCase());
+    }
+
+    private static boolean holdsNul(JsonNode v) {
+        if (v.isString()) {
+            return v.stringValue().indexOf('\u0000') >= 0;
+        }
+        if (v.isObject()) {
+            for (Map.Entry<String, JsonNode> e : v.properties()) {
+                if (e.getKey().indexOf('\u0000') >= 0 || holdsNul(e.getValue())) {
+                    return true;
+                }
+            }
+        } else if (v.isArray()) {
+            for (JsonNode element : v) {
+                if (holdsNul(element)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static String where(String at) {

@@ -43,6 +43,12 @@ public class ProblemException extends ErrorResponseException {
         return new ProblemException(HttpStatus.UNPROCESSABLE_CONTENT, detail);
     }
 
+    /** 413: a request body over its cap (see {@code BodySizeFilter}). */
+    public static ProblemException contentTooLarge(long maxBytes) {
+        return new ProblemException(
+                HttpStatus.CONTENT_TOO_LARGE, "the request body exceeds the limit of " + maxBytes + " bytes");
+    }
+
     public static ProblemException gatewayTimeout(String detail) {
         return new ProblemException(HttpStatus.GATEWAY_TIMEOUT, detail);
     }

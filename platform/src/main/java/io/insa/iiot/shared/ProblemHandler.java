@@ -1,10 +1,13 @@
 package io.insa.iiot.shared;
 
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.NestedRuntimeException;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -30,6 +33,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Duration DATABASE_RETRY = Duration.ofSeconds(5);
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProblemHandler.class);
+    private static final Set<String> NUL_STATES = Set.of("22021", "22P05");
 
     @Override
     protected ResponseEntity<Object> handleMethodArgumentNotValid(
@@ -57,6 +61,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(
             HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        for (Throwable t = ex.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof BodyTooLargeException tooLarge) {
+                return tooLarge(tooLarge);
+            }
+        }
         JacksonException jackson = null;
         for (Throwable t = ex.getCause(); t != null && jackson == null; t = t.getCause()) {
             if (t instanceof JacksonException j) {
@@ -106,6 +115,26 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
                 .headers(unavailable.getHeaders())
                 .body(unavailable.getBody());
+    }
+
+    /** The capped body stream failed where a handler read it directly. */
+    @ExceptionHandler(BodyTooLargeException.class)
+    ResponseEntity<Object> tooLarge(BodyTooLargeException ex) {
+        ProblemException problem = ex.problem();
+        return ResponseEntity.status(problem.getStatusCode()).body(problem.getBody());
+    }
+
+    /**
+     * PostgreSQL text and jsonb cannot hold U+0000 (SQLSTATE 22021 and 22P05). Query parameters are
+     * refused before (NulParameterFilter, which names them); what still arrives here came in a body.
+     */
+    @ExceptionHandler(DataIntegrityViolationException.class)
+    ResponseEntity<Object> dataIntegrity(DataIntegrityViolationException ex) {
+        if (NestedExceptionUtils.getMostSpecificCause(ex) instanceof SQLException sql
+                && NUL_STATES.contains(sql.getSQLState())) {
+            return problem("body", "body: text must not contain the NUL character (U+0000)");
+        }
+        return unexpected(ex);
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

@@ -107,19 +107,16 @@ class TelemetryController {
     ResponseEntity<String> export(
             @AuthenticationPrincipal Caller caller, @PathVariable UUID deviceId, SeriesParams params) {
         Series s = series(caller, deviceId, params);
-        StringBuilder csv = new StringBuilder("key,ts,value\r\n");
+        StringBuilder csv = new StringBuilder(Csv.line(List.of("key", "ts", "value")));
         s.series()
-                .forEach((key, samples) -> samples.forEach(sample -> csv.append(Csv.field(key))
-                        .append(',')
-                        .append(Instant.ofEpochMilli(sample.ts()))
-                        .append(',')
-                        .append(Csv.field(
-                                sample.value() == null
-                                        ? ""
-                                        : sample.value() instanceof String str
-                                                ? str
-                                                : json.writeValueAsString(sample.value())))
-                        .append("\r\n")));
+                .forEach((key, samples) -> samples.forEach(sample -> csv.append(Csv.line(List.of(
+                        key,
+                        Instant.ofEpochMilli(sample.ts()),
+                        sample.value() == null
+                                ? ""
+                                : sample.value() instanceof String str
+                                        ? str
+                                        : json.writeValueAsString(sample.value()))))));
         return ResponseEntity.ok()
                 .contentType(new MediaType("text", "csv"))
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"telemetry-" + deviceId + ".csv\"")

@@ -248,6 +248,27 @@ class AuditIT extends IntegrationTest {
         }
     }
 
+    @Test
+    void csvExportWritesWhatCallersSentAsTextNeverAsAFormula() {
+        String email = "=2+3" + UUID.randomUUID().toString().substring(0, 8) + "@it.example";
+        Api.Response login = api.post("/api/v1/auth/login", Map.of("email", email, "password", "wrong-password"))
+                .from(Fixture.freshIp())
+                .header("User-Agent", "=2+3")
+                .send();
+        assertThat(login.status()).as(login.toString()).isEqualTo(401);
+
+        Api.Response csv = api.get("/api/v1/audit/export?action=auth.login&actor="
+                        + java.net.URLEncoder.encode(email, java.nio.charset.StandardCharsets.UTF_8))
+                .bearer(fixture.adminToken())
+                .send();
+        assertThat(csv.status()).as(csv.toString()).isEqualTo(200);
+        String[] lines = csv.text().split("\r\n");
+        assertThat(lines).hasSize(2);
+        List<String> cells = List.of(lines[1].split(","));
+        assertThat(cells).contains("'" + email, "'=2+3", "failure");
+        assertThat(cells).noneMatch(cell -> cell.matches("^[=+\\-@\t\r].*"));
+    }
+
     private JsonNode auditAsSystemAdmin(String query) {
         Api.Response response =
                 api.get("/api/v1/audit?" + query).bearer(fixture.adminToken()).send();

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -66,6 +67,28 @@ public class CommandIT extends IntegrationTest {
         assertThat(response.json().get("status").asString()).isEqualTo("answered");
         assertThat(response.json().at("/response/ok").asBoolean()).isTrue();
         deviceSide.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @Timeout(30)
+    void anAnswerThatIsNotJsonReachesTheOperatorAsAJsonString() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("sloppy"));
+        String answerText = "OK {valve: open";
+        CompletableFuture<Integer> deviceSide = CompletableFuture.supplyAsync(() -> {
+            HttpResponse<String> poll = http("GET", "/api/v1/" + device.token() + "/rpc?timeout=10000", null);
+            String id = JSON.readTree(poll.body()).get("id").asString();
+            return http("POST", "/api/v1/" + device.token() + "/rpc/" + id, answerText)
+                    .statusCode();
+        });
+
+        Api.Response response = untilListening(device.id(), Map.of("method", "status", "timeout_ms", 5000));
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.header("Content-Type")).startsWith("application/json");
+        assertThat(response.json().get("status").asString()).isEqualTo("answered");
+        assertThat(response.json().get("response").isString()).isTrue();
+        assertThat(response.json().get("response").asString()).isEqualTo(answerText);
+        assertThat(deviceSide.get(10, TimeUnit.SECONDS)).isEqualTo(200);
     }
 
     @Test

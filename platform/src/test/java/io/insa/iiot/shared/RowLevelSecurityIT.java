@@ -159,6 +159,80 @@ class RowLevelSecurityIT extends IntegrationTest {
         }
     }
 
+    /** A definer function must not resolve names through a schema the caller controls, pg_temp least of all. */
+    @Test
+    void everySecurityDefinerFunctionSearchesPgTempLast() throws SQLException {
+        try (Connection c = TestDatabase.get().connectAsOwner()) {
+            List<String> functions = strings(c, """
+                    SELECT p.oid::regprocedure || '#'
+                           || coalesce((SELECT s FROM unnest(p.proconfig) s WHERE s LIKE 'search_path=%'), '')
+                    FROM pg_proc p
+                    WHERE p.prosecdef AND p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)""");
+            assertThat(functions).hasSizeGreaterThanOrEqualTo(10).allSatisfy(function -> {
+                String searchPath = function.substring(function.indexOf('#') + 1);
+                assertThat(searchPath).as(function).startsWith("search_path=");
+                List<String> schemas = Stream.of(
+                                searchPath.substring("search_path=".length()).split(","))
+                        .map(String::strip)
+                        .toList();
+                assertThat(schemas).as(function).isEqualTo(List.of("public", "pg_temp"));
+            });
+        }
+    }
+
+    @Test
+    void theRuntimeRoleCannotPurgeAuditRowsYoungerThanTheRetention() throws SQLException {
+        String action = "test.purge-" + UUID.randomUUID();
+        try (Connection c = TestDatabase.get().connectAsApp()) {
+            c.setAutoCommit(false);
+            setTenant(c, tenantA);
+            for (int daysAgo : new int[] {10, 400}) {
+                update(
+                        c,
+                        "INSERT INTO audit_log (id, at, tenant_id, actor_type, action, outcome, details) VALUES "
+                                + "(gen_random_uuid(), now() - interval '" + daysAgo + " days', '" + tenantA
+                                + "', 'system', '" + action + "', 'success', jsonb_build_object('days_ago', " + daysAgo
+                                + "))");
+            }
+            c.commit();
+
+            assertThatThrownBy(() -> update(c, "UPDATE app_settings SET audit_retention_days = 1"))
+                    .as("the retention the purge holds to is the owner's")
+                    .hasMessageContaining("permission denied");
+            c.rollback();
+
+            strings(c, "SELECT app_audit_purge(now() + interval '1 day')");
+            c.commit();
+        }
+        try (Connection c = TestDatabase.get().connectAsOwner()) {
+            assertThat(strings(c, "SELECT audit_retention_days FROM app_settings"))
+                    .as("insa.audit.retention-days, written at start")
+                    .containsExactly("365");
+            assertThat(strings(c, "SELECT details->>'days_ago' FROM audit_log WHERE action = '" + action + "'"))
+                    .as("the retention (365 days) holds whatever cutoff the caller passes")
+                    .containsExactly("10");
+        }
+    }
+
+    @Test
+    void theRuntimeRoleCannotDropTelemetryPartitionsWithinTheLongestRetention() throws SQLException {
+        try (Connection c = TestDatabase.get().connectAsApp()) {
+            c.setAutoCommit(false);
+            String today = "(now() AT TIME ZONE 'UTC')::date";
+            strings(c, "SELECT app_ensure_telemetry_partition(" + today + " - 5)");
+            List<String> before = strings(c, "SELECT app_ensure_telemetry_partition(" + today + ")");
+            strings(c, "SELECT app_drop_telemetry_partitions_before(" + today + " + 1)");
+            c.commit();
+            assertThat(strings(
+                            c,
+                            "SELECT to_regclass(p)::text FROM unnest(ARRAY[to_char(" + today
+                                    + " - 5, '\"telemetry_\"YYYYMMDD'), '" + before.getFirst() + "']) p"))
+                    .as("partitions younger than every tenant's retention stay")
+                    .doesNotContainNull()
+                    .hasSize(2);
+        }
+    }
+
     @Test
     void runtimeRoleCanNeitherBypassNorOwn() throws SQLException {
         String app = TestDatabase.get().appUser;

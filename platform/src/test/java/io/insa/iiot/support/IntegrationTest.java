@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -42,7 +43,14 @@ public abstract class IntegrationTest {
     @LocalServerPort
     protected int port;
 
+    /** Actuator's own port (metrics), bound to loopback. */
+    @LocalManagementPort
+    protected int managementPort;
+
     protected Api api;
+    /** A client of the management port. */
+    protected Api management;
+
     protected Fixture fixture;
 
     @DynamicPropertySource
@@ -63,6 +71,7 @@ public abstract class IntegrationTest {
         properties.put("insa.data-dir", DATA_DIR.toString());
         properties.put("insa.admin.email", ADMIN_EMAIL);
         properties.put("insa.admin.password", ADMIN_PASSWORD);
+        properties.put("management.server.port", "0");
         properties.put("insa.mqtt.port", "0");
         properties.put("insa.mqtt.tls.enabled", "true");
         properties.put("insa.mqtt.tls.port", "0");
@@ -86,6 +95,7 @@ public abstract class IntegrationTest {
     @BeforeEach
     void connect() {
         api = new Api(port);
+        management = new Api(managementPort);
         fixture = new Fixture(api);
     }
 }

@@ -1,12 +1,27 @@
 package io.insa.iiot.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.insa.iiot.support.Api;
 import io.insa.iiot.support.IntegrationTest;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
-/** What operators and API users reach without logging in: health, metrics and the API description. */
+/**
+ * What operators and API users reach without logging in: health and the API description on the main
+ * port; metrics and the rest of Actuator on the management port, which listens on loopback only.
+ */
 class OperatorEndpointsIT extends IntegrationTest {
 
     @Test
@@ -14,16 +29,69 @@ class OperatorEndpointsIT extends IntegrationTest {
         Api.Response health = api.get("/api/v1/health").send();
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().propertyNames()).containsExactly("status");
-        assertThat(api.get("/actuator/health").send().json().get("status").asString())
+        Api.Response actuatorHealth = api.get("/actuator/health").send();
+        assertThat(actuatorHealth.status()).isEqualTo(200);
+        assertThat(actuatorHealth.json().propertyNames()).containsExactly("status");
+        assertThat(actuatorHealth.json().get("status").asString()).isEqualTo("UP");
+        assertThat(management
+                        .get("/actuator/health")
+                        .send()
+                        .json()
+                        .get("status")
+                        .asString())
                 .isEqualTo("UP");
     }
 
     @Test
     void prometheusMetricsIncludeTheJvmAndTheConnectionPool() {
-        Api.Response metrics = api.get("/actuator/prometheus").send();
+        Api.Response metrics = management.get("/actuator/prometheus").send();
         assertThat(metrics.status()).isEqualTo(200);
         assertThat(metrics.text())
                 .contains("jvm_memory_used_bytes", "hikaricp_connections_active", "http_server_requests");
+    }
+
+    @Test
+    void theMainPortServesNoMetricsAndNoOtherActuatorEndpoint() {
+        assertThat(managementPort).isNotEqualTo(port);
+        for (String path :
+                new String[] {"/actuator/prometheus", "/actuator/info", "/actuator", "/actuator/health/liveness"}) {
+            Api.Response response = api.get(path).send();
+            assertThat(response.status()).as(path).isIn(401, 404);
+            assertThat(response.text()).as(path).doesNotContain("jvm_memory_used_bytes");
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void theManagementPortListensOnLoopbackOnly() throws IOException {
+        Optional<InetAddress> external = externalAddress();
+        Assumptions.assumeTrue(external.isPresent(), "this machine has no non-loopback IPv4 address");
+        try (Socket main = new Socket()) {
+            main.connect(new InetSocketAddress(external.get(), port), 5_000);
+            assertThat(main.isConnected())
+                    .as("the main port is reachable from outside")
+                    .isTrue();
+        }
+        assertThatThrownBy(() -> {
+                    try (Socket socket = new Socket()) {
+                        socket.connect(new InetSocketAddress(external.get(), managementPort), 5_000);
+                    }
+                })
+                .isInstanceOf(ConnectException.class);
+    }
+
+    private static Optional<InetAddress> externalAddress() throws SocketException {
+        return NetworkInterface.networkInterfaces()
+                .filter(nic -> {
+                    try {
+                        return nic.isUp() && !nic.isLoopback();
+                    } catch (SocketException e) {
+                        return false;
+                    }
+                })
+                .flatMap(NetworkInterface::inetAddresses)
+                .filter(address -> address instanceof Inet4Address && !address.isLoopbackAddress())
+                .findFirst();
     }
 
     @Test
@@ -34,7 +102,7 @@ class OperatorEndpointsIT extends IntegrationTest {
         assertThat(fixture.telemetry(device.token(), "{\"a\": 1, \"b\": 2}").status())
                 .isEqualTo(200);
         assertThat(fixture.telemetry(device.token(), "{\"a\": ").status()).isEqualTo(400);
-        String metrics = api.get("/actuator/prometheus").send().text();
+        String metrics = management.get("/actuator/prometheus").send().text();
         assertThat(metrics)
                 .contains(
                         "insa_ingest_points_total",

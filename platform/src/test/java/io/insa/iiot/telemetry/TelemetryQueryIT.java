@@ -163,6 +163,28 @@ class TelemetryQueryIT extends IntegrationTest {
                 .isEqualTo("key,ts,value\r\npower," + Instant.ofEpochMilli(base) + "," + OFFSETS.length + "\r\n");
     }
 
+    @Test
+    void csvExportWritesDeviceTextAsTextAndNegativeNumbersAsNumbers() {
+        Fixture.Member operator = fixture.member(fixture.tenant("Formulas"), "operator");
+        Fixture.DeviceHandle formulas = fixture.device(operator.accessToken(), "formulas");
+        assertThat(fixture.telemetry(
+                                formulas.token(),
+                                "{\"ts\": " + base + ", \"values\": {\"cmd\": \"=2+3\", \"neg\": -3.5, \"@k\": 1}}")
+                        .status())
+                .isEqualTo(200);
+
+        Api.Response csv = api.get("/api/v1/devices/" + formulas.id() + "/telemetry/export?keys=cmd,neg,%40k&start="
+                        + base + "&end=" + (base + 1))
+                .bearer(operator.accessToken())
+                .send();
+
+        assertThat(csv.status()).as(csv.toString()).isEqualTo(200);
+        String ts = Instant.ofEpochMilli(base).toString();
+        assertThat(csv.text().split("\r\n"))
+                .containsExactlyInAnyOrder(
+                        "key,ts,value", "cmd," + ts + ",'=2+3", "neg," + ts + ",-3.5", "'@k," + ts + ",1");
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(
             strings = {

@@ -33,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.function.BiFunction;
 import org.apache.qpid.proton.amqp.Binary;
 import org.apache.qpid.proton.amqp.Symbol;
+import org.apache.qpid.proton.amqp.UnsignedLong;
 import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.AmqpValue;
 import org.apache.qpid.proton.amqp.messaging.Data;
@@ -60,6 +61,9 @@ class AmqpTransport implements SmartLifecycle {
     static final String ATTRIBUTES = "attributes";
     static final String COMMAND = "command";
     static final String COMMAND_RESPONSE = "command_response";
+    /** Bytes a message may carry besides its body: header, properties, annotations, section codes. */
+    static final int MESSAGE_SECTIONS_ALLOWANCE = 2048;
+
     private static final Logger log = LoggerFactory.getLogger(AmqpTransport.class);
 
     private final Vertx vertx;
@@ -180,6 +184,7 @@ class AmqpTransport implements SmartLifecycle {
             return;
         }
         receiver.setTarget(receiver.getRemoteTarget()).setAutoAccept(false).setPrefetch(0);
+        limitMessageSize(receiver);
         receiver.handler((delivery, message) -> {
             inFlight.begin();
             byte[] payload = body(message);
@@ -226,6 +231,7 @@ class AmqpTransport implements SmartLifecycle {
     /** Answers to commands: the correlation id names the command, the body is the answer. */
     private void answers(DeviceIdentity device, ProtonReceiver receiver) {
         receiver.setTarget(receiver.getRemoteTarget()).setAutoAccept(false).setPrefetch(0);
+        limitMessageSize(receiver);
         receiver.handler((delivery, message) -> {
             byte[] body = body(message);
             Object correlation = message.getCorrelationId();
@@ -252,6 +258,17 @@ class AmqpTransport implements SmartLifecycle {
         });
         receiver.open();
         receiver.flow(settings.linkCredit());
+    }
+
+    /**
+     * Announces the largest message on attach and detaches the link (amqp:link:message-size-exceeded)
+     * as soon as a delivery's transfers add up to more: Proton drops the frames as they come instead of
+     * holding the whole message. The allowance over the payload limit is for the message's own
+     * sections (header, properties, annotations), so that a body within the limit always gets through
+     * and one slightly over it is rejected with a decode error like on every transport.
+     */
+    private void limitMessageSize(ProtonReceiver receiver) {
+        receiver.setMaxMessageSize(UnsignedLong.valueOf(ingest.maxPayloadBytes() + MESSAGE_SECTIONS_ALLOWANCE));
     }
 
     private void settle(ProtonDelivery delivery, IngestResult result) {

@@ -22,10 +22,12 @@ import org.apache.qpid.proton.amqp.messaging.Accepted;
 import org.apache.qpid.proton.amqp.messaging.Data;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
 import org.apache.qpid.proton.amqp.transport.DeliveryState;
+import org.apache.qpid.proton.amqp.transport.ErrorCondition;
 import org.apache.qpid.proton.message.Message;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /** The AMQP 1.0 transport with Vert.x Proton's client and python3-qpid-proton. */
@@ -62,7 +64,7 @@ class AmqpTransportIT extends IntegrationTest {
                     .isEqualTo(i + 1);
         }
         assertThat(send(open(connection, "attributes"), "{\"fw\": \"4\"}")).isInstanceOf(Accepted.class);
-        assertThat(api.get("/actuator/prometheus").send().text())
+        assertThat(management.get("/actuator/prometheus").send().text())
                 .contains(
                         "insa_transport_connections{transport=\"amqp\"}",
                         "insa_transport_messages_total{outcome=\"accepted\",transport=\"amqp\"}");
@@ -87,6 +89,38 @@ class AmqpTransportIT extends IntegrationTest {
         assertThat(over.getError().getDescription()).contains("max_telemetry_points_per_day is 1", "resets at");
         connection.close();
         assertThat(Points.count(device.id(), "b")).isZero();
+    }
+
+    @Test
+    @Timeout(60)
+    void aTransferOverThePayloadLimitDetachesItsLinkBeforeTheServerHoldsItWhole() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("amqp-big"));
+        ProtonConnection connection = connect(device.token()).get(10, TimeUnit.SECONDS);
+        ProtonSender sender = open(connection, "telemetry");
+        assertThat(sender.getRemoteMaxMessageSize())
+                .as("the limit is announced on attach")
+                .isNotNull()
+                .satisfies(max -> assertThat(max.longValue()).isBetween(65_536L, 70_000L));
+
+        CompletableFuture<ErrorCondition> detached = new CompletableFuture<>();
+        CompletableFuture<DeliveryState> settled = new CompletableFuture<>();
+        Message big = Message.Factory.create();
+        big.setBody(new Data(
+                new Binary(("{\"big\": \"" + "x".repeat(32 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8))));
+        CLIENT_VERTX.runOnContext(v -> {
+            sender.detachHandler(result -> detached.complete(sender.getRemoteCondition()));
+            sender.closeHandler(result -> detached.complete(sender.getRemoteCondition()));
+            sender.send(big, delivery -> settled.complete(delivery.getRemoteState()));
+        });
+
+        ErrorCondition condition = detached.get(30, TimeUnit.SECONDS);
+        assertThat(condition.getCondition().toString()).isEqualTo("amqp:link:message-size-exceeded");
+        assertThat(settled).as("never accepted").isNotCompleted();
+        assertThat(Points.count(device.id(), "big")).isZero();
+        // the connection survives: a new link carries a message within the limit
+        assertThat(send(open(connection, "telemetry"), "{\"small\": 1}")).isInstanceOf(Accepted.class);
+        assertThat(Points.count(device.id(), "small")).isEqualTo(1);
+        connection.close();
     }
 
     @Test

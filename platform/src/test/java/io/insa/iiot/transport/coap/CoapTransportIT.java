@@ -68,7 +68,7 @@ class CoapTransportIT extends IntegrationTest {
         CoapResponse attributes = new CoapClient(uri(device.token(), "attributes"))
                 .post("{\"fw\": \"9\"}", MediaTypeRegistry.APPLICATION_JSON);
         assertThat(attributes.getCode()).isEqualTo(ResponseCode.CHANGED);
-        assertThat(api.get("/actuator/prometheus").send().text())
+        assertThat(management.get("/actuator/prometheus").send().text())
                 .contains("insa_transport_messages_total{outcome=\"accepted\",transport=\"coap\"}");
         client.shutdown();
     }

@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -60,7 +61,7 @@ class MqttTransportIT extends IntegrationTest {
             // the PUBACK is in: the message must be in the database already
             assertThat(Points.count(device.id(), "seq")).isEqualTo(i + 1);
         }
-        assertThat(api.get("/actuator/prometheus").send().text())
+        assertThat(management.get("/actuator/prometheus").send().text())
                 .contains(
                         "insa_transport_connections{transport=\"mqtt\"}",
                         "insa_transport_messages_total{outcome=\"accepted\",transport=\"mqtt\"}");
@@ -165,6 +166,34 @@ class MqttTransportIT extends IntegrationTest {
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
         assertThat(response.json().at("/response/temperature").asInt()).isEqualTo(21);
         assertThat(response.json().at("/response/method").asString()).isEqualTo("readTemperature");
+        client.disconnect();
+    }
+
+    @Test
+    @Timeout(30)
+    void anAnswerThatIsNotJsonReachesTheOperatorAsAJsonString() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("mqtt-text"));
+        Mqtt5BlockingClient client = v5(device.token());
+        client.toAsync()
+                .subscribeWith()
+                .topicFilter("v1/devices/me/rpc/request/+")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(publish -> client.toAsync()
+                        .publishWith()
+                        .topic("v1/devices/me/rpc/response/"
+                                + publish.getTopic().toString().substring("v1/devices/me/rpc/request/".length()))
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload("done, 21.5 C".getBytes(StandardCharsets.UTF_8))
+                        .send())
+                .send()
+                .get(5, TimeUnit.SECONDS);
+
+        io.insa.iiot.support.Api.Response response = io.insa.iiot.command.CommandIT.untilListening(
+                api, operator.accessToken(), device.id(), Map.of("method", "readTemperature", "timeout_ms", 5000));
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        assertThat(response.json().get("response").isString()).isTrue();
+        assertThat(response.json().get("response").asString()).isEqualTo("done, 21.5 C");
         client.disconnect();
     }
 
