@@ -82,25 +82,25 @@ class ApiKeys {
                 expiresAt,
                 null,
                 null);
-        transactions.inTenant(
-                tenant,
-                () -> jdbc.sql("""
-                        INSERT INTO api_keys (id, tenant_id, name, prefix, secret_hash, scopes, created_by, created_at, expires_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")
-                        .params(
-                                created.id(),
-                                tenant.value(),
-                                created.name(),
-                                created.prefix(),
-                                Secrets.sha256Hex(key),
-                                created.scopes().toArray(String[]::new),
-                                created.createdBy(),
-                                now,
-                                expiresAt)
-                        .update());
-        audit.record(AuditEvent.success(tenant, Actor.of(caller), "api_key.create", "api_key", created.id())
-                .withDetail("name", created.name())
-                .withDetail("scopes", created.scopes()));
+        transactions.inTenant(tenant, () -> {
+            jdbc.sql("""
+                    INSERT INTO api_keys (id, tenant_id, name, prefix, secret_hash, scopes, created_by, created_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                    .params(
+                            created.id(),
+                            tenant.value(),
+                            created.name(),
+                            created.prefix(),
+                            Secrets.sha256Hex(key),
+                            created.scopes().toArray(String[]::new),
+                            created.createdBy(),
+                            now,
+                            expiresAt)
+                    .update();
+            audit.record(AuditEvent.success(tenant, Actor.of(caller), "api_key.create", "api_key", created.id())
+                    .withDetail("name", created.name())
+                    .withDetail("scopes", created.scopes()));
+        });
         return new CreatedApiKey(created, key);
     }
 
@@ -118,15 +118,15 @@ class ApiKeys {
     }
 
     void revoke(Caller caller, TenantId tenant, UUID id) {
-        int updated = transactions.inTenant(
-                tenant,
-                () -> jdbc.sql("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-                        .params(Times.now(clock), id)
-                        .update());
-        if (updated == 0) {
-            throw ProblemException.notFound("active API key " + id);
-        }
-        audit.record(AuditEvent.success(tenant, Actor.of(caller), "api_key.revoke", "api_key", id));
+        transactions.inTenant(tenant, () -> {
+            int updated = jdbc.sql("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+                    .params(Times.now(clock), id)
+                    .update();
+            if (updated == 0) {
+                throw ProblemException.notFound("active API key " + id);
+            }
+            audit.record(AuditEvent.success(tenant, Actor.of(caller), "api_key.revoke", "api_key", id));
+        });
     }
 
     /**

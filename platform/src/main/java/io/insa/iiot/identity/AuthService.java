@@ -202,9 +202,12 @@ class AuthService {
             throw ProblemException.forbidden("not a member of this tenant");
         }
         TenantSummary tenant = summary(user, target).orElseThrow(() -> ProblemException.notFound("tenant " + tenantId));
-        AuthSessions.Rotation.Rotated rotated = sessions.switchTenant(caller.sessionId(), user.id(), target);
-        audit.record(AuditEvent.success(target, Actor.of(caller), "auth.switch_tenant", "tenant", tenantId)
-                .withDetail("system_admin_entry", role.isEmpty()));
+        AuthSessions.Rotation.Rotated rotated = transactions.inTenant(target, () -> {
+            AuthSessions.Rotation.Rotated switched = sessions.switchTenant(caller.sessionId(), user.id(), target);
+            audit.record(AuditEvent.success(target, Actor.of(caller), "auth.switch_tenant", "tenant", tenantId)
+                    .withDetail("system_admin_entry", role.isEmpty()));
+            return switched;
+        });
         return tokens(user, tenant, rotated);
     }
 
@@ -221,10 +224,14 @@ class AuthService {
             throw ProblemException.badRequest("current_password", "is not the account's password");
         }
         Passwords.requireAcceptable("new_password", next);
-        transactions.global(() -> users.updatePassword(user.id(), passwords.hash(next)));
-        sessions.revokeAll(user.id(), null, caller.sessionId(), "password changed");
-        audit.record(
-                AuditEvent.success(caller.activeTenant(), Actor.of(caller), "auth.password_change", "user", user.id()));
+        String hash = passwords.hash(next);
+        transactions.inContext(caller.activeTenant(), () -> {
+            users.updatePassword(user.id(), hash);
+            sessions.revokeAll(user.id(), null, caller.sessionId(), "password changed");
+            audit.record(AuditEvent.success(
+                    caller.activeTenant(), Actor.of(caller), "auth.password_change", "user", user.id()));
+            return null;
+        });
     }
 
     private TokenResponse startSession(UserAccount user, TenantSummary tenant) {

@@ -120,10 +120,10 @@ class TenantMembers {
                         + seats + " seats (members and open invitations) are taken");
             }
             Invitations.Issued issued = invitations.issue(tenantId, email, role, caller.userId());
-            mail.send(locked, email, issued, account.isPresent());
             audit.record(AuditEvent.success(tenantId, Actor.of(caller), "tenant.invite", "invitation", issued.id())
                     .withDetail("email", email)
                     .withDetail("role", role.value()));
+            mail.send(locked, email, issued, account.isPresent()); // last: nothing after it can fail but the commit
             InvitationView view = mail.exposesToken()
                     ? new InvitationView(
                             issued.id(), issued.expiresAt(), issued.token(), mail.acceptUrl(issued.token()))

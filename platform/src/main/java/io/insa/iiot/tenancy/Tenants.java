@@ -92,45 +92,42 @@ public class Tenants {
                 or(request.maxMessagesPerSecond(), defaults.maxMessagesPerSecond()),
                 now,
                 now);
-        transactions.global(() -> {
+        // the tenant's own context, so that its audit entry commits in the same transaction
+        transactions.inTenant(tenant.tenantId(), () -> {
             if (tenants.slugTaken(tenant.slug(), tenant.id())) {
                 throw duplicateSlug(tenant.slug());
             }
             insertOrConflict(tenant);
+            audit.record(AuditEvent.success(
+                            tenant.tenantId(), AuditEvent.Actor.of(caller), "tenant.create", "tenant", tenant.id())
+                    .withDetail("after", tenant));
         });
-        audit.record(AuditEvent.success(
-                        tenant.tenantId(), AuditEvent.Actor.of(caller), "tenant.create", "tenant", tenant.id())
-                .withDetail("after", tenant));
         return tenant;
     }
 
     Tenant update(UUID id, TenantRequests.Update request, Caller caller) {
-        Change change = transactions.global(() -> {
+        Tenant after = transactions.inTenant(TenantId.of(id), () -> {
             Tenant before = tenants.findForUpdate(id).orElseThrow(() -> ProblemException.notFound("tenant " + id));
-            Tenant after = request.applyTo(before, now());
-            if (!after.slug().equals(before.slug()) && tenants.slugTaken(after.slug(), id)) {
-                throw duplicateSlug(after.slug());
+            Tenant changed = request.applyTo(before, now());
+            if (!changed.slug().equals(before.slug()) && tenants.slugTaken(changed.slug(), id)) {
+                throw duplicateSlug(changed.slug());
             }
             try {
-                tenants.update(after);
+                tenants.update(changed);
             } catch (DuplicateKeyException e) {
-                throw duplicateSlug(after.slug());
+                throw duplicateSlug(changed.slug());
             }
-            return new Change(before, after);
+            String action = before.status() == changed.status()
+                    ? "tenant.update"
+                    : changed.status() == TenantStatus.SUSPENDED ? "tenant.suspend" : "tenant.activate";
+            audit.record(AuditEvent.success(changed.tenantId(), AuditEvent.Actor.of(caller), action, "tenant", id)
+                    .withDetail("before", changed(before, changed, true))
+                    .withDetail("after", changed(before, changed, false)));
+            return changed;
         });
-        Tenant before = change.before();
-        Tenant after = change.after();
         events.publishEvent(new TenantChanged(after.tenantId()));
-        String action = before.status() == after.status()
-                ? "tenant.update"
-                : after.status() == TenantStatus.SUSPENDED ? "tenant.suspend" : "tenant.activate";
-        audit.record(AuditEvent.success(after.tenantId(), AuditEvent.Actor.of(caller), action, "tenant", id)
-                .withDetail("before", changed(before, after, true))
-                .withDetail("after", changed(before, after, false)));
         return after;
     }
-
-    private record Change(Tenant before, Tenant after) {}
 
     private void insertOrConflict(Tenant tenant) {
         try {
