@@ -159,10 +159,35 @@ class DeviceRepository {
                                 WHERE id = ?""").params(name, type, labels, now, id).update() == 1;
     }
 
-    Optional<String> delete(UUID id) {
-        Optional<String> token = tokenHash(id);
-        jdbc.sql("DELETE FROM devices WHERE id = ?").param(id).update();
-        return token;
+    boolean delete(UUID id) {
+        return jdbc.sql("DELETE FROM devices WHERE id = ?").param(id).update() == 1;
+    }
+
+    /**
+     * Lock space of the deletion barrier: the ingest writer holds it shared for a tenant while it
+     * writes, a deletion holds it exclusively (transaction-scoped advisory locks, keyed by tenant).
+     */
+    private static final int DELETION_BARRIER = 0x1d5e_0d71;
+
+    /** Waits for the tenant's batches in flight to commit; later ones wait for this transaction. */
+    void lockAgainstWrites(UUID tenant) {
+        jdbc.sql("SELECT pg_advisory_xact_lock(?, ?)")
+                .params(DELETION_BARRIER, tenant.hashCode())
+                .query(rs -> {});
+    }
+
+    /**
+     * The devices among {@code ids} that exist, once no deletion in the tenant is in progress; a
+     * deletion that starts later waits for this transaction.
+     */
+    List<UUID> existingForWrite(UUID tenant, UUID[] ids) {
+        jdbc.sql("SELECT pg_advisory_xact_lock_shared(?, ?)")
+                .params(DELETION_BARRIER, tenant.hashCode())
+                .query(rs -> {});
+        return jdbc.sql("SELECT id FROM devices WHERE id = ANY(?::uuid[])")
+                .param(ids)
+                .query(UUID.class)
+                .list();
     }
 
     Optional<String> tokenHash(UUID id) {

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.audit.AuditEvent.Actor;
 import io.insa.iiot.audit.AuditLog;
+import io.insa.iiot.device.DeviceAccessChanged.Change;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.Ids;
 import io.insa.iiot.shared.Page;
@@ -21,10 +22,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
@@ -46,6 +50,8 @@ public class Devices {
 
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
     private static final String DEFAULT_TYPE = "default";
+    /** The type of devices that may use the MQTT gateway API. */
+    public static final String GATEWAY_TYPE = "gateway";
 
     private final DeviceRepository devices;
     private final Tenants tenants;
@@ -68,8 +74,8 @@ public class Devices {
             .expireAfterWrite(Duration.ofMinutes(10))
             .build();
 
-    /** Token hash to device; devices authenticate on every request, so this is the hot path. */
-    private final Cache<String, Optional<DeviceIdentity>> byToken;
+    private final DeviceAuthCache byToken;
+    private final DeviceAccessChanges accessChanges;
 
     Devices(
             DeviceRepository devices,
@@ -79,8 +85,9 @@ public class Devices {
             ApplicationEventPublisher events,
             JsonMapper json,
             Clock clock,
-            @Value("${insa.device.online-window}") Duration onlineWindow,
-            @Value("${insa.device.auth-cache-ttl}") Duration authCacheTtl) {
+            DeviceAuthCache byToken,
+            DeviceAccessChanges accessChanges,
+            @Value("${insa.device.online-window}") Duration onlineWindow) {
         this.devices = devices;
         this.tenants = tenants;
         this.transactions = transactions;
@@ -88,11 +95,9 @@ public class Devices {
         this.events = events;
         this.json = json;
         this.clock = clock;
+        this.byToken = byToken;
+        this.accessChanges = accessChanges;
         this.onlineWindow = onlineWindow;
-        this.byToken = Caffeine.newBuilder()
-                .maximumSize(1_000_000)
-                .expireAfterWrite(authCacheTtl)
-                .build();
     }
 
     // ------------------------------------------------------------------ authentication
@@ -275,22 +280,29 @@ public class Devices {
         return get(tenant, id);
     }
 
+    /**
+     * Deletes the device; once committed, its sessions end on every node and nothing more is written
+     * for it (the ingest writer checks, under the same barrier, that its devices still exist).
+     */
     void delete(Caller caller, TenantId tenant, UUID id) {
         transactions.inTenant(tenant, () -> {
-            String hash = devices.delete(id).orElseThrow(() -> ProblemException.notFound("device " + id));
-            byToken.invalidate(hash);
+            devices.lockAgainstWrites(tenant.value());
+            if (!devices.delete(id)) {
+                throw ProblemException.notFound("device " + id);
+            }
+            accessChanges.announce(new DeviceAccessChanged(tenant, id, Change.DELETED));
         });
         events.publishEvent(new DeviceDeleted(tenant, id));
         audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.delete", "device", id));
     }
 
-    /** Replaces the access token; the old one stops working at once. */
+    /** Replaces the access token; the old one stops working at once, and sessions opened with it end. */
     String rotateToken(Caller caller, TenantId tenant, UUID id) {
         String token = Secrets.newToken();
         transactions.inTenant(tenant, () -> {
-            String old = devices.tokenHash(id).orElseThrow(() -> ProblemException.notFound("device " + id));
+            devices.tokenHash(id).orElseThrow(() -> ProblemException.notFound("device " + id));
             devices.rotateToken(id, Secrets.sha256Hex(token), Times.now(clock));
-            byToken.invalidate(old);
+            accessChanges.announce(new DeviceAccessChanged(tenant, id, Change.CREDENTIALS));
         });
         audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.credentials_rotate", "device", id)
                 .withDetail("credential", "access_token"));
@@ -306,12 +318,24 @@ public class Devices {
             } catch (DuplicateKeyException e) {
                 throw ProblemException.conflict("MQTT username '" + mqtt.username() + "' is already in use");
             }
+            accessChanges.announce(new DeviceAccessChanged(tenant, id, Change.CREDENTIALS));
         });
         audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.credentials_rotate", "device", id)
                 .withDetail("credential", "mqtt_basic"));
     }
 
     // ------------------------------------------------------------------ what devices report
+
+    /**
+     * The devices among {@code ids} that still exist; runs inside the ingest writer's transaction of
+     * the tenant. A deletion in progress is waited for, and one that starts later waits for this
+     * transaction: the writer drops the messages of devices that are gone, so nothing is stored for a
+     * device after its deletion committed.
+     */
+    public Set<UUID> existingForWrite(TenantId tenant, Collection<UUID> ids) {
+        return transactions.inTenant(
+                tenant, () -> new HashSet<>(devices.existingForWrite(tenant.value(), ids.toArray(UUID[]::new))));
+    }
 
     /**
      * Stores attributes a device reported; runs inside the ingest writer's transaction of the
