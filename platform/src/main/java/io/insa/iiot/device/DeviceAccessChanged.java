@@ -6,7 +6,7 @@ import java.util.UUID;
 /**
  * Who may act as a device changed. Published on every node after the change committed (SPEC 2), so
  * that sessions opened under the old state end: transports close connections and observations made
- * with revoked credentials, and gateways forget sub-devices that are gone.
+ * with revoked credentials, and gateways forget sub-devices they may no longer write for.
  */
 public record DeviceAccessChanged(TenantId tenantId, UUID deviceId, Change change) {
 
@@ -14,11 +14,13 @@ public record DeviceAccessChanged(TenantId tenantId, UUID deviceId, Change chang
         /** The device was deleted. */
         DELETED,
         /** Its access token was rotated or its MQTT credentials changed. */
-        CREDENTIALS;
+        CREDENTIALS,
+        /** It was assigned to another gateway, or to none. */
+        GATEWAY;
 
         /** Whether sessions the device opened with its own credentials must end. */
         public boolean endsSessions() {
-            return true;
+            return this != GATEWAY;
         }
 
         /** Whether a gateway's right to write for the device may have gone. */

@@ -50,7 +50,7 @@ public class Devices {
 
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
     private static final String DEFAULT_TYPE = "default";
-    /** The type of devices that may use the MQTT gateway API. */
+    /** The type of devices that may use the MQTT gateway API and own sub-devices. */
     public static final String GATEWAY_TYPE = "gateway";
 
     private final DeviceRepository devices;
@@ -142,26 +142,27 @@ public class Devices {
     }
 
     List<Provisioned> createAll(Caller caller, TenantId tenant, List<DeviceRequests.Create> requests) {
-        return createAll(Actor.of(caller), tenant, requests);
+        return createAll(Actor.of(caller), tenant, requests, null);
     }
 
     /**
-     * The sub-device a gateway reports for, by name in the gateway's tenant; created on first sight
-     * within the tenant's max_devices (422 problem otherwise).
+     * The sub-device a gateway reports for, by name in the gateway's tenant: one it created (on first
+     * sight, within the tenant's max_devices, else a 422 problem) or that was assigned to it. Any other
+     * device of the tenant is refused with a 403 problem: a gateway never writes as a device it does
+     * not own.
      */
     public DeviceIdentity gatewayDevice(DeviceIdentity gateway, String name, String type) {
         TenantId tenant = gateway.tenantId();
-        Optional<DeviceIdentity> existing = transactions
-                .inTenant(tenant, () -> devices.findByName(name))
-                .map(r -> new DeviceIdentity(r.id(), tenant, r.name(), r.type()));
+        Optional<DeviceRepository.Row> existing = transactions.inTenant(tenant, () -> devices.findByName(name));
         if (existing.isPresent()) {
-            return existing.get();
+            return ownedBy(gateway, existing.get());
         }
         try {
             Device created = createAll(
                             new Actor("system", gateway.deviceId().toString(), "gateway " + gateway.name()),
                             tenant,
-                            List.of(new DeviceRequests.Create(name, type, Map.of("gateway", gateway.name()), null)))
+                            List.of(new DeviceRequests.Create(name, type, Map.of("gateway", gateway.name()), null)),
+                            gateway.deviceId())
                     .getFirst()
                     .device();
             return new DeviceIdentity(created.id(), tenant, created.name(), created.type());
@@ -169,15 +170,27 @@ public class Devices {
             if (e.status() == 409) { // created meanwhile by another connection
                 return transactions
                         .inTenant(tenant, () -> devices.findByName(name))
-                        .map(r -> new DeviceIdentity(r.id(), tenant, r.name(), r.type()))
+                        .map(r -> ownedBy(gateway, r))
                         .orElseThrow(() -> e);
             }
             throw e;
         }
     }
 
-    /** Creates all devices or none: names must be new, and the tenant's max_devices must hold them. */
-    private List<Provisioned> createAll(Actor actor, TenantId tenant, List<DeviceRequests.Create> requests) {
+    private static DeviceIdentity ownedBy(DeviceIdentity gateway, DeviceRepository.Row device) {
+        if (!gateway.deviceId().equals(device.gatewayId())) {
+            throw ProblemException.forbidden("device '" + device.name() + "' is not a sub-device of gateway '"
+                    + gateway.name() + "'; an operator can assign it to the gateway");
+        }
+        return new DeviceIdentity(device.id(), gateway.tenantId(), device.name(), device.type());
+    }
+
+    /**
+     * Creates all devices or none: names must be new, and the tenant's max_devices must hold them.
+     * {@code gatewayId} is the gateway that creates them, or null.
+     */
+    private List<Provisioned> createAll(
+            Actor actor, TenantId tenant, List<DeviceRequests.Create> requests, UUID gatewayId) {
         OffsetDateTime now = Times.now(clock);
         List<DeviceRepository.NewDevice> rows = new ArrayList<>(requests.size());
         List<Provisioned> out = new ArrayList<>(requests.size());
@@ -202,8 +215,10 @@ public class Devices {
                     mqtt == null ? null : mqtt.clientId(),
                     mqtt == null ? null : mqtt.username(),
                     mqtt == null ? null : mqttPasswords.encode(mqtt.password()),
+                    gatewayId,
                     now));
-            out.add(new Provisioned(new Device(id, name, type, labels, Map.of(), "offline", false, null, now), token));
+            out.add(new Provisioned(
+                    new Device(id, name, type, labels, Map.of(), "offline", false, null, gatewayId, now), token));
         }
         transactions.inTenant(tenant, () -> {
             Tenant locked = tenants.lockForQuotaCheck(tenant);
@@ -324,6 +339,30 @@ public class Devices {
                 .withDetail("credential", "mqtt_basic"));
     }
 
+    /**
+     * Assigns the device to a gateway of the tenant, which may then write for it, or to none
+     * ({@code gatewayId} null); a gateway that held it loses it at once, on every node.
+     */
+    Device assignGateway(Caller caller, TenantId tenant, UUID id, UUID gatewayId) {
+        transactions.inTenant(tenant, () -> {
+            // find() sees this tenant's devices only: a gateway of another tenant is not found
+            if (gatewayId != null
+                    && devices.find(gatewayId)
+                            .filter(g -> g.type().equals(GATEWAY_TYPE) && !g.id().equals(id))
+                            .isEmpty()) {
+                throw ProblemException.badRequest(
+                        "gateway_id", "must be another device of type '" + GATEWAY_TYPE + "' of this tenant");
+            }
+            if (!devices.assignGateway(id, gatewayId, Times.now(clock))) {
+                throw ProblemException.notFound("device " + id);
+            }
+            accessChanges.announce(new DeviceAccessChanged(tenant, id, Change.GATEWAY));
+        });
+        audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.update", "device", id)
+                .withDetail("gateway_id", gatewayId == null ? null : gatewayId.toString()));
+        return get(tenant, id);
+    }
+
     // ------------------------------------------------------------------ what devices report
 
     /**
@@ -402,6 +441,7 @@ public class Devices {
                                 : "offline",
                         r.connected(),
                         r.lastSeenAt(),
+                        r.gatewayId(),
                         r.createdAt()))
                 .toList();
     }

@@ -21,10 +21,11 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The gateway API on one gateway's connection: {@code v1/gateway/connect}, {@code disconnect},
- * {@code telemetry} and {@code attributes}, with payloads keyed by sub-device name. Sub-devices are
- * found by name in the gateway's tenant and created on first sight within its device quota; each
- * sub-device's part goes through the ingest pipeline as that device's own message. A sub-device
- * deleted meanwhile is looked up again. Only devices of type {@code gateway} may use it.
+ * {@code telemetry} and {@code attributes}, with payloads keyed by sub-device name. A gateway writes
+ * only for its own sub-devices: those it created (on first sight, within the tenant's device quota)
+ * and those an operator assigned to it. Naming any other device of the tenant refuses the whole
+ * message as not authorized. Each sub-device's part goes through the ingest pipeline as that
+ * device's own message. Only devices of type {@code gateway} may use it.
  */
 final class MqttGateway {
 
@@ -149,7 +150,7 @@ final class MqttGateway {
         return done(new IngestResult.Accepted(0));
     }
 
-    /** Looks up or creates the sub-device. */
+    /** Looks up or creates the sub-device, and checks that this gateway may write for it. */
     private Part resolve(String name, String type, byte[] payload) {
         if (name.isBlank() || name.length() > 200) {
             return new Part(null, payload, malformed("device names have 1 to 200 characters"));
@@ -190,6 +191,7 @@ final class MqttGateway {
     private static IngestResult refusal(ProblemException e) {
         return switch (e.status()) {
             case 422 -> new IngestResult.Rejected(Reason.QUOTA_EXCEEDED, e.detail(), null);
+            case 403 -> new IngestResult.Rejected(null, e.detail(), null); // not authorized
             default -> malformed(e.detail());
         };
     }
