@@ -71,6 +71,8 @@ class DeviceAccessChanges implements SmartLifecycle {
         connectionProperties.setProperty("password", password);
         connectionProperties.setProperty("ApplicationName", APPLICATION_NAME);
         connectionProperties.setProperty("tcpKeepAlive", "true");
+        // no read waits longer on a peer that vanished (getNotifications sets its own shorter one)
+        connectionProperties.setProperty("socketTimeout", "30");
     }
 
     /** Inside the changing transaction: every node applies the change once it commits, none if it does not. */
@@ -134,9 +136,7 @@ class DeviceAccessChanges implements SmartLifecycle {
         long backoff = 250;
         while (running) {
             try (Connection connection = DriverManager.getConnection(url, connectionProperties)) {
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute("LISTEN " + CHANNEL);
-                }
+                subscribe(connection);
                 cache.revokedAll(); // whatever changed while nobody listened
                 listening.countDown();
                 backoff = 250;
@@ -171,12 +171,18 @@ class DeviceAccessChanges implements SmartLifecycle {
                 }
                 quietSince = System.nanoTime();
             } else if (System.nanoTime() - quietSince > HEARTBEAT_NANOS) {
-                // a connection whose peer vanished without a word reads nothing forever
-                if (!connection.isValid(5)) {
-                    throw new SQLException("the listening connection no longer answers");
-                }
+                // a connection whose peer vanished without a word reads nothing forever; LISTEN
+                // again is harmless and fails (or times out) on a dead one
+                subscribe(connection);
                 quietSince = System.nanoTime();
             }
+        }
+    }
+
+    private static void subscribe(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.setQueryTimeout(5);
+            statement.execute("LISTEN " + CHANNEL);
         }
     }
 
