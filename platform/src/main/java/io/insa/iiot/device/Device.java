@@ -4,7 +4,10 @@ import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.UUID;
 
-/** A device as the API shows it (SPEC 4.1). {@code status} is online or offline. */
+/**
+ * A device as the API shows it (SPEC 4.1). {@code status} is online or offline; {@code gatewayId} is
+ * the gateway that may write for it, or null.
+ */
 public record Device(
         UUID id,
         String name,
@@ -14,4 +17,5 @@ public record Device(
         String status,
         boolean connected,
         OffsetDateTime lastSeenAt,
+        UUID gatewayId,
         OffsetDateTime createdAt) {}

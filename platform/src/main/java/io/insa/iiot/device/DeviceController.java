@@ -146,6 +146,15 @@ class DeviceController {
         devices.setMqttCredentials(caller, tenant(caller, Need.WRITE), id, request);
     }
 
+    /** Which gateway may write for the device: {@code {"gateway_id": "..."}}, or null for none. */
+    @PutMapping("/{id}/gateway")
+    Device assignGateway(
+            @AuthenticationPrincipal Caller caller,
+            @PathVariable UUID id,
+            @RequestBody DeviceRequests.GatewayAssignment request) {
+        return devices.assignGateway(caller, tenant(caller, Need.WRITE), id, request.gatewayId());
+    }
+
     private TenantId tenant(Caller caller, Need need) {
         return access.requireActive(caller, need).tenantId();
     }

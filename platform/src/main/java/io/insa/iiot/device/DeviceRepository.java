@@ -23,7 +23,8 @@ class DeviceRepository {
             String labels,
             OffsetDateTime createdAt,
             OffsetDateTime lastSeenAt,
-            boolean connected) {}
+            boolean connected,
+            UUID gatewayId) {}
 
     /** A device to insert with its token hash and optional MQTT credentials. */
     record NewDevice(
@@ -36,6 +37,7 @@ class DeviceRepository {
             String mqttClientId,
             String mqttUsername,
             String mqttPasswordHash,
+            UUID gatewayId,
             OffsetDateTime createdAt) {}
 
     /** List filters; null means any. */
@@ -59,6 +61,7 @@ class DeviceRepository {
         String[] clientIds = new String[n];
         String[] usernames = new String[n];
         String[] passwords = new String[n];
+        UUID[] gateways = new UUID[n];
         for (int i = 0; i < n; i++) {
             NewDevice d = devices.get(i);
             ids[i] = d.id();
@@ -70,12 +73,16 @@ class DeviceRepository {
             clientIds[i] = d.mqttClientId();
             usernames[i] = d.mqttUsername();
             passwords[i] = d.mqttPasswordHash();
+            gateways[i] = d.gatewayId();
         }
         OffsetDateTime now = devices.getFirst().createdAt();
         jdbc.sql("""
-                        INSERT INTO devices (id, tenant_id, name, type, labels, created_at, updated_at)
-                        SELECT id, tenant_id, name, type, labels::jsonb, ?, ?
-                        FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[]) AS d(id, tenant_id, name, type, labels)""").params(now, now, ids, tenants, names, types, labels).update();
+                        INSERT INTO devices (id, tenant_id, name, type, labels, gateway_id, created_at, updated_at)
+                        SELECT id, tenant_id, name, type, labels::jsonb, gateway_id, ?, ?
+                        FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[])
+                             AS d(id, tenant_id, name, type, labels, gateway_id)""")
+                .params(now, now, ids, tenants, names, types, labels, gateways)
+                .update();
         jdbc.sql("""
                         INSERT INTO device_credentials (device_id, tenant_id, token_hash, mqtt_client_id, mqtt_username,
                                                         mqtt_password_hash, rotated_at)
@@ -159,10 +166,42 @@ class DeviceRepository {
                                 WHERE id = ?""").params(name, type, labels, now, id).update() == 1;
     }
 
-    Optional<String> delete(UUID id) {
-        Optional<String> token = tokenHash(id);
-        jdbc.sql("DELETE FROM devices WHERE id = ?").param(id).update();
-        return token;
+    boolean delete(UUID id) {
+        return jdbc.sql("DELETE FROM devices WHERE id = ?").param(id).update() == 1;
+    }
+
+    /**
+     * Lock space of the deletion barrier: the ingest writer holds it shared for a tenant while it
+     * writes, a deletion holds it exclusively (transaction-scoped advisory locks, keyed by tenant).
+     */
+    private static final int DELETION_BARRIER = 0x1d5e_0d71;
+
+    /** Waits for the tenant's batches in flight to commit; later ones wait for this transaction. */
+    void lockAgainstWrites(UUID tenant) {
+        jdbc.sql("SELECT pg_advisory_xact_lock(?, ?)")
+                .params(DELETION_BARRIER, tenant.hashCode())
+                .query(rs -> {});
+    }
+
+    /**
+     * The devices among {@code ids} that exist, once no deletion in the tenant is in progress; a
+     * deletion that starts later waits for this transaction.
+     */
+    List<UUID> existingForWrite(UUID tenant, UUID[] ids) {
+        jdbc.sql("SELECT pg_advisory_xact_lock_shared(?, ?)")
+                .params(DELETION_BARRIER, tenant.hashCode())
+                .query(rs -> {});
+        return jdbc.sql("SELECT id FROM devices WHERE id = ANY(?::uuid[])")
+                .param(ids)
+                .query(UUID.class)
+                .list();
+    }
+
+    boolean assignGateway(UUID id, UUID gatewayId, OffsetDateTime now) {
+        return jdbc.sql("UPDATE devices SET gateway_id = ?, updated_at = ? WHERE id = ?")
+                        .params(gatewayId, now, id)
+                        .update()
+                == 1;
     }
 
     Optional<String> tokenHash(UUID id) {
@@ -263,6 +302,7 @@ class DeviceRepository {
                 rs.getString("labels"),
                 rs.getObject("created_at", OffsetDateTime.class),
                 rs.getObject("last_seen_at", OffsetDateTime.class),
-                rs.getBoolean("connected"));
+                rs.getBoolean("connected"),
+                rs.getObject("gateway_id", UUID.class));
     }
 }

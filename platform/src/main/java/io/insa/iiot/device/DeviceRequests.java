@@ -7,6 +7,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /** Request bodies of the device API. */
 final class DeviceRequests {
@@ -31,6 +32,9 @@ final class DeviceRequests {
             @Size(min = 1, max = 128) String clientId,
             @NotBlank @Size(max = 128) String username,
             @NotBlank @Size(min = 8, max = 128) String password) {}
+
+    /** The gateway that may write for a device; null: none. */
+    record GatewayAssignment(UUID gatewayId) {}
 
     record Bulk(@NotEmpty @Size(max = 10_000) List<@Valid Create> devices) {}
 }

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.audit.AuditEvent.Actor;
 import io.insa.iiot.audit.AuditLog;
+import io.insa.iiot.device.DeviceAccessChanged.Change;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.Ids;
 import io.insa.iiot.shared.Page;
@@ -21,10 +22,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
@@ -46,6 +50,8 @@ public class Devices {
 
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
     private static final String DEFAULT_TYPE = "default";
+    /** The type of devices that may use the MQTT gateway API and own sub-devices. */
+    public static final String GATEWAY_TYPE = "gateway";
 
     private final DeviceRepository devices;
     private final Tenants tenants;
@@ -68,8 +74,8 @@ public class Devices {
             .expireAfterWrite(Duration.ofMinutes(10))
             .build();
 
-    /** Token hash to device; devices authenticate on every request, so this is the hot path. */
-    private final Cache<String, Optional<DeviceIdentity>> byToken;
+    private final DeviceAuthCache byToken;
+    private final DeviceAccessChanges accessChanges;
 
     Devices(
             DeviceRepository devices,
@@ -79,8 +85,9 @@ public class Devices {
             ApplicationEventPublisher events,
             JsonMapper json,
             Clock clock,
-            @Value("${insa.device.online-window}") Duration onlineWindow,
-            @Value("${insa.device.auth-cache-ttl}") Duration authCacheTtl) {
+            DeviceAuthCache byToken,
+            DeviceAccessChanges accessChanges,
+            @Value("${insa.device.online-window}") Duration onlineWindow) {
         this.devices = devices;
         this.tenants = tenants;
         this.transactions = transactions;
@@ -88,11 +95,9 @@ public class Devices {
         this.events = events;
         this.json = json;
         this.clock = clock;
+        this.byToken = byToken;
+        this.accessChanges = accessChanges;
         this.onlineWindow = onlineWindow;
-        this.byToken = Caffeine.newBuilder()
-                .maximumSize(1_000_000)
-                .expireAfterWrite(authCacheTtl)
-                .build();
     }
 
     // ------------------------------------------------------------------ authentication
@@ -137,26 +142,27 @@ public class Devices {
     }
 
     List<Provisioned> createAll(Caller caller, TenantId tenant, List<DeviceRequests.Create> requests) {
-        return createAll(Actor.of(caller), tenant, requests);
+        return createAll(Actor.of(caller), tenant, requests, null);
     }
 
     /**
-     * The sub-device a gateway reports for, by name in the gateway's tenant; created on first sight
-     * within the tenant's max_devices (422 problem otherwise).
+     * The sub-device a gateway reports for, by name in the gateway's tenant: one it created (on first
+     * sight, within the tenant's max_devices, else a 422 problem) or that was assigned to it. Any other
+     * device of the tenant is refused with a 403 problem: a gateway never writes as a device it does
+     * not own.
      */
     public DeviceIdentity gatewayDevice(DeviceIdentity gateway, String name, String type) {
         TenantId tenant = gateway.tenantId();
-        Optional<DeviceIdentity> existing = transactions
-                .inTenant(tenant, () -> devices.findByName(name))
-                .map(r -> new DeviceIdentity(r.id(), tenant, r.name(), r.type()));
+        Optional<DeviceRepository.Row> existing = transactions.inTenant(tenant, () -> devices.findByName(name));
         if (existing.isPresent()) {
-            return existing.get();
+            return ownedBy(gateway, existing.get());
         }
         try {
             Device created = createAll(
                             new Actor("system", gateway.deviceId().toString(), "gateway " + gateway.name()),
                             tenant,
-                            List.of(new DeviceRequests.Create(name, type, Map.of("gateway", gateway.name()), null)))
+                            List.of(new DeviceRequests.Create(name, type, Map.of("gateway", gateway.name()), null)),
+                            gateway.deviceId())
                     .getFirst()
                     .device();
             return new DeviceIdentity(created.id(), tenant, created.name(), created.type());
@@ -164,15 +170,27 @@ public class Devices {
             if (e.status() == 409) { // created meanwhile by another connection
                 return transactions
                         .inTenant(tenant, () -> devices.findByName(name))
-                        .map(r -> new DeviceIdentity(r.id(), tenant, r.name(), r.type()))
+                        .map(r -> ownedBy(gateway, r))
                         .orElseThrow(() -> e);
             }
             throw e;
         }
     }
 
-    /** Creates all devices or none: names must be new, and the tenant's max_devices must hold them. */
-    private List<Provisioned> createAll(Actor actor, TenantId tenant, List<DeviceRequests.Create> requests) {
+    private static DeviceIdentity ownedBy(DeviceIdentity gateway, DeviceRepository.Row device) {
+        if (!gateway.deviceId().equals(device.gatewayId())) {
+            throw ProblemException.forbidden("device '" + device.name() + "' is not a sub-device of gateway '"
+                    + gateway.name() + "'; an operator can assign it to the gateway");
+        }
+        return new DeviceIdentity(device.id(), gateway.tenantId(), device.name(), device.type());
+    }
+
+    /**
+     * Creates all devices or none: names must be new, and the tenant's max_devices must hold them.
+     * {@code gatewayId} is the gateway that creates them, or null.
+     */
+    private List<Provisioned> createAll(
+            Actor actor, TenantId tenant, List<DeviceRequests.Create> requests, UUID gatewayId) {
         OffsetDateTime now = Times.now(clock);
         List<DeviceRepository.NewDevice> rows = new ArrayList<>(requests.size());
         List<Provisioned> out = new ArrayList<>(requests.size());
@@ -197,8 +215,10 @@ public class Devices {
                     mqtt == null ? null : mqtt.clientId(),
                     mqtt == null ? null : mqtt.username(),
                     mqtt == null ? null : mqttPasswords.encode(mqtt.password()),
+                    gatewayId,
                     now));
-            out.add(new Provisioned(new Device(id, name, type, labels, Map.of(), "offline", false, null, now), token));
+            out.add(new Provisioned(
+                    new Device(id, name, type, labels, Map.of(), "offline", false, null, gatewayId, now), token));
         }
         transactions.inTenant(tenant, () -> {
             Tenant locked = tenants.lockForQuotaCheck(tenant);
@@ -275,22 +295,29 @@ public class Devices {
         return get(tenant, id);
     }
 
+    /**
+     * Deletes the device; once committed, its sessions end on every node and nothing more is written
+     * for it (the ingest writer checks, under the same barrier, that its devices still exist).
+     */
     void delete(Caller caller, TenantId tenant, UUID id) {
         transactions.inTenant(tenant, () -> {
-            String hash = devices.delete(id).orElseThrow(() -> ProblemException.notFound("device " + id));
-            byToken.invalidate(hash);
+            devices.lockAgainstWrites(tenant.value());
+            if (!devices.delete(id)) {
+                throw ProblemException.notFound("device " + id);
+            }
+            accessChanges.announce(new DeviceAccessChanged(tenant, id, Change.DELETED));
         });
         events.publishEvent(new DeviceDeleted(tenant, id));
         audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.delete", "device", id));
     }
 
-    /** Replaces the access token; the old one stops working at once. */
+    /** Replaces the access token; the old one stops working at once, and sessions opened with it end. */
     String rotateToken(Caller caller, TenantId tenant, UUID id) {
         String token = Secrets.newToken();
         transactions.inTenant(tenant, () -> {
-            String old = devices.tokenHash(id).orElseThrow(() -> ProblemException.notFound("device " + id));
+            devices.tokenHash(id).orElseThrow(() -> ProblemException.notFound("device " + id));
             devices.rotateToken(id, Secrets.sha256Hex(token), Times.now(clock));
-            byToken.invalidate(old);
+            accessChanges.announce(new DeviceAccessChanged(tenant, id, Change.CREDENTIALS));
         });
         audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.credentials_rotate", "device", id)
                 .withDetail("credential", "access_token"));
@@ -306,12 +333,48 @@ public class Devices {
             } catch (DuplicateKeyException e) {
                 throw ProblemException.conflict("MQTT username '" + mqtt.username() + "' is already in use");
             }
+            accessChanges.announce(new DeviceAccessChanged(tenant, id, Change.CREDENTIALS));
         });
         audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.credentials_rotate", "device", id)
                 .withDetail("credential", "mqtt_basic"));
     }
 
+    /**
+     * Assigns the device to a gateway of the tenant, which may then write for it, or to none
+     * ({@code gatewayId} null); a gateway that held it loses it at once, on every node.
+     */
+    Device assignGateway(Caller caller, TenantId tenant, UUID id, UUID gatewayId) {
+        transactions.inTenant(tenant, () -> {
+            // find() sees this tenant's devices only: a gateway of another tenant is not found
+            if (gatewayId != null
+                    && devices.find(gatewayId)
+                            .filter(g -> g.type().equals(GATEWAY_TYPE) && !g.id().equals(id))
+                            .isEmpty()) {
+                throw ProblemException.badRequest(
+                        "gateway_id", "must be another device of type '" + GATEWAY_TYPE + "' of this tenant");
+            }
+            if (!devices.assignGateway(id, gatewayId, Times.now(clock))) {
+                throw ProblemException.notFound("device " + id);
+            }
+            accessChanges.announce(new DeviceAccessChanged(tenant, id, Change.GATEWAY));
+        });
+        audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.update", "device", id)
+                .withDetail("gateway_id", gatewayId == null ? null : gatewayId.toString()));
+        return get(tenant, id);
+    }
+
     // ------------------------------------------------------------------ what devices report
+
+    /**
+     * The devices among {@code ids} that still exist; runs inside the ingest writer's transaction of
+     * the tenant. A deletion in progress is waited for, and one that starts later waits for this
+     * transaction: the writer drops the messages of devices that are gone, so nothing is stored for a
+     * device after its deletion committed.
+     */
+    public Set<UUID> existingForWrite(TenantId tenant, Collection<UUID> ids) {
+        return transactions.inTenant(
+                tenant, () -> new HashSet<>(devices.existingForWrite(tenant.value(), ids.toArray(UUID[]::new))));
+    }
 
     /**
      * Stores attributes a device reported; runs inside the ingest writer's transaction of the
@@ -378,6 +441,7 @@ public class Devices {
                                 : "offline",
                         r.connected(),
                         r.lastSeenAt(),
+                        r.gatewayId(),
                         r.createdAt()))
                 .toList();
     }

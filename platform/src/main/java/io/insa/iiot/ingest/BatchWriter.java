@@ -14,10 +14,13 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -31,7 +34,9 @@ import org.springframework.core.NestedExceptionUtils;
  * Drains the ingest queue in batches and writes each batch in one transaction, visiting each tenant of
  * the batch under its own row-level security context. Only after the commit are the messages'
  * results completed, which is when transports acknowledge. A batch that fails is reported as failed
- * (the devices retry) and its points are given back to the daily quota.
+ * (the devices retry) and its points are given back to the daily quota. Messages of devices deleted
+ * while they were on their way are refused, not written: the writer checks under the deletion
+ * barrier that its devices still exist.
  */
 final class BatchWriter implements SmartLifecycle {
 
@@ -40,12 +45,54 @@ final class BatchWriter implements SmartLifecycle {
 
     /** A tenant's part of a batch. */
     private static final class TenantShare {
-        final TelemetryRows rows = new TelemetryRows();
-        final Map<LocalDate, long[]> usage = new HashMap<>();
+        final List<PendingMessage> messages = new ArrayList<>();
+        TelemetryRows rows;
+        Map<LocalDate, long[]> usage;
         /** sorted, so that concurrent batches update device rows in the same order */
-        final Map<UUID, Instant> seen = new TreeMap<>();
+        Map<UUID, Instant> seen;
 
-        final List<PendingMessage> attributes = new ArrayList<>();
+        List<PendingMessage> attributes;
+        List<PendingMessage> written;
+        /** messages of devices deleted meanwhile */
+        List<PendingMessage> gone;
+
+        int points;
+
+        Set<UUID> devices() {
+            Set<UUID> ids = new HashSet<>();
+            messages.forEach(m -> ids.add(m.device().deviceId()));
+            return ids;
+        }
+
+        /** What the transaction writes: the messages of the devices that still exist. */
+        void prepare(Set<UUID> existing) {
+            rows = new TelemetryRows();
+            usage = new HashMap<>();
+            seen = new TreeMap<>();
+            attributes = new ArrayList<>();
+            written = new ArrayList<>();
+            gone = new ArrayList<>();
+            points = 0;
+            for (PendingMessage m : messages) {
+                if (!existing.contains(m.device().deviceId())) {
+                    gone.add(m);
+                    continue;
+                }
+                written.add(m);
+                seen.merge(m.device().deviceId(), m.receivedAt(), (a, b) -> a.isAfter(b) ? a : b);
+                if (m.attributes() != null) {
+                    attributes.add(m);
+                    continue;
+                }
+                for (Point p : m.points()) {
+                    rows.add(m.device().deviceId(), m.keyIds().get(p.key()), p.ts(), p.value());
+                }
+                long[] counts = usage.computeIfAbsent(m.admission().day(), d -> new long[2]);
+                counts[0] += m.pointCount();
+                counts[1]++;
+                points += m.pointCount();
+            }
+        }
     }
 
     private final BlockingQueue<PendingMessage> queue;
@@ -162,14 +209,15 @@ final class BatchWriter implements SmartLifecycle {
     }
 
     /**
-     * Writes a batch and completes every message's result: accepted after the commit, failed (quota
-     * given back) when anything on the way throws, the partition DDL and the grouping included.
+     * Writes a batch and completes every message's result: accepted after the commit, refused for a
+     * device deleted meanwhile, failed (quota given back) when anything on the way throws, the grouping
+     * and the partition DDL included.
      */
     void write(List<PendingMessage> batch) {
         long started = System.nanoTime();
-        int points;
+        Collection<TenantShare> shares;
         try {
-            points = store(batch);
+            shares = store(batch);
         } catch (RuntimeException e) {
             log.warn(
                     "ingest batch of {} messages not stored: {}",
@@ -180,36 +228,47 @@ final class BatchWriter implements SmartLifecycle {
             return;
         }
         long now = System.nanoTime();
-        metrics.committed(batch.size(), points, now - started);
-        for (PendingMessage m : batch) {
-            metrics.delivered(now - m.enqueuedNanos());
-            m.result().complete(new IngestResult.Accepted(m.pointCount()));
+        int points = 0;
+        int stored = 0;
+        for (TenantShare share : shares) {
+            points += share.points;
+            stored += share.written.size();
+            for (PendingMessage m : share.gone) {
+                boolean answered = m.result()
+                        .complete(new IngestResult.Rejected(
+                                IngestResult.Reason.DEVICE_DELETED, "the device was deleted", null));
+                if (answered && m.admission() != null) {
+                    quota.giveBack(m.admission());
+                }
+                metrics.rejected(IngestResult.Reason.DEVICE_DELETED);
+            }
+        }
+        metrics.committed(stored, points, now - started);
+        for (TenantShare share : shares) {
+            for (PendingMessage m : share.written) {
+                metrics.delivered(now - m.enqueuedNanos());
+                m.result().complete(new IngestResult.Accepted(m.pointCount()));
+            }
         }
     }
 
-    /** Groups the batch per tenant and commits it in one transaction; the number of points written. */
-    private int store(List<PendingMessage> batch) {
+    /** Groups the batch per tenant and commits it in one transaction; the tenants' shares as written. */
+    private Collection<TenantShare> store(List<PendingMessage> batch) {
         // tenants in a fixed order too: two batches never lock each other's rows crosswise
         Map<TenantId, TenantShare> shares = new TreeMap<>(Comparator.comparing(TenantId::value));
-        int points = 0;
         for (PendingMessage m : batch) {
-            TenantShare share = shares.computeIfAbsent(m.device().tenantId(), t -> new TenantShare());
-            share.seen.merge(m.device().deviceId(), m.receivedAt(), (a, b) -> a.isAfter(b) ? a : b);
-            if (m.attributes() != null) {
-                share.attributes.add(m);
-                continue;
+            shares.computeIfAbsent(m.device().tenantId(), t -> new TenantShare())
+                    .messages
+                    .add(m);
+            if (m.points() != null) {
+                for (Point p : m.points()) {
+                    partitions.ensure(LocalDate.ofInstant(p.ts(), ZoneOffset.UTC));
+                }
             }
-            for (Point p : m.points()) {
-                share.rows.add(m.device().deviceId(), m.keyIds().get(p.key()), p.ts(), p.value());
-                partitions.ensure(LocalDate.ofInstant(p.ts(), ZoneOffset.UTC));
-            }
-            long[] usage = share.usage.computeIfAbsent(m.admission().day(), d -> new long[2]);
-            usage[0] += m.pointCount();
-            usage[1]++;
-            points += m.pointCount();
         }
         transactions.inEachTenant(shares.keySet(), tenant -> {
             TenantShare share = shares.get(tenant);
+            share.prepare(devices.existingForWrite(tenant, share.devices()));
             store.write(tenant, share.rows);
             share.usage.forEach((day, usage) -> store.addUsage(tenant, day, usage[0], usage[1]));
             UUID[] ids = share.seen.keySet().toArray(UUID[]::new);
@@ -222,7 +281,7 @@ final class BatchWriter implements SmartLifecycle {
                         OffsetDateTime.ofInstant(m.receivedAt(), ZoneOffset.UTC));
             }
         });
-        return points;
+        return shares.values();
     }
 
     /** Tells every device of the batch to retry; gives back the quota of those not answered yet. */

@@ -13,7 +13,9 @@ public sealed interface IngestResult {
         MALFORMED,
         TENANT_SUSPENDED,
         RATE_LIMITED,
-        QUOTA_EXCEEDED
+        QUOTA_EXCEEDED,
+        /** The device was deleted while its message was on its way. */
+        DEVICE_DELETED
     }
 
     record Accepted(int points) implements IngestResult {}

@@ -8,6 +8,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -124,6 +125,24 @@ public class TenantTransactions {
                 .param(tenant)
                 .query(String.class)
                 .single();
+    }
+
+    /**
+     * Runs {@code work} once the running transaction has committed, or at once when none runs: for
+     * what must not happen before a change is visible to everyone, such as evicting a cache that a
+     * concurrent reader could otherwise fill again with the old value.
+     */
+    public static void afterCommit(Runnable work) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            work.run();
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                work.run();
+            }
+        });
     }
 
     /** The tenant of the running transaction, or null. */

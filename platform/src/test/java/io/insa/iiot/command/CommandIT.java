@@ -9,13 +9,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,6 +28,9 @@ public class CommandIT extends IntegrationTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static Fixture.Member operator;
+
+    @Autowired
+    CommandChannels channels;
 
     @BeforeEach
     void tenant() {
@@ -114,6 +120,25 @@ public class CommandIT extends IntegrationTest {
                         .statusCode())
                 .as("no command within the poll's timeout")
                 .isEqualTo(204);
+    }
+
+    @Test
+    @Timeout(30)
+    void aLongPollEndsWith401WhenTheTokenItWasOpenedWithIsRotated() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("rotated-poller"));
+        CompletableFuture<HttpResponse<String>> poll = CompletableFuture.supplyAsync(
+                () -> http("GET", "/api/v1/" + device.token() + "/rpc?timeout=30000", null));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> channels.channelOf(device.id()).isPresent());
+
+        Api.Response rotated = api.post("/api/v1/devices/" + device.id() + "/token", Map.of())
+                .bearer(operator.accessToken())
+                .send();
+        assertThat(rotated.status()).isEqualTo(200);
+
+        assertThat(poll.get(1, TimeUnit.SECONDS).statusCode()).isEqualTo(401);
+        assertThat(channels.channelOf(device.id())).isEmpty();
     }
 
     @Test

@@ -16,7 +16,16 @@ import tools.jackson.databind.JsonNode;
 class DeviceApiIT extends IntegrationTest {
 
     private static final java.util.Set<String> DEVICE = java.util.Set.of(
-            "id", "name", "type", "labels", "attributes", "status", "connected", "last_seen_at", "created_at");
+            "id",
+            "name",
+            "type",
+            "labels",
+            "attributes",
+            "status",
+            "connected",
+            "last_seen_at",
+            "gateway_id",
+            "created_at");
 
     @Test
     void aDeviceIsCreatedWithItsTokenShownOnceThenReadUpdatedAndDeleted() {

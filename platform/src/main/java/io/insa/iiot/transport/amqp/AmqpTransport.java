@@ -7,6 +7,7 @@ import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.ingest.IngestService;
 import io.insa.iiot.transport.DeviceConnections;
+import io.insa.iiot.transport.DeviceSessions;
 import io.insa.iiot.transport.InFlight;
 import io.insa.iiot.transport.TransportMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import org.apache.qpid.proton.amqp.Binary;
 import org.apache.qpid.proton.amqp.Symbol;
@@ -52,11 +54,16 @@ import org.springframework.stereotype.Component;
  * is committed (accepted), refused (rejected with amqp:decode-error, amqp:resource-limit-exceeded or
  * amqp:unauthorized-access and a description) or could not be stored (released: send again). Link
  * credit is the backpressure: a link gets a new credit only when one of its deliveries is settled.
+ * When the device is deleted or its token rotated, the connection is closed with
+ * amqp:unauthorized-access.
  */
 @Component
 class AmqpTransport implements SmartLifecycle {
 
     static final String DEVICE = "insa.device";
+    /** The {@link DeviceSessions#stamp()} taken before the device was authenticated. */
+    static final String STAMP = "insa.stamp";
+
     static final String TELEMETRY = "telemetry";
     static final String ATTRIBUTES = "attributes";
     static final String COMMAND = "command";
@@ -71,6 +78,7 @@ class AmqpTransport implements SmartLifecycle {
     private final Devices devices;
     private final IngestService ingest;
     private final DeviceConnections connections;
+    private final DeviceSessions deviceSessions;
     private final CommandChannels commandChannels;
     private final Commands commands;
     private final TransportMetrics metrics;
@@ -85,6 +93,7 @@ class AmqpTransport implements SmartLifecycle {
             Devices devices,
             IngestService ingest,
             DeviceConnections connections,
+            DeviceSessions deviceSessions,
             CommandChannels commandChannels,
             Commands commands,
             MeterRegistry registry) {
@@ -96,6 +105,7 @@ class AmqpTransport implements SmartLifecycle {
         this.devices = devices;
         this.ingest = ingest;
         this.connections = connections;
+        this.deviceSessions = deviceSessions;
     }
 
     @Override
@@ -117,7 +127,7 @@ class AmqpTransport implements SmartLifecycle {
 
     private ProtonServer listen(ProtonServerOptions options) {
         ProtonServer created = ProtonServer.create(vertx, options)
-                .saslAuthenticatorFactory(() -> new PlainAuthenticator(devices, blocking))
+                .saslAuthenticatorFactory(() -> new PlainAuthenticator(devices, deviceSessions, blocking))
                 .connectHandler(this::connected);
         CompletableFuture<Void> listening = new CompletableFuture<>();
         created.listen(result -> {
@@ -137,10 +147,16 @@ class AmqpTransport implements SmartLifecycle {
         Context context = vertx.getOrCreateContext();
         // the command links of this connection; touched on its event loop only
         List<CommandChannels.Registration> commandLinks = new ArrayList<>();
+        // ends the connection when the device's credentials are revoked
+        AtomicReference<DeviceSessions.Registration> access = new AtomicReference<>();
         connection.openHandler(result -> {
             connection.setContainer("insa-iiot").open();
             open.add(connection);
             connections.opened(device, blocking);
+            access.set(deviceSessions.credentialsOf(
+                    device.deviceId(),
+                    connection.attachments().get(STAMP, Long.class),
+                    () -> context.runOnContext(v -> revoke(connection))));
         });
         connection.sessionOpenHandler(session -> session.open());
         connection.receiverOpenHandler(receiver -> receiver(device, receiver, context));
@@ -160,10 +176,25 @@ class AmqpTransport implements SmartLifecycle {
         connection.closeHandler(result -> connection.close().disconnect());
         connection.disconnectHandler(c -> {
             commandLinks.forEach(CommandChannels.Registration::close);
+            if (access.get() != null) {
+                access.get().close();
+            }
             c.disconnect();
             open.remove(c);
             connections.closed(device, blocking);
         });
+    }
+
+    /** The credentials the connection was opened with no longer hold. */
+    private void revoke(ProtonConnection connection) {
+        if (connection.isDisconnected()) {
+            return;
+        }
+        connection
+                .setCondition(new ErrorCondition(
+                        Symbol.valueOf("amqp:unauthorized-access"), "the device's credentials were revoked"))
+                .close();
+        vertx.setTimer(1_000, t -> connection.disconnect()); // for a peer that does not answer the close
     }
 
     private void receiver(DeviceIdentity device, ProtonReceiver receiver, Context context) {
@@ -288,7 +319,7 @@ class AmqpTransport implements SmartLifecycle {
         return switch (reason) {
             case MALFORMED -> "amqp:decode-error";
             case RATE_LIMITED, QUOTA_EXCEEDED -> "amqp:resource-limit-exceeded";
-            case TENANT_SUSPENDED -> "amqp:unauthorized-access";
+            case TENANT_SUSPENDED, DEVICE_DELETED -> "amqp:unauthorized-access";
         };
     }
 

@@ -2,6 +2,7 @@ package io.insa.iiot.transport.amqp;
 
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
+import io.insa.iiot.transport.DeviceSessions;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -25,6 +26,7 @@ final class PlainAuthenticator implements ProtonSaslAuthenticator {
     static final String PLAIN = "PLAIN";
 
     private final Devices devices;
+    private final DeviceSessions sessions;
     private final Executor blocking;
     private Sasl sasl;
     private ProtonConnection connection;
@@ -32,8 +34,9 @@ final class PlainAuthenticator implements ProtonSaslAuthenticator {
     private boolean succeeded;
     private boolean started;
 
-    PlainAuthenticator(Devices devices, Executor blocking) {
+    PlainAuthenticator(Devices devices, DeviceSessions sessions, Executor blocking) {
         this.devices = devices;
+        this.sessions = sessions;
         this.blocking = blocking;
     }
 
@@ -66,11 +69,13 @@ final class PlainAuthenticator implements ProtonSaslAuthenticator {
         byte[] response = new byte[sasl.pending()];
         sasl.recv(response, 0, response.length);
         String token = username(response);
+        long stamp = sessions.stamp();
         CompletableFuture.supplyAsync(() -> devices.authenticate(token), blocking)
                 .exceptionally(e -> Optional.empty())
                 .thenAccept(device -> context.runOnContext(v -> {
                     if (device.isPresent()) {
                         connection.attachments().set(AmqpTransport.DEVICE, DeviceIdentity.class, device.get());
+                        connection.attachments().set(AmqpTransport.STAMP, Long.class, stamp);
                         succeeded = true;
                         sasl.done(Sasl.SaslOutcome.PN_SASL_OK);
                     } else {

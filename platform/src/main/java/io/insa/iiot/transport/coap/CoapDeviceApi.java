@@ -7,12 +7,14 @@ import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.ingest.IngestService;
+import io.insa.iiot.transport.DeviceSessions;
 import io.insa.iiot.transport.InFlight;
 import io.insa.iiot.transport.TransportMetrics;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,6 +40,7 @@ final class CoapDeviceApi extends CoapResource {
     private final IngestService ingest;
     private final ExecutorService blocking;
     private final Commands commands;
+    private final DeviceSessions sessions;
     private final TransportMetrics metrics;
     private final InFlight inFlight;
     private final Resource tokenLevel;
@@ -48,6 +51,7 @@ final class CoapDeviceApi extends CoapResource {
             ExecutorService blocking,
             CommandChannels channels,
             Commands commands,
+            DeviceSessions sessions,
             TransportMetrics metrics,
             InFlight inFlight) {
         super("v1");
@@ -57,6 +61,7 @@ final class CoapDeviceApi extends CoapResource {
         this.ingest = ingest;
         this.blocking = blocking;
         this.commands = commands;
+        this.sessions = sessions;
         CoapResource anyToken = new CoapResource("token") {
             private final Resource telemetry = new Upload("telemetry", ingest::telemetry);
             private final Resource attributes = new Upload("attributes", ingest::attributes);
@@ -118,13 +123,20 @@ final class CoapDeviceApi extends CoapResource {
 
     /**
      * {@code GET /api/v1/{token}/rpc} with Observe: each notification carries the next command for the
-     * device ({@code {}} when none is waiting); {@code POST /api/v1/{token}/rpc/{id}} answers one.
+     * device ({@code {}} when none is waiting); {@code POST /api/v1/{token}/rpc/{id}} answers one. When
+     * the device is deleted or its token rotated, a 4.01 notification ends the observation.
      */
     private final class CommandResource extends CoapResource {
 
+        /** What an observation holds while it lasts. */
+        private record Listening(CommandChannels.Registration commands, DeviceSessions.Registration session) {}
+
         private final CommandChannels channels;
         private final Map<UUID, Deque<DeviceCommand>> waiting = new ConcurrentHashMap<>();
-        private final Map<ObserveRelation, CommandChannels.Registration> listening = new ConcurrentHashMap<>();
+        private final Map<ObserveRelation, Listening> listening = new ConcurrentHashMap<>();
+        /** Observations whose credentials were revoked: their next notification ends them. */
+        private final Set<ObserveRelation> revoked = ConcurrentHashMap.newKeySet();
+
         private final Resource answer = new CoapResource("answer") {
             @Override
             public void handlePOST(CoapExchange exchange) {
@@ -164,20 +176,36 @@ final class CoapDeviceApi extends CoapResource {
 
         @Override
         public void handleGET(CoapExchange exchange) {
+            ObserveRelation relation = exchange.advanced().getRelation();
+            if (relation != null && revoked.remove(relation)) {
+                exchange.respond(ResponseCode.UNAUTHORIZED, "the device's credentials were revoked");
+                return; // an error notification ends the observation
+            }
             List<String> path = exchange.getRequestOptions().getUriPath();
+            long stamp = sessions.stamp();
             Optional<DeviceIdentity> device = devices.authenticate(path.size() > 2 ? path.get(2) : null);
             if (device.isEmpty()) {
                 exchange.respond(ResponseCode.UNAUTHORIZED, "unknown device token");
                 return;
             }
             UUID deviceId = device.get().deviceId();
-            ObserveRelation relation = exchange.advanced().getRelation();
             if (relation != null && !listening.containsKey(relation)) {
-                listening.put(relation, channels.register(deviceId, command -> {
-                    waiting.computeIfAbsent(deviceId, id -> new ConcurrentLinkedDeque<>())
-                            .add(command);
-                    changed(r -> r == relation);
-                }));
+                listening.put(
+                        relation,
+                        new Listening(
+                                channels.register(deviceId, command -> {
+                                    waiting.computeIfAbsent(deviceId, id -> new ConcurrentLinkedDeque<>())
+                                            .add(command);
+                                    changed(r -> r == relation);
+                                }),
+                                sessions.credentialsOf(deviceId, stamp, () -> {
+                                    revoked.add(relation);
+                                    changed(r -> r == relation);
+                                })));
+                if (revoked.remove(relation)) { // revoked between the lookup and the registration
+                    exchange.respond(ResponseCode.UNAUTHORIZED, "the device's credentials were revoked");
+                    return;
+                }
             }
             Deque<DeviceCommand> queue = waiting.get(deviceId);
             DeviceCommand next = queue == null ? null : queue.poll();
@@ -188,9 +216,11 @@ final class CoapDeviceApi extends CoapResource {
         @Override
         public void removeObserveRelation(ObserveRelation relation) {
             super.removeObserveRelation(relation);
-            CommandChannels.Registration registration = listening.remove(relation);
-            if (registration != null) {
-                registration.close();
+            revoked.remove(relation);
+            Listening ended = listening.remove(relation);
+            if (ended != null) {
+                ended.commands().close();
+                ended.session().close();
             }
         }
     }
@@ -219,6 +249,7 @@ final class CoapDeviceApi extends CoapResource {
         return switch (reason) {
             case MALFORMED -> ResponseCode.BAD_REQUEST;
             case TENANT_SUSPENDED -> ResponseCode.FORBIDDEN;
+            case DEVICE_DELETED -> ResponseCode.UNAUTHORIZED;
             case RATE_LIMITED, QUOTA_EXCEEDED -> ResponseCode.TOO_MANY_REQUESTS;
         };
     }

@@ -4,6 +4,7 @@ import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestService;
+import io.insa.iiot.transport.DeviceSessions;
 import io.insa.iiot.transport.InFlight;
 import io.insa.iiot.transport.TransportMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,6 +56,7 @@ class CoapTransport implements SmartLifecycle {
     private final IngestService ingest;
     private final CommandChannels commandChannels;
     private final Commands commands;
+    private final DeviceSessions sessions;
     private final TransportMetrics metrics;
     private final InFlight inFlight = new InFlight();
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
@@ -68,10 +70,12 @@ class CoapTransport implements SmartLifecycle {
             IngestService ingest,
             CommandChannels commandChannels,
             Commands commands,
+            DeviceSessions sessions,
             MeterRegistry registry) {
         this.metrics = new TransportMetrics(registry, "coap", null);
         this.commandChannels = commandChannels;
         this.commands = commands;
+        this.sessions = sessions;
         this.settings = settings;
         this.devices = devices;
         this.ingest = ingest;
@@ -97,7 +101,7 @@ class CoapTransport implements SmartLifecycle {
             server.addEndpoint(secure);
         }
         CoapResource api = new CoapResource("api");
-        api.add(new CoapDeviceApi(devices, ingest, blocking, commandChannels, commands, metrics, inFlight));
+        api.add(new CoapDeviceApi(devices, ingest, blocking, commandChannels, commands, sessions, metrics, inFlight));
         server.add(api);
         server.start();
         log.info(

@@ -8,11 +8,13 @@ import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.ingest.IngestService;
 import io.insa.iiot.shared.ProblemException;
+import io.insa.iiot.transport.DeviceSessions;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -40,27 +42,40 @@ class HttpDeviceApi {
     private final IngestService ingest;
     private final CommandChannels channels;
     private final Commands commands;
+    private final DeviceSessions sessions;
 
-    HttpDeviceApi(Devices devices, IngestService ingest, CommandChannels channels, Commands commands) {
+    HttpDeviceApi(
+            Devices devices,
+            IngestService ingest,
+            CommandChannels channels,
+            Commands commands,
+            DeviceSessions sessions) {
         this.devices = devices;
         this.ingest = ingest;
         this.channels = channels;
         this.commands = commands;
+        this.sessions = sessions;
     }
 
     /**
      * Long poll for a command: answers with the command's JSON as soon as one is sent to the device,
-     * or 204 when none came within {@code timeout} milliseconds.
+     * or 204 when none came within {@code timeout} milliseconds; 401 at once when the token is rotated
+     * or the device deleted meanwhile.
      */
     @GetMapping(value = "/api/v1/{token}/rpc", produces = "application/json")
     ResponseEntity<String> poll(@PathVariable String token, @RequestParam(defaultValue = "30000") long timeout) {
+        long stamp = sessions.stamp();
         DeviceIdentity device = device(token);
         if (timeout < 1 || timeout > MAX_POLL_MILLIS) {
             throw ProblemException.badRequest("timeout", "must be between 1 and " + MAX_POLL_MILLIS + " ms");
         }
         CompletableFuture<DeviceCommand> next = new CompletableFuture<>();
-        try (CommandChannels.Registration registration = channels.register(device.deviceId(), next::complete)) {
+        try (CommandChannels.Registration registration = channels.register(device.deviceId(), next::complete);
+                DeviceSessions.Registration session =
+                        sessions.credentialsOf(device.deviceId(), stamp, () -> next.cancel(false))) {
             return ResponseEntity.ok(next.get(timeout, TimeUnit.MILLISECONDS).json());
+        } catch (CancellationException e) {
+            throw ProblemException.unauthorized("the device's credentials were revoked");
         } catch (TimeoutException e) {
             return ResponseEntity.noContent().build();
         } catch (InterruptedException e) {
@@ -126,6 +141,7 @@ class HttpDeviceApi {
         return switch (reason) {
             case MALFORMED -> HttpStatus.BAD_REQUEST;
             case TENANT_SUSPENDED -> HttpStatus.FORBIDDEN;
+            case DEVICE_DELETED -> HttpStatus.UNAUTHORIZED;
             case RATE_LIMITED, QUOTA_EXCEEDED -> HttpStatus.TOO_MANY_REQUESTS;
         };
     }

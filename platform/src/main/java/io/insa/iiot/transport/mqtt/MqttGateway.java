@@ -6,6 +6,7 @@ import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.ingest.IngestResult.Reason;
 import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.transport.DeviceConnections;
+import io.insa.iiot.transport.DeviceSessions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,34 +21,64 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The gateway API on one gateway's connection: {@code v1/gateway/connect}, {@code disconnect},
- * {@code telemetry} and {@code attributes}, with payloads keyed by sub-device name. Sub-devices are
- * found by name in the gateway's tenant and created on first sight within its device quota; each
- * sub-device's part goes through the ingest pipeline as that device's own message. Only devices of
- * type {@code gateway} may use it.
+ * {@code telemetry} and {@code attributes}, with payloads keyed by sub-device name. A gateway writes
+ * only for its own sub-devices: those it created (on first sight, within the tenant's device quota)
+ * and those an operator assigned to it. Naming any other device of the tenant refuses the whole
+ * message as not authorized. Each sub-device's part goes through the ingest pipeline as that
+ * device's own message. Only devices of type {@code gateway} may use it.
  */
 final class MqttGateway {
 
-    static final String TYPE = "gateway";
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /** A sub-device this connection may write for, until a change on any node ends that. */
+    private static final class SubDevice {
+        final DeviceIdentity device;
+        volatile DeviceSessions.Registration access;
+
+        SubDevice(DeviceIdentity device) {
+            this.device = device;
+        }
+
+        void close() {
+            DeviceSessions.Registration registered = access;
+            if (registered != null) {
+                registered.close();
+            }
+        }
+    }
+
+    /** A sub-device's part of a message: the device, or why the gateway may not write for it. */
+    private record Part(DeviceIdentity device, byte[] payload, IngestResult refusal) {}
 
     private final DeviceIdentity gateway;
     private final Devices devices;
     private final DeviceConnections connections;
+    private final DeviceSessions sessions;
     private final Executor blocking;
-    private final Map<String, DeviceIdentity> subDevices = new ConcurrentHashMap<>();
+    private final Map<String, SubDevice> subDevices = new ConcurrentHashMap<>();
     private final Set<DeviceIdentity> connected = ConcurrentHashMap.newKeySet();
 
-    MqttGateway(DeviceIdentity gateway, Devices devices, DeviceConnections connections, Executor blocking) {
+    MqttGateway(
+            DeviceIdentity gateway,
+            Devices devices,
+            DeviceConnections connections,
+            DeviceSessions sessions,
+            Executor blocking) {
         this.gateway = gateway;
         this.devices = devices;
         this.connections = connections;
+        this.sessions = sessions;
         this.blocking = blocking;
     }
 
-    /** {@code {"Device A": <telemetry or attributes payload>, ...}}: done when every part is. */
+    /**
+     * {@code {"Device A": <telemetry or attributes payload>, ...}}: done when every part is. Every
+     * sub-device is resolved before any part is sent, so a refused one refuses the message whole.
+     */
     CompletableFuture<IngestResult> upload(
             byte[] payload, BiFunction<DeviceIdentity, byte[], CompletableFuture<IngestResult>> kind) {
-        if (!gateway.type().equals(TYPE)) {
+        if (!isGateway()) {
             return done(notAGateway());
         }
         JsonNode envelope;
@@ -59,15 +90,19 @@ final class MqttGateway {
         if (!envelope.isObject() || envelope.isEmpty()) {
             return done(malformed("a gateway message is a JSON object keyed by device name"));
         }
-        List<CompletableFuture<IngestResult>> parts = new ArrayList<>();
-        for (Map.Entry<String, JsonNode> part : envelope.properties()) {
-            IngestResult refused = resolve(part.getKey(), null);
-            if (refused != null) {
-                return done(refused);
+        List<Part> parts = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> entry : envelope.properties()) {
+            Part part = resolve(entry.getKey(), null, JSON.writeValueAsBytes(entry.getValue()));
+            if (part.refusal() != null) {
+                return done(part.refusal());
             }
-            parts.add(kind.apply(subDevices.get(part.getKey()), JSON.writeValueAsBytes(part.getValue())));
+            parts.add(part);
         }
-        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> combine(parts));
+        List<CompletableFuture<IngestResult>> results = parts.stream()
+                .map(part -> kind.apply(part.device(), part.payload()))
+                .toList();
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .thenApply(v -> combine(results));
     }
 
     /** {@code {"device": "Device A", "type": "sensor"}}: the sub-device is connected through this gateway. */
@@ -83,10 +118,12 @@ final class MqttGateway {
     void closed() {
         connected.forEach(device -> connections.closed(device, blocking));
         connected.clear();
+        subDevices.values().forEach(SubDevice::close);
+        subDevices.clear();
     }
 
     private CompletableFuture<IngestResult> presence(byte[] payload, boolean connecting) {
-        if (!gateway.type().equals(TYPE)) {
+        if (!isGateway()) {
             return done(notAGateway());
         }
         JsonNode message;
@@ -98,36 +135,69 @@ final class MqttGateway {
         if (!message.path("device").isString()) {
             return done(malformed("expected {\"device\": \"name\"[, \"type\": \"type\"]}"));
         }
-        String name = message.get("device").stringValue();
-        IngestResult refused = resolve(
-                name, message.path("type").isString() ? message.get("type").stringValue() : null);
-        if (refused != null) {
-            return done(refused);
+        Part part = resolve(
+                message.get("device").stringValue(),
+                message.path("type").isString() ? message.get("type").stringValue() : null,
+                null);
+        if (part.refusal() != null) {
+            return done(part.refusal());
         }
-        DeviceIdentity device = subDevices.get(name);
-        if (connecting && connected.add(device)) {
-            connections.opened(device, blocking);
-        } else if (!connecting && connected.remove(device)) {
-            connections.closed(device, blocking);
+        if (connecting && connected.add(part.device())) {
+            connections.opened(part.device(), blocking);
+        } else if (!connecting && connected.remove(part.device())) {
+            connections.closed(part.device(), blocking);
         }
         return done(new IngestResult.Accepted(0));
     }
 
-    /** Looks up or creates the sub-device; the refusal when that is not possible, else null. */
-    private IngestResult resolve(String name, String type) {
+    /** Looks up or creates the sub-device, and checks that this gateway may write for it. */
+    private Part resolve(String name, String type, byte[] payload) {
         if (name.isBlank() || name.length() > 200) {
-            return malformed("device names have 1 to 200 characters");
+            return new Part(null, payload, malformed("device names have 1 to 200 characters"));
         }
-        if (subDevices.containsKey(name)) {
-            return null;
+        SubDevice known = subDevices.get(name);
+        if (known != null) {
+            return new Part(known.device, payload, null);
         }
+        long stamp = sessions.stamp();
+        DeviceIdentity device;
         try {
-            subDevices.put(name, devices.gatewayDevice(gateway, name.strip(), type == null ? "default" : type));
-            return null;
+            device = devices.gatewayDevice(gateway, name.strip(), type == null ? "default" : type);
         } catch (ProblemException e) {
-            return new IngestResult.Rejected(
-                    e.status() == 422 ? Reason.QUOTA_EXCEEDED : Reason.MALFORMED, e.detail(), null);
+            return new Part(null, payload, refusal(e));
         }
+        SubDevice sub = new SubDevice(device);
+        SubDevice previous = subDevices.put(name, sub);
+        if (previous != null) {
+            previous.close();
+        }
+        sub.access = sessions.subDevice(device.deviceId(), stamp, () -> forget(name, sub));
+        if (subDevices.get(name) != sub) {
+            sub.close(); // forgotten while it registered
+        }
+        return new Part(device, payload, null);
+    }
+
+    /** The device was deleted or left this gateway: the next message naming it looks it up again. */
+    private void forget(String name, SubDevice sub) {
+        if (subDevices.remove(name, sub)) {
+            sub.close();
+            if (connected.remove(sub.device)) {
+                connections.closed(sub.device, blocking);
+            }
+        }
+    }
+
+    private static IngestResult refusal(ProblemException e) {
+        return switch (e.status()) {
+            case 422 -> new IngestResult.Rejected(Reason.QUOTA_EXCEEDED, e.detail(), null);
+            case 403 -> new IngestResult.Rejected(null, e.detail(), null); // not authorized
+            default -> malformed(e.detail());
+        };
+    }
+
+    private boolean isGateway() {
+        return gateway.type().equals(Devices.GATEWAY_TYPE);
     }
 
     private static IngestResult combine(List<CompletableFuture<IngestResult>> parts) {

@@ -5,6 +5,7 @@ import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.ingest.IngestService;
 import io.insa.iiot.transport.DeviceConnections;
+import io.insa.iiot.transport.DeviceSessions;
 import io.insa.iiot.transport.TransportMetrics;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttProperties;
@@ -34,7 +35,9 @@ import java.util.function.Function;
  * to the ingest service, and its acknowledgement (PUBACK for QoS 1, PUBREC for QoS 2) is sent after
  * the message is committed, in the order the messages arrived. Refusals: MQTT 5 gets the reason code
  * and a reason string; MQTT 3.1.1, which has none, is disconnected. When the platform cannot store a
- * message the connection is closed without acknowledging it, so the client sends it again.
+ * message the connection is closed without acknowledging it, so the client sends it again. When the
+ * device is deleted or its credentials change, the connection is closed (MQTT 5: DISCONNECT 0x87) and
+ * takes nothing more.
  *
  * <p>Fields are touched on the connection's event loop only; blocking work (authentication, ingest
  * admission) runs on virtual threads.
@@ -64,9 +67,14 @@ final class MqttSession {
     private final Set<MqttSession> sessions;
     private final DeviceConnections connections;
     private final MqttCommands commands;
+    private final DeviceSessions deviceSessions;
     private final Set<Integer> awaitingRelease = new HashSet<>();
     private DeviceIdentity device;
     private MqttGateway gateway;
+    private DeviceSessions.Registration session;
+    /** Set on any thread when the credentials are revoked; from then on nothing is taken. */
+    private volatile boolean revoked;
+
     private CompletableFuture<Void> acknowledged = CompletableFuture.completedFuture(null);
     private int inflight;
 
@@ -79,6 +87,7 @@ final class MqttSession {
             TransportMetrics metrics,
             Set<MqttSession> sessions,
             DeviceConnections connections,
+            DeviceSessions deviceSessions,
             MqttCommands commands) {
         this.endpoint = endpoint;
         this.context = context;
@@ -88,6 +97,7 @@ final class MqttSession {
         this.metrics = metrics;
         this.sessions = sessions;
         this.connections = connections;
+        this.deviceSessions = deviceSessions;
         this.commands = commands;
     }
 
@@ -96,12 +106,13 @@ final class MqttSession {
         String clientId = endpoint.clientIdentifier();
         String username = endpoint.auth() == null ? null : endpoint.auth().getUsername();
         String password = endpoint.auth() == null ? null : endpoint.auth().getPassword();
+        long stamp = deviceSessions.stamp();
         CompletableFuture.supplyAsync(() -> devices.authenticateMqtt(clientId, username, password), blocking)
-                .whenComplete(
-                        (found, error) -> context.runOnContext(v -> connect(error == null ? found : Optional.empty())));
+                .whenComplete((found, error) ->
+                        context.runOnContext(v -> connect(error == null ? found : Optional.empty(), stamp)));
     }
 
-    private void connect(Optional<DeviceIdentity> found) {
+    private void connect(Optional<DeviceIdentity> found, long stamp) {
         if (found.isEmpty()) {
             metrics.refusedConnection("not_authorized");
             endpoint.reject(
@@ -111,7 +122,7 @@ final class MqttSession {
             return;
         }
         device = found.get();
-        gateway = new MqttGateway(device, devices, connections, blocking);
+        gateway = new MqttGateway(device, devices, connections, deviceSessions, blocking);
         endpoint.publishHandler(this::publish);
         endpoint.publishReleaseHandler(this::release);
         endpoint.subscribeHandler(this::subscribe);
@@ -125,9 +136,20 @@ final class MqttSession {
         endpoint.accept(false, properties);
         sessions.add(this);
         connections.opened(device, blocking);
+        session = deviceSessions.credentialsOf(device.deviceId(), stamp, this::revoke);
+    }
+
+    /** Any thread: the credentials this connection was opened with no longer hold. */
+    private void revoke() {
+        revoked = true;
+        context.runOnContext(
+                v -> disconnect(MqttDisconnectReasonCode.NOT_AUTHORIZED, "the device's credentials were revoked"));
     }
 
     private void publish(MqttPublishMessage message) {
+        if (revoked) {
+            return; // closing: neither stored nor acknowledged
+        }
         int id = message.messageId();
         if (message.topicName().startsWith(COMMAND_RESPONSE_PREFIX)) {
             String requestId = message.topicName().substring(COMMAND_RESPONSE_PREFIX.length());
@@ -249,7 +271,7 @@ final class MqttSession {
             return switch (reason) {
                 case MALFORMED -> PAYLOAD;
                 case RATE_LIMITED, QUOTA_EXCEEDED -> QUOTA;
-                case TENANT_SUSPENDED -> NOT_AUTHORIZED;
+                case TENANT_SUSPENDED, DEVICE_DELETED -> NOT_AUTHORIZED;
             };
         }
     }
@@ -297,6 +319,9 @@ final class MqttSession {
 
     private void closed() {
         sessions.remove(this);
+        if (session != null) {
+            session.close();
+        }
         if (device != null) {
             commands.stop(device);
             gateway.closed();

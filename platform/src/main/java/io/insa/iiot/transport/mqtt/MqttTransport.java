@@ -5,6 +5,7 @@ import io.insa.iiot.command.Commands;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestService;
 import io.insa.iiot.transport.DeviceConnections;
+import io.insa.iiot.transport.DeviceSessions;
 import io.insa.iiot.transport.TransportMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -38,6 +39,7 @@ class MqttTransport implements SmartLifecycle {
     private final IngestService ingest;
     private final TransportMetrics metrics;
     private final DeviceConnections connections;
+    private final DeviceSessions deviceSessions;
     private final CommandChannels commandChannels;
     private final Commands commands;
     private final List<MqttServer> servers = new ArrayList<>();
@@ -53,11 +55,13 @@ class MqttTransport implements SmartLifecycle {
             Devices devices,
             IngestService ingest,
             DeviceConnections connections,
+            DeviceSessions deviceSessions,
             CommandChannels commandChannels,
             Commands commands,
             MeterRegistry registry) {
         this.vertx = vertx;
         this.connections = connections;
+        this.deviceSessions = deviceSessions;
         this.commandChannels = commandChannels;
         this.commands = commands;
         this.settings = settings;
@@ -101,6 +105,7 @@ class MqttTransport implements SmartLifecycle {
                                 metrics,
                                 sessions,
                                 connections,
+                                deviceSessions,
                                 new MqttCommands(commandChannels, commands))
                         .start())
                 .exceptionHandler(e -> log.debug("MQTT connection error: {}", e.toString()));

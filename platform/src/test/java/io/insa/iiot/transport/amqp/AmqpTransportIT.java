@@ -2,6 +2,7 @@ package io.insa.iiot.transport.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.insa.iiot.support.Api;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
 import io.insa.iiot.support.Points;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /** The AMQP 1.0 transport with Vert.x Proton's client and python3-qpid-proton. */
@@ -147,6 +150,37 @@ class AmqpTransportIT extends IntegrationTest {
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
         assertThat(response.json().at("/response/done").asString()).isEqualTo("closeValve");
         connection.close();
+    }
+
+    /** Deleting the device or rotating its token closes its connection within a second. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"delete", "rotate"})
+    @Timeout(30)
+    void revokingTheDevicesCredentialsClosesItsConnection(String how) throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("amqp-" + how));
+        ProtonConnection connection = connect(device.token()).get(10, TimeUnit.SECONDS);
+        ProtonSender sender = open(connection, "telemetry");
+        assertThat(send(sender, "{\"before\": 1}")).isInstanceOf(Accepted.class);
+        CompletableFuture<ErrorCondition> closed = new CompletableFuture<>();
+        CLIENT_VERTX.runOnContext(v -> connection
+                .closeHandler(result -> closed.complete(connection.getRemoteCondition()))
+                .disconnectHandler(c -> closed.completeExceptionally(new IllegalStateException("no close frame"))));
+
+        Api.Response revoked = "delete".equals(how)
+                ? api.delete("/api/v1/devices/" + device.id())
+                        .bearer(operator.accessToken())
+                        .send()
+                : api.post("/api/v1/devices/" + device.id() + "/token", Map.of())
+                        .bearer(operator.accessToken())
+                        .send();
+        assertThat(revoked.status()).as(revoked.toString()).isIn(200, 204);
+
+        ErrorCondition condition = closed.get(1, TimeUnit.SECONDS);
+        assertThat(condition.getCondition().toString()).isEqualTo("amqp:unauthorized-access");
+        assertThat(condition.getDescription()).contains("revoked");
+        assertThat(connect(device.token()))
+                .as("the old token no longer authenticates")
+                .failsWithin(10, TimeUnit.SECONDS);
     }
 
     @Test

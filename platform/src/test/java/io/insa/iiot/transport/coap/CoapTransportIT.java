@@ -2,12 +2,14 @@ package io.insa.iiot.transport.coap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.insa.iiot.support.Api;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
 import io.insa.iiot.support.Points;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapHandler;
@@ -24,6 +26,9 @@ import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVe
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
@@ -130,6 +135,47 @@ class CoapTransportIT extends IntegrationTest {
                 api, operator.accessToken(), device.id(), Map.of("method", "restart", "timeout_ms", 5000));
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
         assertThat(response.json().at("/response/ack").asString()).isEqualTo("restart");
+        relation.proactiveCancel();
+        observer.shutdown();
+    }
+
+    /** Deleting the device or rotating its token ends its Observe on rpc with a 4.01 notification. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"delete", "rotate"})
+    @Timeout(30)
+    void revokingTheDevicesCredentialsEndsItsCommandObservation(String how) throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("coap-" + how));
+        CoapClient observer = new CoapClient(uri(device.token(), "rpc"));
+        CompletableFuture<CoapResponse> observing = new CompletableFuture<>();
+        CompletableFuture<CoapResponse> ended = new CompletableFuture<>();
+        CoapObserveRelation relation = observer.observe(new CoapHandler() {
+            @Override
+            public void onLoad(CoapResponse response) {
+                (response.isSuccess() ? observing : ended).complete(response);
+            }
+
+            @Override
+            public void onError() {
+                ended.completeExceptionally(new IllegalStateException("observation failed"));
+            }
+        });
+        observing.get(10, TimeUnit.SECONDS);
+
+        Api.Response revoked = "delete".equals(how)
+                ? api.delete("/api/v1/devices/" + device.id())
+                        .bearer(operator.accessToken())
+                        .send()
+                : api.post("/api/v1/devices/" + device.id() + "/token", Map.of())
+                        .bearer(operator.accessToken())
+                        .send();
+        assertThat(revoked.status()).as(revoked.toString()).isIn(200, 204);
+
+        CoapResponse end = ended.get(1, TimeUnit.SECONDS);
+        assertThat(end.getCode()).isEqualTo(ResponseCode.UNAUTHORIZED);
+        assertThat(end.getResponseText()).contains("revoked");
+        assertThat(end.getOptions().hasObserve())
+                .as("the notification ends the observation")
+                .isFalse();
         relation.proactiveCancel();
         observer.shutdown();
     }

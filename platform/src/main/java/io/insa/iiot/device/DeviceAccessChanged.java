@@ -1,0 +1,31 @@
+package io.insa.iiot.device;
+
+import io.insa.iiot.shared.TenantId;
+import java.util.UUID;
+
+/**
+ * Who may act as a device changed. Published on every node after the change committed (SPEC 2), so
+ * that sessions opened under the old state end: transports close connections and observations made
+ * with revoked credentials, and gateways forget sub-devices they may no longer write for.
+ */
+public record DeviceAccessChanged(TenantId tenantId, UUID deviceId, Change change) {
+
+    public enum Change {
+        /** The device was deleted. */
+        DELETED,
+        /** Its access token was rotated or its MQTT credentials changed. */
+        CREDENTIALS,
+        /** It was assigned to another gateway, or to none. */
+        GATEWAY;
+
+        /** Whether sessions the device opened with its own credentials must end. */
+        public boolean endsSessions() {
+            return this != GATEWAY;
+        }
+
+        /** Whether a gateway's right to write for the device may have gone. */
+        public boolean endsGatewayAccess() {
+            return this != CREDENTIALS;
+        }
+    }
+}
