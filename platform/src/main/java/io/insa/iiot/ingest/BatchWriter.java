@@ -181,17 +181,33 @@ final class BatchWriter implements SmartLifecycle {
                 batch.add(first);
                 queue.drainTo(batch, batchMaxMessages - 1);
                 linger(batch);
-                write(batch);
+                write(devicesMessages(batch));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
                 log.error("ingest writer error", e);
-                fail(batch); // whatever threw, no admitted message is left without an answer
+                fail(devicesMessages(batch)); // whatever threw, no admitted message is left without an answer
             } finally {
                 batch.clear();
             }
         }
+    }
+
+    /** The batch with every message admitted whole opened into its device messages, all in this batch. */
+    private static List<PendingMessage> devicesMessages(List<PendingMessage> batch) {
+        if (batch.stream().allMatch(m -> m.parts() == null)) {
+            return batch;
+        }
+        List<PendingMessage> flat = new ArrayList<>(batch.size());
+        for (PendingMessage m : batch) {
+            if (m.parts() == null) {
+                flat.add(m);
+            } else {
+                flat.addAll(m.parts());
+            }
+        }
+        return flat;
     }
 
     /** Waits up to the linger for more messages: fewer, bigger transactions under load. */

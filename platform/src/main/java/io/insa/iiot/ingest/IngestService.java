@@ -3,6 +3,7 @@ package io.insa.iiot.ingest;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.ingest.IngestResult.Reason;
 import io.insa.iiot.ingest.IngestResult.Rejected;
+import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.telemetry.DailyQuota;
 import io.insa.iiot.telemetry.Point;
 import io.insa.iiot.telemetry.TelemetryKeys;
@@ -10,6 +11,7 @@ import io.insa.iiot.tenancy.Tenant;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,23 +73,43 @@ public class IngestService {
         return properties.maxPayloadBytes();
     }
 
+    /** One device's part of a message; a gateway's message has one per sub-device. */
+    public record Part(DeviceIdentity device, byte[] payload) {}
+
     public CompletableFuture<IngestResult> telemetry(DeviceIdentity device, byte[] payload) {
+        return telemetry(List.of(new Part(device, payload)));
+    }
+
+    public CompletableFuture<IngestResult> attributes(DeviceIdentity device, byte[] payload) {
+        return attributes(List.of(new Part(device, payload)));
+    }
+
+    /**
+     * Telemetry of one tenant's devices, admitted whole or not at all: every part is parsed, checked and
+     * counted against the quota before any is queued, and the parts travel as one queue element, so the
+     * batch writer commits them in one transaction.
+     */
+    public CompletableFuture<IngestResult> telemetry(List<Part> parts) {
         Instant now = clock.instant();
-        List<Point> points;
+        List<List<Point>> points = new ArrayList<>(parts.size());
         try {
-            points = parser.telemetry(payload, now);
+            for (Part part : parts) {
+                points.add(parser.telemetry(part.payload(), now));
+            }
         } catch (MalformedPayload e) {
             return reject(Reason.MALFORMED, e.getMessage(), null);
         }
+        TenantId tenantId = tenantOf(parts);
         DailyQuota.Admission admission = null;
         try {
-            Tenant tenant = tenants.get(device.tenantId());
-            Optional<CompletableFuture<IngestResult>> refused = admit(tenant, device);
+            Tenant tenant = tenants.get(tenantId);
+            Optional<CompletableFuture<IngestResult>> refused = admit(tenant, parts);
             if (refused.isPresent()) {
                 return refused.get();
             }
             Instant oldestAllowed = now.minus(Duration.ofDays(tenant.maxRetentionDays()));
-            for (Point p : points) {
+            List<Point> all = points.stream().flatMap(List::stream).toList();
+            for (Point p : all) {
                 if (p.ts().isBefore(oldestAllowed)) {
                     return reject(
                             Reason.MALFORMED,
@@ -96,18 +118,22 @@ public class IngestService {
                             null);
                 }
             }
-            DailyQuota.Result admitted =
-                    quota.admit(device.tenantId(), tenant.maxTelemetryPointsPerDay(), points.size());
+            DailyQuota.Result admitted = quota.admit(tenantId, tenant.maxTelemetryPointsPerDay(), all.size());
             if (admitted.refusal().isPresent()) {
                 DailyQuota.Exceeded exceeded = admitted.refusal().get();
                 return reject(Reason.QUOTA_EXCEEDED, exceeded.detail(), exceeded.retryAfter(clock));
             }
             admission = admitted.admission();
             Map<String, Integer> keyIds = keys.idsOf(
-                    device.tenantId(),
-                    new TreeSet<>(points.stream().map(Point::key).toList()));
-            return enqueue(new PendingMessage(
-                    device, now, points, keyIds, null, admission, System.nanoTime(), new CompletableFuture<>()));
+                    tenantId, new TreeSet<>(all.stream().map(Point::key).toList()));
+            List<PendingMessage> messages = new ArrayList<>(parts.size());
+            for (int i = 0; i < parts.size(); i++) {
+                // each part carries its share of the admission, given back with it if it fails
+                DailyQuota.Admission share = new DailyQuota.Admission(
+                        tenantId, admission.day(), points.get(i).size());
+                messages.add(PendingMessage.of(parts.get(i).device(), now, points.get(i), keyIds, null, share));
+            }
+            return enqueue(messages);
         } catch (RuntimeException e) {
             if (admission != null) {
                 quota.giveBack(admission);
@@ -116,23 +142,38 @@ public class IngestService {
         }
     }
 
-    public CompletableFuture<IngestResult> attributes(DeviceIdentity device, byte[] payload) {
-        Map<String, String> attributes;
+    /** Attributes of one tenant's devices, admitted whole or not at all (see {@link #telemetry(List)}). */
+    public CompletableFuture<IngestResult> attributes(List<Part> parts) {
+        List<Map<String, String>> attributes = new ArrayList<>(parts.size());
         try {
-            attributes = parser.attributes(payload);
+            for (Part part : parts) {
+                attributes.add(parser.attributes(part.payload()));
+            }
         } catch (MalformedPayload e) {
             return reject(Reason.MALFORMED, e.getMessage(), null);
         }
         try {
-            Optional<CompletableFuture<IngestResult>> refused = admit(tenants.get(device.tenantId()), device);
+            Optional<CompletableFuture<IngestResult>> refused = admit(tenants.get(tenantOf(parts)), parts);
             if (refused.isPresent()) {
                 return refused.get();
             }
         } catch (RuntimeException e) {
             return unavailable(e);
         }
-        return enqueue(new PendingMessage(
-                device, clock.instant(), null, null, attributes, null, System.nanoTime(), new CompletableFuture<>()));
+        Instant now = clock.instant();
+        List<PendingMessage> messages = new ArrayList<>(parts.size());
+        for (int i = 0; i < parts.size(); i++) {
+            messages.add(PendingMessage.of(parts.get(i).device(), now, null, null, attributes.get(i), null));
+        }
+        return enqueue(messages);
+    }
+
+    private static TenantId tenantOf(List<Part> parts) {
+        TenantId tenant = parts.get(0).device().tenantId();
+        if (parts.stream().anyMatch(p -> !p.device().tenantId().equals(tenant))) {
+            throw new IllegalArgumentException("the parts of one message belong to one tenant");
+        }
+        return tenant;
     }
 
     /** A message that could not be admitted because a dependency (the database) failed: retry later. */
@@ -145,35 +186,50 @@ public class IngestService {
                 new IngestResult.Failed("the platform cannot take messages right now; retry", RETRY_AFTER_UNAVAILABLE));
     }
 
-    /** The checks every message passes, whatever it carries: tenant status and rate limits. */
-    private Optional<CompletableFuture<IngestResult>> admit(Tenant tenant, DeviceIdentity device) {
+    /** The checks every part passes, whatever it carries: tenant status and rate limits. */
+    private Optional<CompletableFuture<IngestResult>> admit(Tenant tenant, List<Part> parts) {
         if (!tenant.isActive()) {
             return Optional.of(reject(Reason.TENANT_SUSPENDED, "the tenant is suspended", null));
         }
-        return rateLimits
-                .tryAcquire(tenant, device.deviceId())
-                .map(exceeded -> reject(Reason.RATE_LIMITED, exceeded.detail(), exceeded.retryAfter()));
+        for (Part part : parts) {
+            Optional<CompletableFuture<IngestResult>> limited = rateLimits
+                    .tryAcquire(tenant, part.device().deviceId())
+                    .map(exceeded -> reject(Reason.RATE_LIMITED, exceeded.detail(), exceeded.retryAfter()));
+            if (limited.isPresent()) {
+                return limited;
+            }
+        }
+        return Optional.empty();
     }
 
-    private CompletableFuture<IngestResult> enqueue(PendingMessage message) {
+    /** Queues the parts as one element, so that they are written in one transaction. */
+    private CompletableFuture<IngestResult> enqueue(List<PendingMessage> parts) {
+        PendingMessage element = parts.size() == 1 ? parts.get(0) : PendingMessage.whole(parts);
         boolean queued = false;
         if (writer.accepting()) {
             try {
-                queued = queue.offer(message, properties.enqueueTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                queued = queue.offer(element, properties.enqueueTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
         if (!queued) {
-            if (message.admission() != null) {
-                quota.giveBack(message.admission());
-            }
-            metrics.failed(1);
+            parts.forEach(m -> {
+                if (m.admission() != null) {
+                    quota.giveBack(m.admission());
+                }
+            });
+            metrics.failed(parts.size());
             return CompletableFuture.completedFuture(new IngestResult.Failed(
                     writer.accepting() ? "the ingest queue is full; retry" : "the platform is shutting down; retry",
                     Duration.ofSeconds(1)));
         }
-        return answeredInTime(message);
+        List<CompletableFuture<IngestResult>> answers =
+                parts.stream().map(this::answeredInTime).toList();
+        return answers.size() == 1
+                ? answers.get(0)
+                : CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                        .thenApply(v -> combine(answers));
     }
 
     /**
@@ -198,6 +254,19 @@ public class IngestService {
             }
         });
         return result;
+    }
+
+    /** The answer to a message of several parts: accepted if every part is, else the first other answer. */
+    private static IngestResult combine(List<CompletableFuture<IngestResult>> parts) {
+        int points = 0;
+        for (CompletableFuture<IngestResult> part : parts) {
+            IngestResult result = part.join();
+            if (!(result instanceof IngestResult.Accepted accepted)) {
+                return result;
+            }
+            points += accepted.points();
+        }
+        return new IngestResult.Accepted(points);
     }
 
     private CompletableFuture<IngestResult> reject(Reason reason, String detail, Duration retryAfter) {

@@ -9,11 +9,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A message admitted to the queue, waiting for its batch to commit. Exactly one of {@code points}
- * and {@code attributes} is set.
+ * A device's message admitted to the queue, waiting for its batch to commit. Exactly one of {@code
+ * points} and {@code attributes} is set. A message of several devices (a gateway's) is queued as one
+ * element holding its {@code parts}, which the writer takes into one batch together.
  *
  * @param keyIds the tenant's ids of the points' keys
  * @param admission the points taken from the daily quota (none for attributes)
+ * @param parts the device messages of a message admitted whole, or null for a single device's
  */
 record PendingMessage(
         DeviceIdentity device,
@@ -23,7 +25,34 @@ record PendingMessage(
         Map<String, String> attributes,
         DailyQuota.Admission admission,
         long enqueuedNanos,
-        CompletableFuture<IngestResult> result) {
+        CompletableFuture<IngestResult> result,
+        List<PendingMessage> parts) {
+
+    static PendingMessage of(
+            DeviceIdentity device,
+            Instant receivedAt,
+            List<Point> points,
+            Map<String, Integer> keyIds,
+            Map<String, String> attributes,
+            DailyQuota.Admission admission) {
+        return new PendingMessage(
+                device,
+                receivedAt,
+                points,
+                keyIds,
+                attributes,
+                admission,
+                System.nanoTime(),
+                new CompletableFuture<>(),
+                null);
+    }
+
+    /** Several device messages that must be written in the same transaction. */
+    static PendingMessage whole(List<PendingMessage> parts) {
+        PendingMessage first = parts.get(0);
+        return new PendingMessage(
+                first.device(), first.receivedAt(), null, null, null, null, first.enqueuedNanos(), null, parts);
+    }
 
     int pointCount() {
         return points == null ? 0 : points.size();

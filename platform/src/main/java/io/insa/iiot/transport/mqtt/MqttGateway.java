@@ -4,6 +4,7 @@ import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.ingest.IngestResult.Reason;
+import io.insa.iiot.ingest.IngestService;
 import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.transport.DeviceConnections;
 import io.insa.iiot.transport.DeviceSessions;
@@ -14,7 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -24,8 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code telemetry} and {@code attributes}, with payloads keyed by sub-device name. A gateway writes
  * only for its own sub-devices: those it created (on first sight, within the tenant's device quota)
  * and those an operator assigned to it. Naming any other device of the tenant refuses the whole
- * message as not authorized. Each sub-device's part goes through the ingest pipeline as that
- * device's own message. Only devices of type {@code gateway} may use it.
+ * message as not authorized. The parts of a message are admitted whole or not at all and stored
+ * in one transaction, each as its sub-device's own data. Only devices of type {@code gateway} may use it.
  */
 final class MqttGateway {
 
@@ -77,7 +78,7 @@ final class MqttGateway {
      * sub-device is resolved before any part is sent, so a refused one refuses the message whole.
      */
     CompletableFuture<IngestResult> upload(
-            byte[] payload, BiFunction<DeviceIdentity, byte[], CompletableFuture<IngestResult>> kind) {
+            byte[] payload, Function<List<IngestService.Part>, CompletableFuture<IngestResult>> kind) {
         if (!isGateway()) {
             return done(notAGateway());
         }
@@ -90,19 +91,15 @@ final class MqttGateway {
         if (!envelope.isObject() || envelope.isEmpty()) {
             return done(malformed("a gateway message is a JSON object keyed by device name"));
         }
-        List<Part> parts = new ArrayList<>();
+        List<IngestService.Part> parts = new ArrayList<>();
         for (Map.Entry<String, JsonNode> entry : envelope.properties()) {
             Part part = resolve(entry.getKey(), null, JSON.writeValueAsBytes(entry.getValue()));
             if (part.refusal() != null) {
                 return done(part.refusal());
             }
-            parts.add(part);
+            parts.add(new IngestService.Part(part.device(), part.payload()));
         }
-        List<CompletableFuture<IngestResult>> results = parts.stream()
-                .map(part -> kind.apply(part.device(), part.payload()))
-                .toList();
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-                .thenApply(v -> combine(results));
+        return kind.apply(parts); // admitted whole or not at all, and stored in one transaction
     }
 
     /** {@code {"device": "Device A", "type": "sensor"}}: the sub-device is connected through this gateway. */
@@ -198,18 +195,6 @@ final class MqttGateway {
 
     private boolean isGateway() {
         return gateway.type().equals(Devices.GATEWAY_TYPE);
-    }
-
-    private static IngestResult combine(List<CompletableFuture<IngestResult>> parts) {
-        int points = 0;
-        for (CompletableFuture<IngestResult> part : parts) {
-            IngestResult result = part.join();
-            if (!(result instanceof IngestResult.Accepted accepted)) {
-                return result;
-            }
-            points += accepted.points();
-        }
-        return new IngestResult.Accepted(points);
     }
 
     private static IngestResult malformed(String detail) {
