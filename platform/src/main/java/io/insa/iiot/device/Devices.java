@@ -239,17 +239,17 @@ public class Devices {
                                 ? "an MQTT username of the request is already in use"
                                 : "a device name of the request is already in use");
             }
+            AuditEvent event = AuditEvent.success(
+                    tenant,
+                    actor,
+                    "device.create",
+                    "device",
+                    rows.size() == 1 ? rows.getFirst().id() : null);
+            audit.record(
+                    rows.size() == 1
+                            ? event.withDetail("name", rows.getFirst().name())
+                            : event.withDetail("count", rows.size()));
         });
-        AuditEvent event = AuditEvent.success(
-                tenant,
-                actor,
-                "device.create",
-                "device",
-                rows.size() == 1 ? rows.getFirst().id() : null);
-        audit.record(
-                rows.size() == 1
-                        ? event.withDetail("name", rows.getFirst().name())
-                        : event.withDetail("count", rows.size()));
         return out;
     }
 
@@ -290,8 +290,8 @@ public class Devices {
             if (!updated) {
                 throw ProblemException.notFound("device " + id);
             }
+            audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.update", "device", id));
         });
-        audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.update", "device", id));
         return get(tenant, id);
     }
 
@@ -306,9 +306,9 @@ public class Devices {
                 throw ProblemException.notFound("device " + id);
             }
             accessChanges.announce(new DeviceAccessChanged(tenant, id, Change.DELETED));
+            audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.delete", "device", id));
         });
         events.publishEvent(new DeviceDeleted(tenant, id));
-        audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.delete", "device", id));
     }
 
     /** Replaces the access token; the old one stops working at once, and sessions opened with it end. */
@@ -318,9 +318,9 @@ public class Devices {
             devices.tokenHash(id).orElseThrow(() -> ProblemException.notFound("device " + id));
             devices.rotateToken(id, Secrets.sha256Hex(token), Times.now(clock));
             accessChanges.announce(new DeviceAccessChanged(tenant, id, Change.CREDENTIALS));
+            audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.credentials_rotate", "device", id)
+                    .withDetail("credential", "access_token"));
         });
-        audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.credentials_rotate", "device", id)
-                .withDetail("credential", "access_token"));
         return token;
     }
 
@@ -334,9 +334,9 @@ public class Devices {
                 throw ProblemException.conflict("MQTT username '" + mqtt.username() + "' is already in use");
             }
             accessChanges.announce(new DeviceAccessChanged(tenant, id, Change.CREDENTIALS));
+            audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.credentials_rotate", "device", id)
+                    .withDetail("credential", "mqtt_basic"));
         });
-        audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.credentials_rotate", "device", id)
-                .withDetail("credential", "mqtt_basic"));
     }
 
     /**
@@ -357,9 +357,9 @@ public class Devices {
                 throw ProblemException.notFound("device " + id);
             }
             accessChanges.announce(new DeviceAccessChanged(tenant, id, Change.GATEWAY));
+            audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.update", "device", id)
+                    .withDetail("gateway_id", gatewayId == null ? null : gatewayId.toString()));
         });
-        audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.update", "device", id)
-                .withDetail("gateway_id", gatewayId == null ? null : gatewayId.toString()));
         return get(tenant, id);
     }
 

@@ -4,6 +4,7 @@ import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.audit.AuditLog;
 import io.insa.iiot.shared.DataDirectory;
 import io.insa.iiot.shared.Secrets;
+import io.insa.iiot.shared.TenantTransactions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -26,6 +27,7 @@ class AdminBootstrap implements ApplicationRunner {
     private final Passwords passwords;
     private final DataDirectory dataDir;
     private final AuditLog audit;
+    private final TenantTransactions transactions;
     private final String email;
     private final String password;
 
@@ -34,12 +36,14 @@ class AdminBootstrap implements ApplicationRunner {
             Passwords passwords,
             DataDirectory dataDir,
             AuditLog audit,
+            TenantTransactions transactions,
             @Value("${insa.admin.email}") String email,
             @Value("${insa.admin.password:}") String password) {
         this.users = users;
         this.passwords = passwords;
         this.dataDir = dataDir;
         this.audit = audit;
+        this.transactions = transactions;
         this.email = email;
         this.password = password;
     }
@@ -54,10 +58,14 @@ class AdminBootstrap implements ApplicationRunner {
         if (!generated) {
             Passwords.requireAcceptable("insa.admin.password", secret);
         }
-        UserAccount admin =
-                users.create(email, "System administrator", passwords.hash(secret), true, UserStatus.ACTIVE);
-        audit.record(AuditEvent.success(null, AuditEvent.Actor.system(), "user.bootstrap_admin", "user", admin.id())
-                .withDetail("email", admin.email()));
+        String hash = passwords.hash(secret);
+        UserAccount admin = transactions.global(() -> {
+            UserAccount created = users.create(email, "System administrator", hash, true, UserStatus.ACTIVE);
+            audit.record(
+                    AuditEvent.success(null, AuditEvent.Actor.system(), "user.bootstrap_admin", "user", created.id())
+                            .withDetail("email", created.email()));
+            return created;
+        });
         if (generated) {
             var file = dataDir.writeSecret(PASSWORD_FILE, secret);
             log.warn("""

@@ -180,9 +180,12 @@ class AuthService {
 
     void logout(Caller caller) {
         requireUser(caller);
-        sessions.revoke(caller.sessionId(), "logout");
-        audit.record(AuditEvent.success(
-                caller.activeTenant(), Actor.of(caller), "auth.logout", "session", caller.sessionId()));
+        transactions.inContext(caller.activeTenant(), () -> {
+            sessions.revoke(caller.sessionId(), "logout");
+            audit.record(AuditEvent.success(
+                    caller.activeTenant(), Actor.of(caller), "auth.logout", "session", caller.sessionId()));
+            return null;
+        });
     }
 
     MeResponse me(Caller caller) {

@@ -3,6 +3,7 @@ package io.insa.iiot.identity;
 import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.audit.AuditLog;
 import io.insa.iiot.shared.Caller;
+import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.tenancy.TenantAccess;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
@@ -38,34 +39,40 @@ class LegacyUserImport {
     private final UserAccounts users;
     private final TenantAccess access;
     private final AuditLog audit;
+    private final TenantTransactions transactions;
 
-    LegacyUserImport(UserAccounts users, TenantAccess access, AuditLog audit) {
+    LegacyUserImport(UserAccounts users, TenantAccess access, AuditLog audit, TenantTransactions transactions) {
         this.users = users;
         this.access = access;
         this.audit = audit;
+        this.transactions = transactions;
     }
 
     @PostMapping("/api/v1/admin/users/import")
     ImportResult importUsers(@AuthenticationPrincipal Caller caller, @Valid @RequestBody ImportRequest request) {
         access.requireSystemAdmin(caller);
-        int created = 0;
         List<String> skipped = new ArrayList<>();
-        for (LegacyUser u : request.users()) {
-            if (users.findByEmail(u.email()).isPresent()) {
-                skipped.add(UserAccounts.normalizeEmail(u.email()));
-                continue;
+        // the users and their audit entry commit together
+        int created = transactions.global(() -> {
+            int count = 0;
+            for (LegacyUser u : request.users()) {
+                if (users.findByEmail(u.email()).isPresent()) {
+                    skipped.add(UserAccounts.normalizeEmail(u.email()));
+                    continue;
+                }
+                users.create(
+                        u.email(),
+                        u.name() == null ? "" : u.name(),
+                        Passwords.legacy(u.passwordSha256()),
+                        false,
+                        UserStatus.ACTIVE);
+                count++;
             }
-            users.create(
-                    u.email(),
-                    u.name() == null ? "" : u.name(),
-                    Passwords.legacy(u.passwordSha256()),
-                    false,
-                    UserStatus.ACTIVE);
-            created++;
-        }
-        audit.record(AuditEvent.success(null, AuditEvent.Actor.of(caller), "user.import", "user", null)
-                .withDetail("created", created)
-                .withDetail("skipped", skipped.size()));
+            audit.record(AuditEvent.success(null, AuditEvent.Actor.of(caller), "user.import", "user", null)
+                    .withDetail("created", count)
+                    .withDetail("skipped", skipped.size()));
+            return count;
+        });
         return new ImportResult(created, skipped);
     }
 }

@@ -101,6 +101,24 @@ class AuditAtomicityIT extends IntegrationTest {
     }
 
     @Test
+    void aDeviceWhoseAuditEntryFailsDoesNotExist() {
+        Fixture.Member operator = fixture.member(fixture.tenant("Devices"), "operator");
+
+        Api.Response created = api.post("/api/v1/devices", Map.of("name", MARKER, "type", "sensor"))
+                .bearer(operator.accessToken())
+                .send();
+
+        assertThat(created.status()).isEqualTo(500);
+        assertThat(api.get("/api/v1/devices")
+                        .bearer(operator.accessToken())
+                        .send()
+                        .json()
+                        .get("total")
+                        .asInt())
+                .isZero();
+    }
+
+    @Test
     void anInvitationWhoseAuditEntryFailsIsNeitherStoredNorMailed() {
         UUID tenant = fixture.tenant("Invites");
         String email = Fixture.unique(MARKER) + "@it.example";
