@@ -58,6 +58,12 @@ class SecurityConfiguration {
                         .permitAll()
                         .requestMatchers("/error")
                         .permitAll()
+                        .requestMatchers(
+                                HttpMethod.GET,
+                                InvitationPage.PATH,
+                                InvitationPage.PATH + ".html",
+                                InvitationPage.PATH + ".js")
+                        .permitAll()
                         // the device API: the token in the path is the credential, checked by the transport
                         .requestMatchers(
                                 HttpMethod.POST, "/api/v1/*/telemetry", "/api/v1/*/attributes", "/api/v1/*/rpc/*")

@@ -91,13 +91,7 @@ class AuditAtomicityIT extends IntegrationTest {
                 .send();
 
         assertThat(created.status()).isEqualTo(500);
-        assertThat(api.get("/api/v1/api-keys")
-                        .bearer(admin.accessToken())
-                        .send()
-                        .json()
-                        .get("total")
-                        .asInt())
-                .isZero();
+        assertThat(listed("/api/v1/api-keys", admin)).isZero();
     }
 
     @Test
@@ -109,13 +103,7 @@ class AuditAtomicityIT extends IntegrationTest {
                 .send();
 
         assertThat(created.status()).isEqualTo(500);
-        assertThat(api.get("/api/v1/devices")
-                        .bearer(operator.accessToken())
-                        .send()
-                        .json()
-                        .get("total")
-                        .asInt())
-                .isZero();
+        assertThat(listed("/api/v1/devices", operator)).isZero();
     }
 
     @Test
@@ -138,6 +126,16 @@ class AuditAtomicityIT extends IntegrationTest {
                 .as("no seat is held")
                 .isZero();
         assertThat(Mailbox.textsTo(email)).isEmpty();
+    }
+
+    /** How many items a list endpoint shows the member. */
+    private int listed(String path, Fixture.Member member) {
+        return api.get(path)
+                .bearer(member.accessToken())
+                .send()
+                .json()
+                .get("total")
+                .asInt();
     }
 
     private static void owner(String sql) throws SQLException {

@@ -39,6 +39,30 @@ class InvitationIT extends IntegrationTest {
     }
 
     @Test
+    void theMailedLinkOpensThePageThatAcceptsTheInvitation() {
+        UUID tenant = fixture.tenant("Linked");
+        String email = Fixture.unique("linked") + "@it.example";
+        invite(fixture.adminToken(), tenant, email, "viewer");
+        String link = Mailbox.textsTo(email)
+                .getFirst()
+                .lines()
+                .map(String::strip)
+                .filter(line -> line.contains("/accept-invite?token="))
+                .findFirst()
+                .orElseThrow();
+
+        Api.Response page =
+                api.get(link.substring(link.indexOf("/accept-invite"))).send();
+        Api.Response script = api.get("/accept-invite.js").send();
+
+        assertThat(page.status()).as(page.toString()).isEqualTo(200);
+        assertThat(page.header("Content-Type")).startsWith("text/html");
+        assertThat(page.text()).contains("Accept your invitation", "src=\"/accept-invite.js\"");
+        assertThat(script.status()).isEqualTo(200);
+        assertThat(script.text()).contains("/api/v1/auth/accept-invite");
+    }
+
+    @Test
     void theInviteAnswerIsTheSameWhetherOrNotTheAddressHasAnAccount() {
         UUID tenant = fixture.tenant("Same shape");
         UUID other = fixture.tenant("Same shape other");
