@@ -14,8 +14,14 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -107,6 +113,108 @@ class DatabaseOutageIT extends IntegrationTest {
         assertThat(after.status())
                 .as("the refused message's 2 points were given back (1 + 2 of a daily 3): " + after)
                 .isEqualTo(200);
+    }
+
+    @Test
+    void aDatabaseThatHangsIsAnsweredWithRetryWithinTheAnswerTimeout() {
+        Fixture.Member operator = fixture.member(fixture.tenant("Outage hang"), "operator");
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("hang"));
+        assertThat(fixture.telemetry(device.token(), Map.of("temp", 1)).status())
+                .isEqualTo(200);
+
+        DATABASE.hold();
+        Api.Response during = fixture.telemetry(device.token(), Map.of("temp", 2));
+
+        assertThat(during.status()).as(during.toString()).isEqualTo(503);
+        assertThat(during.json().get("detail").asString()).contains("not stored within 5 s");
+        DATABASE.restore();
+        assertThat(awaitStored(device.token(), Map.of("temp", 3)).status()).isEqualTo(200);
+    }
+
+    /**
+     * HTTP devices keep sending while the database is cut away and given back: every message gets an
+     * answer, ingestion resumes by itself, and every acknowledged message is stored.
+     */
+    @Test
+    @Timeout(120)
+    void underLoadEveryMessageIsAnsweredAndEveryAcknowledgedOneIsStored() throws Exception {
+        Fixture.Member operator = fixture.member(fixture.tenant("Outage load"), "operator");
+        List<Sender> senders = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            senders.add(new Sender(fixture.device(operator.accessToken(), Fixture.unique("http"))));
+        }
+        List<Thread> threads =
+                senders.stream().map(sender -> Thread.ofVirtual().start(sender)).toList();
+
+        sleep(Duration.ofSeconds(2));
+        DATABASE.cut();
+        sleep(Duration.ofSeconds(6));
+        DATABASE.restore();
+        Instant resumedBy = Instant.now().plus(Duration.ofSeconds(30));
+        for (Sender sender : senders) {
+            int before = sender.acknowledged.size();
+            while (sender.acknowledged.size() <= before + 3 && Instant.now().isBefore(resumedBy)) {
+                sleep(Duration.ofMillis(100));
+            }
+        }
+        senders.forEach(sender -> sender.running = false);
+        for (Thread thread : threads) {
+            thread.join(Duration.ofSeconds(30));
+        }
+
+        for (Sender sender : senders) {
+            assertThat(sender.refused)
+                    .as("answers other than stored or retry: " + sender.refused)
+                    .isEmpty();
+            assertThat(sender.retried).as("the outage was seen").isPositive();
+            assertThat(sender.acknowledged.size())
+                    .as("ingestion resumed without a restart")
+                    .isGreaterThan(3);
+            assertThat(storedSequence(operator, sender.device.id()))
+                    .as("every acknowledged message is stored")
+                    .containsAll(sender.acknowledged);
+        }
+    }
+
+    /** A device sending {"seq": n} with timestamps start + n, recording what was acknowledged. */
+    private final class Sender implements Runnable {
+        final Fixture.DeviceHandle device;
+        final Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
+        final List<String> refused = new CopyOnWriteArrayList<>();
+        volatile int retried;
+        volatile boolean running = true;
+
+        Sender(Fixture.DeviceHandle device) {
+            this.device = device;
+        }
+
+        @Override
+        public void run() {
+            long start = Instant.now().minus(Duration.ofHours(1)).toEpochMilli();
+            for (long seq = 0; running; seq++) {
+                String payload = "{\"ts\": " + (start + seq) + ", \"values\": {\"seq\": " + seq + "}}";
+                int status = fixture.telemetry(device.token(), payload).status();
+                switch (status) {
+                    case 200 -> acknowledged.add(start + seq);
+                    case 503 -> retried++;
+                    default -> refused.add(seq + ": " + status);
+                }
+                sleep(Duration.ofMillis(20));
+            }
+        }
+    }
+
+    /** The timestamps of the device's stored {"seq"} values (the last day: the default range). */
+    private Set<Long> storedSequence(Fixture.Member operator, UUID device) {
+        Api.Response series = api.get("/api/v1/devices/" + device + "/telemetry?keys=seq&limit=10000")
+                .bearer(operator.accessToken())
+                .send();
+        assertThat(series.status()).as(series.toString()).isEqualTo(200);
+        return series.json()
+                .at("/series/seq")
+                .valueStream()
+                .map(sample -> sample.get("ts").asLong())
+                .collect(Collectors.toSet());
     }
 
     /** Retries as a device would until the platform takes the message again. */

@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP proxy between the platform and PostgreSQL that a test can break: {@link #cut()} closes every
- * open connection and refuses new ones until {@link #restore()}, as a database that went away does.
+ * open connection and refuses new ones, as a database that went away does; {@link #hold()} keeps the
+ * connections open but passes no byte, as a database that hangs does. {@link #restore()} ends either.
  */
 public final class FaultProxy implements AutoCloseable {
 
@@ -19,6 +20,7 @@ public final class FaultProxy implements AutoCloseable {
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
+    private volatile boolean held;
 
     public FaultProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -38,8 +40,14 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
+    /** Passes no more bytes either way, on open and new connections, until {@link #restore()}. */
+    public void hold() {
+        held = true;
+    }
+
     public void restore() {
         cut = false;
+        held = false;
     }
 
     @Override
@@ -75,11 +83,16 @@ public final class FaultProxy implements AutoCloseable {
                 OutputStream out = to.getOutputStream()) {
             int n;
             while ((n = in.read(buffer)) >= 0) {
+                while (held && !cut) {
+                    Thread.sleep(10);
+                }
                 out.write(buffer, 0, n);
                 out.flush();
             }
         } catch (IOException e) {
             // one side closed: close both below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             closeQuietly(from);
             closeQuietly(to);
