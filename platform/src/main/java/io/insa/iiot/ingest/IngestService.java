@@ -27,7 +27,7 @@ import org.springframework.core.NestedExceptionUtils;
  * future completes when the message is committed (or refused, or failed); transports acknowledge
  * from it and from nothing else.
  */
-public class IngestService {
+public class IngestService implements Ingest {
 
     private static final Logger log = LoggerFactory.getLogger(IngestService.class);
     private static final Duration RETRY_AFTER_UNAVAILABLE = Duration.ofSeconds(5);
@@ -67,10 +67,12 @@ public class IngestService {
     }
 
     /** The largest payload a transport should read before handing it over. */
+    @Override
     public int maxPayloadBytes() {
         return properties.maxPayloadBytes();
     }
 
+    @Override
     public CompletableFuture<IngestResult> telemetry(DeviceIdentity device, byte[] payload) {
         Instant now = clock.instant();
         List<Point> points;
@@ -116,6 +118,7 @@ public class IngestService {
         }
     }
 
+    @Override
     public CompletableFuture<IngestResult> attributes(DeviceIdentity device, byte[] payload) {
         Map<String, String> attributes;
         try {
