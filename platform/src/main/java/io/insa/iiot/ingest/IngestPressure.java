@@ -5,19 +5,22 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
 /**
- * Whether the ingest queue is too full to take more (SPEC 11: slow the senders, do not drop them).
- * High from the moment the queue holds {@code highWater} messages until it is down to
- * {@code lowWater}; the gap keeps transports from flipping on every message. Socket transports
+ * Whether ingest holds too many messages to take more (SPEC 11: slow the senders, do not drop them).
+ * The depth is what the queue holds plus what transports have read and are still admitting (parse,
+ * limits, quota: that work waits for a CPU under overload, and counting only the queue would let
+ * reads go on until the admitted backlog overflows the queue). High from the moment the depth
+ * reaches {@code highWater} until it is down to {@code lowWater}; the gap keeps transports from
+ * flipping on every message. Socket transports
  * stop reading (MQTT) or stop granting credit (AMQP) while it is high; request transports answer
  * 503 / 5.03 with a retry time.
  *
- * <p>The depth is sampled every {@value #SAMPLE_MILLIS} ms on one thread rather than on every
- * enqueue: crossings are then reported in order from one place, a crossing is never lost between two
- * racing queue operations, and the queue's own code stays as it is. Listeners run on that thread and
- * must not block.
+ * <p>The depth is sampled every {@value #SAMPLE_MILLIS} ms (the queue drains without telling anyone),
+ * and checked on every admission against the high-water mark. Crossings are reported under one lock,
+ * in order, on the thread that saw them; listeners must not block.
  */
 public final class IngestPressure implements AutoCloseable {
 
@@ -29,6 +32,7 @@ public final class IngestPressure implements AutoCloseable {
     private final int lowWater;
     private final List<Runnable> onHigh = new CopyOnWriteArrayList<>();
     private final List<Runnable> onLow = new CopyOnWriteArrayList<>();
+    private final AtomicInteger admitting = new AtomicInteger();
     private volatile boolean high;
     private ScheduledExecutorService sampler;
 
@@ -41,6 +45,25 @@ public final class IngestPressure implements AutoCloseable {
         this.depth = depth;
         this.highWater = highWater;
         this.lowWater = lowWater;
+    }
+
+    /**
+     * A transport has read a message and hands it to ingest: it counts until its admission ended. The
+     * high-water mark is checked here at once, not only at the next sample: after a resume thousands
+     * of connections deliver what waited in their sockets within one sample period, and each must
+     * see the mark as soon as it is crossed. Returns {@link #isHigh()}.
+     */
+    public boolean admissionStarted() {
+        int now = admitting.incrementAndGet();
+        if (!high && now + depth.getAsInt() >= highWater) {
+            sample();
+        }
+        return high;
+    }
+
+    /** The message is queued, refused or failed: {@link Ingest} returned its future. */
+    public void admissionEnded() {
+        admitting.decrementAndGet();
     }
 
     /** True while the queue is above the high-water mark and not yet back to the low-water mark. */
@@ -56,7 +79,7 @@ public final class IngestPressure implements AutoCloseable {
 
     /** Reads the depth once and reports a crossing; called by the sampler (and by tests). */
     public synchronized void sample() {
-        int now = depth.getAsInt();
+        int now = depth.getAsInt() + admitting.get();
         if (!high && now >= highWater) {
             high = true;
             onHigh.forEach(IngestPressure::run);

@@ -210,7 +210,19 @@ final class MqttSession {
             return;
         }
         byte[] payload = message.payload().getBytes();
-        CompletableFuture<IngestResult> result = CompletableFuture.supplyAsync(() -> kind.apply(payload), blocking)
+        if (pressure.admissionStarted()) {
+            // above the high-water mark: this connection reads no more until the queue is back at the low one
+            pressure(true);
+        }
+        CompletableFuture<IngestResult> result = CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return kind.apply(payload);
+                            } finally {
+                                pressure.admissionEnded();
+                            }
+                        },
+                        blocking)
                 .thenCompose(f -> f)
                 .exceptionally(e -> new IngestResult.Failed("internal error", Duration.ofSeconds(1)));
         inOrder(result, r -> respond(message, r));
