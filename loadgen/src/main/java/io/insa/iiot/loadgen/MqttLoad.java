@@ -1,7 +1,9 @@
 package io.insa.iiot.loadgen;
 
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,18 +11,32 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Recorder;
 
 /**
- * MQTT ingest load: N devices provisioned through the API, each holding its own MQTT 5 connection
- * (HiveMQ client, username = access token), publishing telemetry at a target total rate with QoS 0
- * or 1. Reports connect time, acknowledged points/s, publish-to-PUBACK latency, and the server's
- * memory per idle connection when its process id is known.
+ * MQTT ingest load: N devices provisioned through the API, each holding its own MQTT 5 (or, with
+ * {@code --mqtt-version 3}, MQTT 3.1.1) connection (HiveMQ client, username = access token, no
+ * automatic reconnect), publishing telemetry at a target total rate with QoS 0 or 1. Reports connect
+ * time, acknowledged points/s, publish-to-PUBACK latency, the server's memory per idle connection
+ * when its process id is known, connections closed (by the server or otherwise), the rate of
+ * PUBACKs that arrived during the measured period, and how many acknowledged messages are stored
+ * (read from the database afterwards).
  */
 final class MqttLoad {
 
@@ -38,38 +54,42 @@ final class MqttLoad {
         int rate = options.integer("rate", 5_000);
         int points = options.integer("points", 3);
         int qos = options.integer("qos", 1);
+        int version = options.integer("mqtt-version", 5);
         Duration duration = Duration.ofSeconds(options.integer("duration", 60));
         Duration warmup = Duration.ofSeconds(options.integer("warmup", 20));
         Optional<Long> serverPid =
                 Optional.ofNullable(options.get("server-pid", null)).map(Long::parseLong);
 
-        List<String> tokens = PlatformClient.provisionedDevices(options, "mqtt");
+        String slug = "mqtt-" + Long.toString(System.currentTimeMillis(), 36);
+        List<String> tokens = PlatformClient.provisionedDevicesIn(options, slug);
         System.out.printf(
-                "method:  MQTT 5 (HiveMQ client), one connection per device, QoS %d, %d points a message, target %d msg/s"
+                "method:  MQTT %s (HiveMQ client), one connection per device, QoS %d, %d points a message, target %d msg/s"
                         + " spread over all connections, warm-up %d s, measured %d s%n",
-                qos, points, rate, warmup.toSeconds(), duration.toSeconds());
+                version == 3 ? "3.1.1" : "5", qos, points, rate, warmup.toSeconds(), duration.toSeconds());
 
         long rssBefore = serverPid.map(MqttLoad::rssKiB).orElse(-1L);
         long heapBefore = heapUsed(managementUrl);
         Recorder connectLatency = new Recorder(3);
-        List<Mqtt5AsyncClient> clients = new ArrayList<>(tokens.size());
+        List<Client> clients = new ArrayList<>(tokens.size());
+        Map<String, AtomicLong> closed = new ConcurrentHashMap<>();
         long connectStart = System.nanoTime();
         List<CompletableFuture<?>> connecting = new ArrayList<>();
         for (int i = 0; i < tokens.size(); i++) {
-            Mqtt5AsyncClient client = MqttClient.builder()
-                    .useMqttVersion5()
+            MqttClientBuilder builder = MqttClient.builder()
                     .identifier("load-" + i)
                     .serverHost(host)
                     .serverPort(port)
-                    .buildAsync();
+                    .addDisconnectedListener(context -> closed.computeIfAbsent(
+                                    context.getSource() + " "
+                                            + context.getCause().getClass().getSimpleName(),
+                                    k -> new AtomicLong())
+                            .incrementAndGet());
+            Client client = version == 3
+                    ? new V3(builder.useMqttVersion3().buildAsync())
+                    : new V5(builder.useMqttVersion5().buildAsync());
             clients.add(client);
             long started = System.nanoTime();
-            connecting.add(client.connectWith()
-                    .keepAlive(120)
-                    .simpleAuth()
-                    .username(tokens.get(i))
-                    .applySimpleAuth()
-                    .send()
+            connecting.add(client.connect(tokens.get(i))
                     .thenRun(() -> connectLatency.recordValue(Math.max(1, (System.nanoTime() - started) / 1000))));
             if (connecting.size() >= 500) { // keep the handshakes in flight bounded
                 CompletableFuture.allOf(connecting.toArray(CompletableFuture[]::new))
@@ -104,6 +124,26 @@ final class MqttLoad {
         }
 
         MqttQos level = qos == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE;
+        // every PUBACK, whenever its PUBLISH was sent: the acknowledged rate and the stored check use it
+        AtomicLong acknowledged = new AtomicLong();
+        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
+        long[] atMeasureStart = new long[1];
+        long[] atMeasureEnd = new long[1];
+        progress.schedule(() -> atMeasureStart[0] = acknowledged.get(), warmup.toMillis(), TimeUnit.MILLISECONDS);
+        progress.schedule(
+                () -> atMeasureEnd[0] = acknowledged.get(),
+                warmup.plus(duration).toMillis(),
+                TimeUnit.MILLISECONDS);
+        long[] last = new long[1];
+        progress.scheduleAtFixedRate(
+                () -> {
+                    long now = acknowledged.get();
+                    System.out.printf("progress: %d PUBACKs/s, closed so far %s%n", (now - last[0]) / 10, closed);
+                    last[0] = now;
+                },
+                10,
+                10,
+                TimeUnit.SECONDS);
         PacedLoad.run(
                 clients.size(),
                 rate,
@@ -111,14 +151,129 @@ final class MqttLoad {
                 warmup,
                 duration,
                 qos == 0 ? "QoS 0: sent" : "PUBACK after commit",
-                (index, payload) -> clients.get(index)
-                        .publishWith()
-                        .topic("v1/devices/me/telemetry")
-                        .qos(level)
-                        .payload(payload)
-                        .send()
-                        .thenApply(result -> result.getError().isPresent() ? "error reason code" : null));
-        for (Mqtt5AsyncClient client : clients) {
+                (index, payload) -> clients.get(index).publish(level, payload).thenApply(error -> {
+                    if (error == null) {
+                        acknowledged.incrementAndGet();
+                    }
+                    return error;
+                }));
+        progress.shutdownNow();
+        long acknowledgedTotal = acknowledged.get();
+        System.out.printf(
+                "acked:   %.0f PUBACKs/s arrived during the measured %d s (whenever sent); %d acknowledged in all%n",
+                (atMeasureEnd[0] - atMeasureStart[0]) / (double) duration.toSeconds(),
+                duration.toSeconds(),
+                acknowledgedTotal);
+        System.out.println("closed:  " + (closed.isEmpty() ? "no connection closed" : closed));
+        Thread.sleep(1000); // a commit whose PUBACK is out is in the database; this is only for the count below
+        long stored = storedMessages(options, slug);
+        System.out.printf(
+                "stored:  %d messages stored (rows of 'temperature') for %d acknowledged: %s%n",
+                stored,
+                acknowledgedTotal,
+                stored >= acknowledgedTotal ? "every acknowledged message is stored" : "LOST");
+        if (serverPid.isPresent()) {
+            System.out.printf(
+                    "memory:  server RSS %d MiB after the run, heap used %d MiB%n",
+                    rssKiB(serverPid.get()) / 1024, heapUsed(managementUrl) >> 20);
+        }
+        for (Client client : clients) {
+            client.disconnect();
+        }
+    }
+
+    /** Messages of the run's tenant in the database: one 'temperature' row each. */
+    private static long storedMessages(Options options, String slug) {
+        try (Connection c =
+                DriverManager.getConnection(options.dbUrl(), options.ownerUser(), options.ownerPassword())) {
+            c.setAutoCommit(false);
+            UUID tenant;
+            try (PreparedStatement find = c.prepareStatement("SELECT id FROM tenants WHERE slug = ?")) {
+                find.setString(1, slug);
+                ResultSet rs = find.executeQuery();
+                rs.next();
+                tenant = rs.getObject(1, UUID.class);
+            }
+            try (PreparedStatement set = c.prepareStatement("SELECT set_config('app.tenant_id', ?, true)")) {
+                set.setString(1, tenant.toString());
+                set.execute();
+            }
+            try (PreparedStatement count = c.prepareStatement(
+                    "SELECT count(*) FROM telemetry t JOIN telemetry_keys k ON k.tenant_id = t.tenant_id AND k.id = t.key_id"
+                            + " WHERE t.tenant_id = ? AND k.key = 'temperature'")) {
+                count.setObject(1, tenant);
+                ResultSet rs = count.executeQuery();
+                rs.next();
+                return rs.getLong(1);
+            } finally {
+                c.rollback();
+            }
+        } catch (Exception e) {
+            System.out.println("stored:  cannot count (" + e + ")");
+            return -1;
+        }
+    }
+
+    /** One device's connection, MQTT 5 or 3.1.1. */
+    private interface Client {
+        CompletableFuture<?> connect(String token);
+
+        /** Completes with null on a PUBACK, or an error name. */
+        CompletableFuture<String> publish(MqttQos qos, byte[] payload);
+
+        void disconnect();
+    }
+
+    private record V5(Mqtt5AsyncClient client) implements Client {
+        @Override
+        public CompletableFuture<?> connect(String token) {
+            return client.connectWith()
+                    .keepAlive(120)
+                    .simpleAuth()
+                    .username(token)
+                    .applySimpleAuth()
+                    .send();
+        }
+
+        @Override
+        public CompletableFuture<String> publish(MqttQos qos, byte[] payload) {
+            return client.publishWith()
+                    .topic("v1/devices/me/telemetry")
+                    .qos(qos)
+                    .payload(payload)
+                    .send()
+                    .thenApply(result -> result.getError().isPresent() ? "error reason code" : null);
+        }
+
+        @Override
+        public void disconnect() {
+            client.disconnect();
+        }
+    }
+
+    private record V3(Mqtt3AsyncClient client) implements Client {
+        @Override
+        public CompletableFuture<?> connect(String token) {
+            return client.connectWith()
+                    .keepAlive(120)
+                    .simpleAuth()
+                    .username(token)
+                    .applySimpleAuth()
+                    .send();
+        }
+
+        @Override
+        public CompletableFuture<String> publish(MqttQos qos, byte[] payload) {
+            return client.publishWith()
+                    .topic("v1/devices/me/telemetry")
+                    .qos(qos)
+                    .payload(payload)
+                    .send()
+                    .thenApply(published -> null);
+        }
+
+        @Override
+        public void disconnect() {
             client.disconnect();
         }
     }

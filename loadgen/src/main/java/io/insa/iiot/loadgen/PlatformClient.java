@@ -30,6 +30,11 @@ final class PlatformClient {
      * of the way, provisions {@code --devices} devices in it and returns their access tokens.
      */
     static List<String> provisionedDevices(Options options, String prefix) throws IOException, InterruptedException {
+        return provisionedDevicesIn(options, prefix + "-" + Long.toString(System.currentTimeMillis(), 36));
+    }
+
+    /** The devices of a new tenant with the given slug (to find its data afterwards). */
+    static List<String> provisionedDevicesIn(Options options, String slug) throws IOException, InterruptedException {
         PlatformClient api = new PlatformClient(options.get("url", "http://127.0.0.1:8080"));
         String password = options.get("admin-password", null);
         if (password == null) {
@@ -39,7 +44,6 @@ final class PlatformClient {
         }
         api.login(options.get("admin-email", "admin@localhost"), password);
         int count = options.integer("devices", 10_000);
-        String slug = prefix + "-" + Long.toString(System.currentTimeMillis(), 36);
         api.switchTenant(api.createTenant(slug, count));
         long started = System.nanoTime();
         List<String> tokens = api.provision(count);

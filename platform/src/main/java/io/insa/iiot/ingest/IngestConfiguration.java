@@ -27,6 +27,15 @@ class IngestConfiguration {
         return new IngestMetrics(registry, ingestQueue);
     }
 
+    @Bean(initMethod = "start", destroyMethod = "close")
+    IngestPressure ingestPressure(
+            BlockingQueue<PendingMessage> ingestQueue, IngestProperties properties, IngestMetrics metrics) {
+        IngestPressure pressure = IngestPressure.of(
+                ingestQueue::size, properties.queueCapacity(), properties.queueHighWater(), properties.queueLowWater());
+        metrics.pressure(pressure);
+        return pressure;
+    }
+
     @Bean
     BatchWriter batchWriter(
             BlockingQueue<PendingMessage> ingestQueue,

@@ -2,6 +2,7 @@ package io.insa.iiot.ingest;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Collection;
@@ -18,8 +19,10 @@ final class IngestMetrics {
     private final DistributionSummary batchPoints;
     private final Timer batchCommit;
     private final Timer endToEnd;
+    private final MeterRegistry registry;
 
     IngestMetrics(MeterRegistry registry, Collection<?> queue) {
+        this.registry = registry;
         points = Counter.builder("insa.ingest.points")
                 .description("points stored")
                 .register(registry);
@@ -44,6 +47,13 @@ final class IngestMetrics {
                 .register(registry);
         endToEnd = Timer.builder("insa.ingest.latency")
                 .description("from admission to commit")
+                .register(registry);
+    }
+
+    /** 1 while the queue is above its high-water mark and senders are slowed down, else 0. */
+    void pressure(IngestPressure pressure) {
+        Gauge.builder("insa.ingest.queue.high", pressure, p -> p.isHigh() ? 1 : 0)
+                .description("1 while transports slow senders down because the ingest queue is high")
                 .register(registry);
     }
 

@@ -16,6 +16,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param batchMaxMessages most messages in one batch
  * @param batchLinger how long a writer waits for more messages before it writes a batch
  * @param answerTimeout longest wait for a queued message's answer; after it the device is told to retry
+ * @param queueHighWater fraction of the queue's capacity at which transports slow senders down: MQTT
+ *     stops reading, AMQP stops granting credit, HTTP and CoAP answer 503 / 5.03
+ * @param queueLowWater fraction of the capacity the queue must fall back to before they resume
  */
 @ConfigurationProperties("insa.ingest")
 record IngestProperties(
@@ -28,4 +31,6 @@ record IngestProperties(
         int writerThreads,
         int batchMaxMessages,
         Duration batchLinger,
-        Duration answerTimeout) {}
+        Duration answerTimeout,
+        double queueHighWater,
+        double queueLowWater) {}

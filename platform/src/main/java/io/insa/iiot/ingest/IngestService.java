@@ -29,7 +29,7 @@ import org.springframework.core.NestedExceptionUtils;
  * future completes when the message is committed (or refused, or failed); transports acknowledge
  * from it and from nothing else.
  */
-public class IngestService {
+public class IngestService implements Ingest {
 
     private static final Logger log = LoggerFactory.getLogger(IngestService.class);
     private static final Duration RETRY_AFTER_UNAVAILABLE = Duration.ofSeconds(5);
@@ -69,17 +69,17 @@ public class IngestService {
     }
 
     /** The largest payload a transport should read before handing it over. */
+    @Override
     public int maxPayloadBytes() {
         return properties.maxPayloadBytes();
     }
 
-    /** One device's part of a message; a gateway's message has one per sub-device. */
-    public record Part(DeviceIdentity device, byte[] payload) {}
-
+    @Override
     public CompletableFuture<IngestResult> telemetry(DeviceIdentity device, byte[] payload) {
         return telemetry(List.of(new Part(device, payload)));
     }
 
+    @Override
     public CompletableFuture<IngestResult> attributes(DeviceIdentity device, byte[] payload) {
         return attributes(List.of(new Part(device, payload)));
     }
@@ -89,6 +89,7 @@ public class IngestService {
      * counted against the quota before any is queued, and the parts travel as one queue element, so the
      * batch writer commits them in one transaction.
      */
+    @Override
     public CompletableFuture<IngestResult> telemetry(List<Part> parts) {
         Instant now = clock.instant();
         List<List<Point>> points = new ArrayList<>(parts.size());
@@ -143,6 +144,7 @@ public class IngestService {
     }
 
     /** Attributes of one tenant's devices, admitted whole or not at all (see {@link #telemetry(List)}). */
+    @Override
     public CompletableFuture<IngestResult> attributes(List<Part> parts) {
         List<Map<String, String>> attributes = new ArrayList<>(parts.size());
         try {

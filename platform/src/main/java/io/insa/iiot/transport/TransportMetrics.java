@@ -5,15 +5,19 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.Collection;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What each transport reports (SPEC 12): open connections, messages by outcome (accepted, the
- * refusal's reason, failed) and refused connections, all tagged with the transport.
+ * What each transport reports (SPEC 12): open connections, connections slowed down (MQTT reads
+ * paused, AMQP links left without credit), messages by outcome (accepted, the refusal's reason,
+ * failed, busy: refused at once because the ingest queue is high) and refused connections, all
+ * tagged with the transport.
  */
 public final class TransportMetrics {
 
     private final MeterRegistry registry;
     private final String transport;
+    private final AtomicInteger paused = new AtomicInteger();
 
     /** @param connections the transport's open connections, or null for a connectionless one */
     public TransportMetrics(MeterRegistry registry, String transport, Collection<?> connections) {
@@ -22,6 +26,7 @@ public final class TransportMetrics {
         if (connections != null) {
             registry.gauge(
                     "insa.transport.connections", Tags.of("transport", transport), connections, Collection::size);
+            registry.gauge("insa.transport.connections.paused", Tags.of("transport", transport), paused);
         }
     }
 
@@ -36,6 +41,21 @@ public final class TransportMetrics {
         };
         registry.counter("insa.transport.messages", "transport", transport, "outcome", outcome)
                 .increment();
+    }
+
+    /** A message refused before admission because the ingest queue is high (HTTP 503, CoAP 5.03). */
+    public void busy() {
+        registry.counter("insa.transport.messages", "transport", transport, "outcome", "busy")
+                .increment();
+    }
+
+    /** A connection (MQTT) or link (AMQP) stopped taking messages to slow its sender down. */
+    public void paused() {
+        paused.incrementAndGet();
+    }
+
+    public void resumed() {
+        paused.decrementAndGet();
     }
 
     public void refusedConnection(String reason) {

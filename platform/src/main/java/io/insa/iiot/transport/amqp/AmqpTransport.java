@@ -4,8 +4,9 @@ import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
+import io.insa.iiot.ingest.Ingest;
+import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.ingest.IngestResult;
-import io.insa.iiot.ingest.IngestService;
 import io.insa.iiot.transport.DeviceConnections;
 import io.insa.iiot.transport.DeviceSessions;
 import io.insa.iiot.transport.InFlight;
@@ -53,7 +54,8 @@ import org.springframework.stereotype.Component;
  * the addresses {@code telemetry} and {@code attributes}; each delivery is settled after the message
  * is committed (accepted), refused (rejected with amqp:decode-error, amqp:resource-limit-exceeded or
  * amqp:unauthorized-access and a description) or could not be stored (released: send again). Link
- * credit is the backpressure: a link gets a new credit only when one of its deliveries is settled.
+ * credit is the backpressure: a link gets a new credit only when one of its deliveries is settled,
+ * and none while the ingest queue is above its high-water mark ({@link LinkCredit}).
  * When the device is deleted or its token rotated, the connection is closed with
  * amqp:unauthorized-access.
  */
@@ -76,7 +78,8 @@ class AmqpTransport implements SmartLifecycle {
     private final Vertx vertx;
     private final AmqpSettings settings;
     private final Devices devices;
-    private final IngestService ingest;
+    private final Ingest ingest;
+    private final LinkCredit credit;
     private final DeviceConnections connections;
     private final DeviceSessions deviceSessions;
     private final CommandChannels commandChannels;
@@ -91,13 +94,15 @@ class AmqpTransport implements SmartLifecycle {
             Vertx vertx,
             AmqpSettings settings,
             Devices devices,
-            IngestService ingest,
+            Ingest ingest,
+            IngestPressure pressure,
             DeviceConnections connections,
             DeviceSessions deviceSessions,
             CommandChannels commandChannels,
             Commands commands,
             MeterRegistry registry) {
         this.metrics = new TransportMetrics(registry, "amqp", open);
+        this.credit = new LinkCredit(pressure, metrics);
         this.commandChannels = commandChannels;
         this.commands = commands;
         this.vertx = vertx;
@@ -232,13 +237,11 @@ class AmqpTransport implements SmartLifecycle {
                     .thenAccept(result -> context.runOnContext(v -> {
                         settle(delivery, result);
                         inFlight.end();
-                        if (receiver.isOpen()) {
-                            receiver.flow(1);
-                        }
+                        credit.settled(receiver, context);
                     }));
         });
         receiver.open();
-        receiver.flow(settings.linkCredit());
+        credit.opened(receiver, context, settings.linkCredit());
     }
 
     /** Commands for the device go out on its 'command' link: message id = command id, subject = method. */

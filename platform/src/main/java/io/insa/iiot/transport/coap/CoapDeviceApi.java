@@ -5,8 +5,10 @@ import io.insa.iiot.command.Commands;
 import io.insa.iiot.command.DeviceCommand;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
+import io.insa.iiot.ingest.Ingest;
+import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.ingest.IngestResult;
-import io.insa.iiot.ingest.IngestService;
+import io.insa.iiot.transport.Busy;
 import io.insa.iiot.transport.DeviceSessions;
 import io.insa.iiot.transport.InFlight;
 import io.insa.iiot.transport.TransportMetrics;
@@ -32,12 +34,14 @@ import org.eclipse.californium.core.server.resources.Resource;
  * The CoAP device API (SPEC 5, CoAP column): {@code POST /api/v1/{token}/telemetry} and
  * {@code /attributes}, confirmable or not. The response (2.04 Changed, piggy-backed on the ACK of a
  * confirmable request when the commit is quick) is sent only after the message is committed;
- * refusals carry the reason as a diagnostic payload.
+ * refusals carry the reason as a diagnostic payload. While the ingest queue is above its high-water
+ * mark, uploads are answered 5.03 with a Max-Age at once, without being admitted.
  */
 final class CoapDeviceApi extends CoapResource {
 
     private final Devices devices;
-    private final IngestService ingest;
+    private final Ingest ingest;
+    private final IngestPressure pressure;
     private final ExecutorService blocking;
     private final Commands commands;
     private final DeviceSessions sessions;
@@ -47,7 +51,8 @@ final class CoapDeviceApi extends CoapResource {
 
     CoapDeviceApi(
             Devices devices,
-            IngestService ingest,
+            Ingest ingest,
+            IngestPressure pressure,
             ExecutorService blocking,
             CommandChannels channels,
             Commands commands,
@@ -59,6 +64,7 @@ final class CoapDeviceApi extends CoapResource {
         this.inFlight = inFlight;
         this.devices = devices;
         this.ingest = ingest;
+        this.pressure = pressure;
         this.blocking = blocking;
         this.commands = commands;
         this.sessions = sessions;
@@ -98,6 +104,12 @@ final class CoapDeviceApi extends CoapResource {
 
         @Override
         public void handlePOST(CoapExchange exchange) {
+            if (pressure.isHigh()) {
+                metrics.busy();
+                exchange.setMaxAge(Busy.ANSWER.retryAfter().toSeconds());
+                exchange.respond(ResponseCode.SERVICE_UNAVAILABLE, Busy.ANSWER.detail());
+                return;
+            }
             List<String> path = exchange.getRequestOptions().getUriPath();
             String token = path.size() == 4 ? path.get(2) : null;
             byte[] payload = exchange.getRequestPayload();

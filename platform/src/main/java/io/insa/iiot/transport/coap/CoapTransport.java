@@ -3,7 +3,8 @@ package io.insa.iiot.transport.coap;
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
 import io.insa.iiot.device.Devices;
-import io.insa.iiot.ingest.IngestService;
+import io.insa.iiot.ingest.Ingest;
+import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.transport.DeviceSessions;
 import io.insa.iiot.transport.InFlight;
 import io.insa.iiot.transport.TransportMetrics;
@@ -53,7 +54,8 @@ class CoapTransport implements SmartLifecycle {
 
     private final CoapSettings settings;
     private final Devices devices;
-    private final IngestService ingest;
+    private final Ingest ingest;
+    private final IngestPressure pressure;
     private final CommandChannels commandChannels;
     private final Commands commands;
     private final DeviceSessions sessions;
@@ -67,7 +69,8 @@ class CoapTransport implements SmartLifecycle {
     CoapTransport(
             CoapSettings settings,
             Devices devices,
-            IngestService ingest,
+            Ingest ingest,
+            IngestPressure pressure,
             CommandChannels commandChannels,
             Commands commands,
             DeviceSessions sessions,
@@ -79,6 +82,7 @@ class CoapTransport implements SmartLifecycle {
         this.settings = settings;
         this.devices = devices;
         this.ingest = ingest;
+        this.pressure = pressure;
     }
 
     @Override
@@ -101,7 +105,8 @@ class CoapTransport implements SmartLifecycle {
             server.addEndpoint(secure);
         }
         CoapResource api = new CoapResource("api");
-        api.add(new CoapDeviceApi(devices, ingest, blocking, commandChannels, commands, sessions, metrics, inFlight));
+        api.add(new CoapDeviceApi(
+                devices, ingest, pressure, blocking, commandChannels, commands, sessions, metrics, inFlight));
         server.add(api);
         server.start();
         log.info(

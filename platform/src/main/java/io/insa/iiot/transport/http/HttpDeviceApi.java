@@ -5,10 +5,14 @@ import io.insa.iiot.command.Commands;
 import io.insa.iiot.command.DeviceCommand;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
+import io.insa.iiot.ingest.Ingest;
+import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.ingest.IngestResult;
-import io.insa.iiot.ingest.IngestService;
 import io.insa.iiot.shared.ProblemException;
+import io.insa.iiot.transport.Busy;
 import io.insa.iiot.transport.DeviceSessions;
+import io.insa.iiot.transport.TransportMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +35,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The HTTP device API (SPEC 5, HTTP column): {@code POST /api/v1/{token}/telemetry} and
  * {@code /attributes}. 200 only once the message is committed; 400 bad payload, 401 bad token,
- * 403 suspended tenant, 429 quota or rate, 503 when the platform cannot store it now (retry).
+ * 403 suspended tenant, 429 quota or rate, 503 when the platform cannot store it now (retry), at
+ * once while the ingest queue is above its high-water mark.
  */
 @RestController
 class HttpDeviceApi {
@@ -39,19 +44,25 @@ class HttpDeviceApi {
     static final long MAX_POLL_MILLIS = 60_000;
 
     private final Devices devices;
-    private final IngestService ingest;
+    private final Ingest ingest;
+    private final IngestPressure pressure;
+    private final TransportMetrics metrics;
     private final CommandChannels channels;
     private final Commands commands;
     private final DeviceSessions sessions;
 
     HttpDeviceApi(
             Devices devices,
-            IngestService ingest,
+            Ingest ingest,
+            IngestPressure pressure,
             CommandChannels channels,
             Commands commands,
-            DeviceSessions sessions) {
+            DeviceSessions sessions,
+            MeterRegistry registry) {
         this.devices = devices;
         this.ingest = ingest;
+        this.pressure = pressure;
+        this.metrics = new TransportMetrics(registry, "http", null);
         this.channels = channels;
         this.commands = commands;
         this.sessions = sessions;
@@ -117,11 +128,17 @@ class HttpDeviceApi {
             HttpServletRequest request,
             BiFunction<DeviceIdentity, byte[], CompletableFuture<IngestResult>> kind)
             throws IOException {
+        if (pressure.isHigh()) {
+            metrics.busy();
+            throw ProblemException.of(HttpStatus.SERVICE_UNAVAILABLE, Busy.ANSWER.detail(), Busy.ANSWER.retryAfter());
+        }
         DeviceIdentity device =
                 devices.authenticate(token).orElseThrow(() -> ProblemException.unauthorized("unknown device token"));
         byte[] payload = readBounded(request, ingest.maxPayloadBytes());
         // the request thread is virtual: waiting for the commit costs no platform thread
-        return switch (kind.apply(device, payload).join()) {
+        IngestResult result = kind.apply(device, payload).join();
+        metrics.message(result);
+        return switch (result) {
             case IngestResult.Accepted accepted -> ResponseEntity.ok().build();
             case IngestResult.Rejected rejected ->
                 throw ProblemException.of(status(rejected.reason()), rejected.detail(), rejected.retryAfter());

@@ -2,9 +2,9 @@ package io.insa.iiot.transport.mqtt;
 
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
+import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.ingest.IngestResult.Reason;
-import io.insa.iiot.ingest.IngestService;
 import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.transport.DeviceConnections;
 import io.insa.iiot.transport.DeviceSessions;
@@ -78,7 +78,7 @@ final class MqttGateway {
      * sub-device is resolved before any part is sent, so a refused one refuses the message whole.
      */
     CompletableFuture<IngestResult> upload(
-            byte[] payload, Function<List<IngestService.Part>, CompletableFuture<IngestResult>> kind) {
+            byte[] payload, Function<List<Ingest.Part>, CompletableFuture<IngestResult>> kind) {
         if (!isGateway()) {
             return done(notAGateway());
         }
@@ -91,13 +91,13 @@ final class MqttGateway {
         if (!envelope.isObject() || envelope.isEmpty()) {
             return done(malformed("a gateway message is a JSON object keyed by device name"));
         }
-        List<IngestService.Part> parts = new ArrayList<>();
+        List<Ingest.Part> parts = new ArrayList<>();
         for (Map.Entry<String, JsonNode> entry : envelope.properties()) {
             Part part = resolve(entry.getKey(), null, JSON.writeValueAsBytes(entry.getValue()));
             if (part.refusal() != null) {
                 return done(part.refusal());
             }
-            parts.add(new IngestService.Part(part.device(), part.payload()));
+            parts.add(new Ingest.Part(part.device(), part.payload()));
         }
         return kind.apply(parts); // admitted whole or not at all, and stored in one transaction
     }

@@ -2,8 +2,9 @@ package io.insa.iiot.transport.mqtt;
 
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
+import io.insa.iiot.ingest.Ingest;
+import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.ingest.IngestResult;
-import io.insa.iiot.ingest.IngestService;
 import io.insa.iiot.transport.DeviceConnections;
 import io.insa.iiot.transport.DeviceSessions;
 import io.insa.iiot.transport.TransportMetrics;
@@ -27,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -38,6 +40,12 @@ import java.util.function.Function;
  * message the connection is closed without acknowledging it, so the client sends it again. When the
  * device is deleted or its credentials change, the connection is closed (MQTT 5: DISCONNECT 0x87) and
  * takes nothing more.
+ *
+ * <p>Overload slows the sender down instead of closing the connection (SPEC 10, 11): while the ingest
+ * queue is high, the transport pauses the reads of every connection; an MQTT 3.1.1 connection, which
+ * is told no Receive Maximum, is also paused while it has {@value #MAX_INFLIGHT} messages awaiting
+ * acknowledgement. An MQTT 5 client that sends beyond its Receive Maximum breaks the protocol and is
+ * disconnected.
  *
  * <p>Fields are touched on the connection's event loop only; blocking work (authentication, ingest
  * admission) runs on virtual threads.
@@ -61,7 +69,8 @@ final class MqttSession {
     private final MqttEndpoint endpoint;
     private final Context context;
     private final Devices devices;
-    private final IngestService ingest;
+    private final Ingest ingest;
+    private final IngestPressure pressure;
     private final ExecutorService blocking;
     private final TransportMetrics metrics;
     private final Set<MqttSession> sessions;
@@ -77,12 +86,18 @@ final class MqttSession {
 
     private CompletableFuture<Void> acknowledged = CompletableFuture.completedFuture(null);
     private int inflight;
+    /** Reads are paused while the ingest queue is high, or (MQTT 3.1.1) while too much awaits acknowledgement. */
+    private boolean pausedForPressure;
+
+    private boolean pausedForInflight;
+    private boolean paused;
 
     MqttSession(
             MqttEndpoint endpoint,
             Context context,
             Devices devices,
-            IngestService ingest,
+            Ingest ingest,
+            IngestPressure pressure,
             ExecutorService blocking,
             TransportMetrics metrics,
             Set<MqttSession> sessions,
@@ -93,6 +108,7 @@ final class MqttSession {
         this.context = context;
         this.devices = devices;
         this.ingest = ingest;
+        this.pressure = pressure;
         this.blocking = blocking;
         this.metrics = metrics;
         this.sessions = sessions;
@@ -135,6 +151,8 @@ final class MqttSession {
         }
         endpoint.accept(false, properties);
         sessions.add(this);
+        // after joining the sessions: a crossing from now on reaches this one too
+        pressure(pressure.isHigh());
         connections.opened(device, blocking);
         session = deviceSessions.credentialsOf(device.deviceId(), stamp, this::revoke);
     }
@@ -151,16 +169,26 @@ final class MqttSession {
             return; // closing: neither stored nor acknowledged
         }
         int id = message.messageId();
+        if (++inflight > MAX_INFLIGHT && v5()) {
+            disconnect(
+                    MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
+                    "more than " + MAX_INFLIGHT + " messages awaiting acknowledgement");
+            return;
+        }
+        if (inflight >= MAX_INFLIGHT) {
+            pausedForInflight = true; // MQTT 3.1.1 knows no Receive Maximum: stop reading instead of closing
+            applyPause();
+        }
         if (message.topicName().startsWith(COMMAND_RESPONSE_PREFIX)) {
             String requestId = message.topicName().substring(COMMAND_RESPONSE_PREFIX.length());
             byte[] answer = message.payload().getBytes();
             blocking.execute(() -> commands.answered(device, requestId, answer));
-            if (message.qosLevel() == MqttQoS.AT_LEAST_ONCE) {
-                endpoint.publishAcknowledge(id);
-            } else if (message.qosLevel() == MqttQoS.EXACTLY_ONCE) {
-                awaitingRelease.add(id);
-                endpoint.publishReceived(id);
-            }
+            inOrder(CompletableFuture.completedFuture(null), r -> acknowledge(message));
+            return;
+        }
+        if (message.qosLevel() == MqttQoS.EXACTLY_ONCE && awaitingRelease.contains(id)) {
+            // a resent PUBLISH whose PUBREC was lost: stored once already
+            inOrder(CompletableFuture.completedFuture(null), r -> endpoint.publishReceived(id));
             return;
         }
         Function<byte[], CompletableFuture<IngestResult>> kind = switch (message.topicName()) {
@@ -173,36 +201,87 @@ final class MqttSession {
             default -> null;
         };
         if (kind == null) {
-            respond(
-                    message,
-                    new IngestResult.Rejected(
-                            null,
-                            "topic '" + message.topicName() + "' is not open to devices; use " + TELEMETRY + " or "
-                                    + ATTRIBUTES,
-                            null));
-            return;
-        }
-        if (message.qosLevel() == MqttQoS.EXACTLY_ONCE && awaitingRelease.contains(id)) {
-            endpoint.publishReceived(id); // a resent PUBLISH whose PUBREC was lost: stored once already
-            return;
-        }
-        if (++inflight > MAX_INFLIGHT) {
-            disconnect(
-                    MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED,
-                    "more than " + MAX_INFLIGHT + " messages awaiting acknowledgement");
+            IngestResult refused = new IngestResult.Rejected(
+                    null,
+                    "topic '" + message.topicName() + "' is not open to devices; use " + TELEMETRY + " or "
+                            + ATTRIBUTES,
+                    null);
+            inOrder(CompletableFuture.completedFuture(refused), r -> respond(message, r));
             return;
         }
         byte[] payload = message.payload().getBytes();
-        CompletableFuture<IngestResult> result = CompletableFuture.supplyAsync(() -> kind.apply(payload), blocking)
+        if (pressure.admissionStarted()) {
+            // above the high-water mark: this connection reads no more until the queue is back at the low one
+            pressure(true);
+        }
+        CompletableFuture<IngestResult> result = CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return kind.apply(payload);
+                            } finally {
+                                pressure.admissionEnded();
+                            }
+                        },
+                        blocking)
                 .thenCompose(f -> f)
                 .exceptionally(e -> new IngestResult.Failed("internal error", Duration.ofSeconds(1)));
-        // acknowledgements leave in the order the messages came, whichever batch commits first
+        inOrder(result, r -> respond(message, r));
+    }
+
+    /**
+     * Answers a message once {@code ready} completes and every earlier message is answered: MQTT
+     * requires acknowledgements in the order the PUBLISHes came (3.1.1 4.6, 5 4.6), whichever batch
+     * commits first, and whatever the topic.
+     */
+    private <T> void inOrder(CompletableFuture<T> ready, Consumer<T> answer) {
         acknowledged = acknowledged
-                .thenCombine(result, (previous, r) -> r)
+                .thenCombine(ready, (previous, r) -> r)
                 .thenAccept(r -> context.runOnContext(v -> {
                     inflight--;
-                    respond(message, r);
+                    if (pausedForInflight && inflight < MAX_INFLIGHT) {
+                        pausedForInflight = false;
+                        applyPause();
+                    }
+                    if (endpoint.isConnected()) {
+                        answer.accept(r);
+                    }
                 }));
+    }
+
+    /** A message that needs no storing (a command's answer): acknowledged in its turn. */
+    private void acknowledge(MqttPublishMessage message) {
+        int id = message.messageId();
+        if (message.qosLevel() == MqttQoS.AT_LEAST_ONCE) {
+            endpoint.publishAcknowledge(id);
+        } else if (message.qosLevel() == MqttQoS.EXACTLY_ONCE) {
+            awaitingRelease.add(id);
+            endpoint.publishReceived(id);
+        }
+    }
+
+    /** On the event loop: the ingest queue went above its high-water mark (true) or back below the low one. */
+    void pressure(boolean high) {
+        pausedForPressure = high;
+        applyPause();
+    }
+
+    private void applyPause() {
+        boolean pause = (pausedForPressure || pausedForInflight) && endpoint.isConnected();
+        if (pause == paused) {
+            return;
+        }
+        paused = pause;
+        if (pause) {
+            SocketReads.pause(endpoint);
+            metrics.paused();
+        } else {
+            SocketReads.resume(endpoint);
+            metrics.resumed();
+        }
+    }
+
+    Context context() {
+        return context;
     }
 
     private void respond(MqttPublishMessage message, IngestResult result) {
@@ -213,14 +292,7 @@ final class MqttSession {
         MqttQoS qos = message.qosLevel();
         metrics.message(result);
         switch (result) {
-            case IngestResult.Accepted accepted -> {
-                if (qos == MqttQoS.AT_LEAST_ONCE) {
-                    endpoint.publishAcknowledge(id);
-                } else if (qos == MqttQoS.EXACTLY_ONCE) {
-                    awaitingRelease.add(id);
-                    endpoint.publishReceived(id);
-                }
-            }
+            case IngestResult.Accepted accepted -> acknowledge(message);
             case IngestResult.Rejected rejected -> {
                 Code code = Code.of(rejected.reason());
                 if (!v5()) {
@@ -319,6 +391,10 @@ final class MqttSession {
 
     private void closed() {
         sessions.remove(this);
+        if (paused) {
+            paused = false;
+            metrics.resumed();
+        }
         if (session != null) {
             session.close();
         }

@@ -3,21 +3,25 @@ package io.insa.iiot.transport.mqtt;
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
 import io.insa.iiot.device.Devices;
-import io.insa.iiot.ingest.IngestService;
+import io.insa.iiot.ingest.Ingest;
+import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.transport.DeviceConnections;
 import io.insa.iiot.transport.DeviceSessions;
 import io.insa.iiot.transport.TransportMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.PfxOptions;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -36,7 +40,8 @@ class MqttTransport implements SmartLifecycle {
     private final Vertx vertx;
     private final MqttSettings settings;
     private final Devices devices;
-    private final IngestService ingest;
+    private final Ingest ingest;
+    private final IngestPressure pressure;
     private final TransportMetrics metrics;
     private final DeviceConnections connections;
     private final DeviceSessions deviceSessions;
@@ -53,7 +58,8 @@ class MqttTransport implements SmartLifecycle {
             Vertx vertx,
             MqttSettings settings,
             Devices devices,
-            IngestService ingest,
+            Ingest ingest,
+            IngestPressure pressure,
             DeviceConnections connections,
             DeviceSessions deviceSessions,
             CommandChannels commandChannels,
@@ -67,7 +73,18 @@ class MqttTransport implements SmartLifecycle {
         this.settings = settings;
         this.devices = devices;
         this.ingest = ingest;
+        this.pressure = pressure;
         this.metrics = new TransportMetrics(registry, "mqtt", sessions);
+        pressure.listen(() -> pressureChanged(true), () -> pressureChanged(false));
+    }
+
+    /**
+     * Pauses (high) or resumes (low) the reads of every connection: one task per event loop flips all
+     * of its connections, so a crossing costs a few tasks, not one per connection.
+     */
+    private void pressureChanged(boolean high) {
+        Map<Context, List<MqttSession>> byLoop = sessions.stream().collect(Collectors.groupingBy(MqttSession::context));
+        byLoop.forEach((context, onLoop) -> context.runOnContext(v -> onLoop.forEach(s -> s.pressure(high))));
     }
 
     @Override
@@ -101,6 +118,7 @@ class MqttTransport implements SmartLifecycle {
                                 vertx.getOrCreateContext(),
                                 devices,
                                 ingest,
+                                pressure,
                                 blocking,
                                 metrics,
                                 sessions,
