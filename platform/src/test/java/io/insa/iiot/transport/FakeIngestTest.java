@@ -23,8 +23,9 @@ public abstract class FakeIngestTest extends IntegrationTest {
     /** The queue depth the test pressure reads: at {@value #HIGH} it is high, at {@value #LOW} low again. */
     static final AtomicInteger DEPTH = new AtomicInteger();
 
-    static final int HIGH = 10;
-    static final int LOW = 5;
+    // far above what the tests send: the messages being admitted, which count too, never cross them
+    static final int HIGH = 1_000_000;
+    static final int LOW = 500_000;
 
     @TestConfiguration
     static class FakeIngestConfiguration {
