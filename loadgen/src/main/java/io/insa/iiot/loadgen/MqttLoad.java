@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -36,7 +37,7 @@ import org.HdrHistogram.Recorder;
  * time, acknowledged points/s, publish-to-PUBACK latency, the server's memory per idle connection
  * when its process id is known, connections closed (by the server or otherwise), the rate of
  * PUBACKs that arrived during the measured period, and how many acknowledged messages are stored
- * (read from the database afterwards).
+ * (read from the database afterwards; each message carries its own timestamp, unique per device).
  */
 final class MqttLoad {
 
@@ -126,6 +127,7 @@ final class MqttLoad {
         MqttQos level = qos == 0 ? MqttQos.AT_MOST_ONCE : MqttQos.AT_LEAST_ONCE;
         // every PUBACK, whenever its PUBLISH was sent: the acknowledged rate and the stored check use it
         AtomicLong acknowledged = new AtomicLong();
+        long[] lastTs = new long[clients.size()];
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
         long[] atMeasureStart = new long[1];
         long[] atMeasureEnd = new long[1];
@@ -151,12 +153,14 @@ final class MqttLoad {
                 warmup,
                 duration,
                 qos == 0 ? "QoS 0: sent" : "PUBACK after commit",
-                (index, payload) -> clients.get(index).publish(level, payload).thenApply(error -> {
-                    if (error == null) {
-                        acknowledged.incrementAndGet();
-                    }
-                    return error;
-                }));
+                (index, payload) -> clients.get(index)
+                        .publish(level, stamped(lastTs, index, payload))
+                        .thenApply(error -> {
+                            if (error == null) {
+                                acknowledged.incrementAndGet();
+                            }
+                            return error;
+                        }));
         progress.shutdownNow();
         long acknowledgedTotal = acknowledged.get();
         System.out.printf(
@@ -180,6 +184,19 @@ final class MqttLoad {
         for (Client client : clients) {
             client.disconnect();
         }
+    }
+
+    /**
+     * The message with a timestamp of its own, one millisecond after the device's previous one at
+     * least: each message is then one row per key, and counting rows counts messages (with the
+     * server's clock two messages of a device in the same millisecond would share a row). Called
+     * from the one pacing thread.
+     */
+    private static byte[] stamped(long[] lastTs, int index, byte[] values) {
+        long ts = Math.max(System.currentTimeMillis(), lastTs[index] + 1);
+        lastTs[index] = ts;
+        return ("{\"ts\":" + ts + ",\"values\":" + new String(values, StandardCharsets.UTF_8) + "}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** Messages of the run's tenant in the database: one 'temperature' row each. */

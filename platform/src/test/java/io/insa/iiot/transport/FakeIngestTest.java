@@ -11,6 +11,7 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * Base of the transport tests that choose the ingest outcome: the whole platform with real protocol
@@ -18,6 +19,8 @@ import org.springframework.context.annotation.Primary;
  * and lowers. All subclasses share one application context.
  */
 @Import(FakeIngestTest.FakeIngestConfiguration.class)
+// a second application context in the test JVM: a small pool keeps PostgreSQL's connection slots for the others
+@TestPropertySource(properties = "spring.datasource.hikari.maximum-pool-size=3")
 public abstract class FakeIngestTest extends IntegrationTest {
 
     /** The queue depth the test pressure reads: at {@value #HIGH} it is high, at {@value #LOW} low again. */
