@@ -87,6 +87,10 @@ public abstract class IntegrationTest {
         properties.put("insa.amqp.tls.port", "0");
         properties.put("insa.amqp.tls.keystore", TestKeystore.get().toString());
         properties.put("insa.amqp.tls.keystore-password", TestKeystore.PASSWORD);
+        // several test contexts stay up side by side (spring.properties): an idle one keeps few connections
+        properties.put("spring.datasource.hikari.maximum-pool-size", "10");
+        properties.put("spring.datasource.hikari.minimum-idle", "1");
+        properties.put("spring.datasource.hikari.idle-timeout", "10000");
         // tests simulate many client addresses through X-Forwarded-For from loopback
         properties.put("server.forward-headers-strategy", "native");
         return properties;
