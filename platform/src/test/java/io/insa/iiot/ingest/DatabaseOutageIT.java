@@ -2,60 +2,25 @@ package io.insa.iiot.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.insa.iiot.support.Api;
-import io.insa.iiot.support.FaultProxy;
 import io.insa.iiot.support.Fixture;
-import io.insa.iiot.support.IntegrationTest;
-import io.insa.iiot.support.TestDatabase;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.sql.SQLException;
+import io.insa.iiot.support.OutageTest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
-import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The database goes away under the ingest path: every device still gets an answer (stored, or retry
  * later with the quota given back), nothing hangs, and ingestion resumes by itself when it returns.
  */
 @Timeout(90)
-class DatabaseOutageIT extends IntegrationTest {
-
-    private static final FaultProxy DATABASE = proxy();
-
-    @DynamicPropertySource
-    static void throughTheProxy(DynamicPropertyRegistry registry) {
-        // the runtime connections only (migrations go straight to the database)
-        registry.add("spring.datasource.url", () -> TestDatabase.get().urlThroughPort(DATABASE.port()));
-        registry.add("spring.datasource.hikari.connection-timeout", () -> "2000");
-        registry.add("insa.ingest.answer-timeout", () -> "5s");
-    }
-
-    @Autowired
-    DataSource pool;
-
-    /** The database back, and the pool's connections broken by the cut replaced, for the next test. */
-    @AfterEach
-    void databaseBack() throws SQLException {
-        DATABASE.restore();
-        pool.unwrap(HikariDataSource.class).getHikariPoolMXBean().softEvictConnections();
-    }
+class DatabaseOutageIT extends OutageTest {
 
     @Test
     void aBatchWhosePartitionCannotBeCreatedIsAnsweredWithRetryAndStoredOnceTheDatabaseIsBack() {
@@ -141,80 +106,26 @@ class DatabaseOutageIT extends IntegrationTest {
         Fixture.Member operator = fixture.member(fixture.tenant("Outage load"), "operator");
         List<Sender> senders = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            senders.add(new Sender(fixture.device(operator.accessToken(), Fixture.unique("http"))));
-        }
-        List<Thread> threads =
-                senders.stream().map(sender -> Thread.ofVirtual().start(sender)).toList();
-
-        sleep(Duration.ofSeconds(2));
-        DATABASE.cut();
-        sleep(Duration.ofSeconds(6));
-        DATABASE.restore();
-        Instant resumedBy = Instant.now().plus(Duration.ofSeconds(30));
-        for (Sender sender : senders) {
-            int before = sender.acknowledged.size();
-            while (sender.acknowledged.size() <= before + 3 && Instant.now().isBefore(resumedBy)) {
-                sleep(Duration.ofMillis(100));
-            }
-        }
-        senders.forEach(sender -> sender.running = false);
-        for (Thread thread : threads) {
-            thread.join(Duration.ofSeconds(30));
+            senders.add(new HttpSender(fixture.device(operator.accessToken(), Fixture.unique("http"))));
         }
 
-        for (Sender sender : senders) {
-            assertThat(sender.refused)
-                    .as("answers other than stored or retry: " + sender.refused)
-                    .isEmpty();
-            assertThat(sender.retried).as("the outage was seen").isPositive();
-            assertThat(sender.acknowledged.size())
-                    .as("ingestion resumed without a restart")
-                    .isGreaterThan(3);
-            assertThat(storedSequence(operator, sender.device.id()))
-                    .as("every acknowledged message is stored")
-                    .containsAll(sender.acknowledged);
-        }
+        sendThroughAnOutage(operator, senders);
     }
 
-    /** A device sending {"seq": n} with timestamps start + n, recording what was acknowledged. */
-    private final class Sender implements Runnable {
-        final Fixture.DeviceHandle device;
-        final Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
-        final List<String> refused = new CopyOnWriteArrayList<>();
-        volatile int retried;
-        volatile boolean running = true;
+    private final class HttpSender extends Sender {
 
-        Sender(Fixture.DeviceHandle device) {
-            this.device = device;
+        HttpSender(Fixture.DeviceHandle device) {
+            super(device);
         }
 
         @Override
-        public void run() {
-            long start = Instant.now().minus(Duration.ofHours(1)).toEpochMilli();
-            for (long seq = 0; running; seq++) {
-                String payload = "{\"ts\": " + (start + seq) + ", \"values\": {\"seq\": " + seq + "}}";
-                int status = fixture.telemetry(device.token(), payload).status();
-                switch (status) {
-                    case 200 -> acknowledged.add(start + seq);
-                    case 503 -> retried++;
-                    default -> refused.add(seq + ": " + status);
-                }
-                sleep(Duration.ofMillis(20));
-            }
+        protected Outcome send(String payload) {
+            return switch (fixture.telemetry(device.token(), payload).status()) {
+                case 200 -> Outcome.STORED;
+                case 503 -> Outcome.RETRY;
+                default -> Outcome.OTHER;
+            };
         }
-    }
-
-    /** The timestamps of the device's stored {"seq"} values (the last day: the default range). */
-    private Set<Long> storedSequence(Fixture.Member operator, UUID device) {
-        Api.Response series = api.get("/api/v1/devices/" + device + "/telemetry?keys=seq&limit=10000")
-                .bearer(operator.accessToken())
-                .send();
-        assertThat(series.status()).as(series.toString()).isEqualTo(200);
-        return series.json()
-                .at("/series/seq")
-                .valueStream()
-                .map(sample -> sample.get("ts").asLong())
-                .collect(Collectors.toSet());
     }
 
     /** Retries as a device would until the platform takes the message again. */
@@ -222,7 +133,7 @@ class DatabaseOutageIT extends IntegrationTest {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
         Api.Response response = fixture.telemetry(token, payload);
         while (response.status() == 503 && Instant.now().isBefore(deadline)) {
-            sleep(Duration.ofMillis(200));
+            pause(Duration.ofMillis(200));
             response = fixture.telemetry(token, payload);
         }
         return response;
@@ -237,21 +148,5 @@ class DatabaseOutageIT extends IntegrationTest {
                 .json()
                 .at("/series/temp")
                 .size();
-    }
-
-    private static FaultProxy proxy() {
-        try {
-            return new FaultProxy(TestDatabase.get().port);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
