@@ -7,6 +7,7 @@ import io.insa.iiot.identity.AuthApi.InvitationSummary;
 import io.insa.iiot.identity.AuthApi.TenantSummary;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.ProblemException;
+import io.insa.iiot.shared.Role;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.tenancy.Invitations;
@@ -115,7 +116,7 @@ class InvitationAnswers {
         return invited;
     }
 
-    private void join(TenantId tenant, UserAccount user, io.insa.iiot.shared.Role role, UUID invitationId) {
+    private void join(TenantId tenant, UserAccount user, Role role, UUID invitationId) {
         if (!memberships.add(tenant, user.id(), role)) {
             throw ProblemException.conflict("already a member of this tenant");
         }

@@ -53,15 +53,12 @@ class Passwords {
      * exists, is invited or disabled, or has a legacy hash.
      */
     boolean matches(String raw, String stored) {
-        boolean fits = utf8Length(raw) <= MAX_BYTES;
-        boolean bcrypt = stored != null && !stored.startsWith(LEGACY_PREFIX);
-        if (!bcrypt || !fits) {
+        boolean legacy = stored != null && stored.startsWith(LEGACY_PREFIX);
+        if (stored == null || legacy || utf8Length(raw) > MAX_BYTES) {
             checks.record(() -> encoder.matches("", decoy)); // the comparison a real account would have cost
+            return legacy && encoder.matches(raw, stored);
         }
-        if (stored == null || (bcrypt && !fits)) {
-            return false;
-        }
-        return bcrypt ? checks.record(() -> encoder.matches(raw, stored)) : encoder.matches(raw, stored);
+        return checks.record(() -> encoder.matches(raw, stored));
     }
 
     /** True for legacy hashes and for bcrypt hashes of a lower cost than configured. */

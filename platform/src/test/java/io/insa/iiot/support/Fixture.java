@@ -99,6 +99,17 @@ public final class Fixture {
                 created.json().get("access_token").asString());
     }
 
+    /**
+     * Ends a device's access as an operator would: {@code "delete"} deletes the device, anything else
+     * rotates its token. Returns the response.
+     */
+    public Api.Response revoke(String accessToken, UUID device, String how) {
+        Api.Call call = "delete".equals(how)
+                ? api.delete("/api/v1/devices/" + device)
+                : api.post("/api/v1/devices/" + device + "/token", Map.of());
+        return call.bearer(accessToken).send();
+    }
+
     /** Posts telemetry with a device token; returns the response. */
     public Api.Response telemetry(String deviceToken, Object payload) {
         return api.post("/api/v1/" + deviceToken + "/telemetry", payload).send();

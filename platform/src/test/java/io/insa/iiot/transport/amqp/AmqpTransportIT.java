@@ -166,13 +166,7 @@ class AmqpTransportIT extends IntegrationTest {
                 .closeHandler(result -> closed.complete(connection.getRemoteCondition()))
                 .disconnectHandler(c -> closed.completeExceptionally(new IllegalStateException("no close frame"))));
 
-        Api.Response revoked = "delete".equals(how)
-                ? api.delete("/api/v1/devices/" + device.id())
-                        .bearer(operator.accessToken())
-                        .send()
-                : api.post("/api/v1/devices/" + device.id() + "/token", Map.of())
-                        .bearer(operator.accessToken())
-                        .send();
+        Api.Response revoked = fixture.revoke(operator.accessToken(), device.id(), how);
         assertThat(revoked.status()).as(revoked.toString()).isIn(200, 204);
 
         ErrorCondition condition = closed.get(1, TimeUnit.SECONDS);

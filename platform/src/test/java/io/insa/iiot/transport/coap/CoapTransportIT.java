@@ -161,13 +161,7 @@ class CoapTransportIT extends IntegrationTest {
         });
         observing.get(10, TimeUnit.SECONDS);
 
-        Api.Response revoked = "delete".equals(how)
-                ? api.delete("/api/v1/devices/" + device.id())
-                        .bearer(operator.accessToken())
-                        .send()
-                : api.post("/api/v1/devices/" + device.id() + "/token", Map.of())
-                        .bearer(operator.accessToken())
-                        .send();
+        Api.Response revoked = fixture.revoke(operator.accessToken(), device.id(), how);
         assertThat(revoked.status()).as(revoked.toString()).isIn(200, 204);
 
         CoapResponse end = ended.get(1, TimeUnit.SECONDS);
