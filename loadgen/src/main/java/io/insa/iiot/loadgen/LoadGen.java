@@ -10,7 +10,9 @@ import java.util.Arrays;
  *       from concurrent clients and reports acknowledged points/s and latency percentiles;
  *   <li>{@code baseline}: bulk-loads the same rows straight into the telemetry table with COPY, the
  *       ceiling the platform is compared with;
- *   <li>{@code rls}: the cost of row-level security on the batch writer's INSERT.
+ *   <li>{@code rls}: the cost of row-level security on the batch writer's INSERT;
+ *   <li>{@code outage}: HTTP and MQTT devices sending while PostgreSQL is stopped or killed and started
+ *       again: what they were told, and whether every acknowledged message is stored.
  * </ul>
  */
 public final class LoadGen {
@@ -28,6 +30,9 @@ public final class LoadGen {
                                 --management-url http://127.0.0.1:8081 (Actuator, for the heap in use)
                       coap      --devices 1000 --rate 2000 --points 3 --duration 60 --warmup 20 --coap-host 127.0.0.1 --coap-port 5683
                       amqp      --devices 1000 --rate 2000 --points 3 --duration 60 --warmup 20 --amqp-host 127.0.0.1 --amqp-port 5672
+                      outage    --http-devices 50 --mqtt-devices 50 --rate 5 (msg/s per device) --before 10 --outage 20 --after 30
+                                --stop-command "su postgres -c 'pg_ctlcluster 15 main stop -m fast'" (or kill -9 of every postgres process)
+                                --start-command "su postgres -c 'pg_ctlcluster 15 main start'" --answer-bound 20
                       baseline  --rows 3000000 --batch 100000 --devices 10000 --points 3   (PostgreSQL COPY into the telemetry table)
                       rls       --rows 1000000 --batch 2000                                 (writer INSERT with and without row-level security)
                     database options (baseline, rls): --db-url, --owner-user, --owner-password, --app-user, --app-password
@@ -43,9 +48,10 @@ public final class LoadGen {
             case "amqp" -> new AmqpLoad(options).run();
             case "baseline" -> new CopyBaseline(options).run();
             case "rls" -> new RlsOverhead(options).run();
+            case "outage" -> new OutageLoad(options).run();
             default ->
                 throw new IllegalArgumentException(
-                        "unknown mode " + args[0] + " (http, mqtt, coap, amqp, baseline, rls)");
+                        "unknown mode " + args[0] + " (http, mqtt, coap, amqp, outage, baseline, rls)");
         }
     }
 }

@@ -35,6 +35,12 @@ final class PlatformClient {
 
     /** The devices of a new tenant with the given slug (to find its data afterwards). */
     static List<String> provisionedDevicesIn(Options options, String slug) throws IOException, InterruptedException {
+        return provisionedDevicesIn(options, slug, options.integer("devices", 10_000));
+    }
+
+    /** {@code count} devices, named load-0 to load-(count - 1), of a new tenant with the given slug. */
+    static List<String> provisionedDevicesIn(Options options, String slug, int count)
+            throws IOException, InterruptedException {
         PlatformClient api = new PlatformClient(options.get("url", "http://127.0.0.1:8080"));
         String password = options.get("admin-password", null);
         if (password == null) {
@@ -43,7 +49,6 @@ final class PlatformClient {
                     .strip();
         }
         api.login(options.get("admin-email", "admin@localhost"), password);
-        int count = options.integer("devices", 10_000);
         api.switchTenant(api.createTenant(slug, count));
         long started = System.nanoTime();
         List<String> tokens = api.provision(count);
