@@ -96,6 +96,28 @@ public class Commands {
     }
 
     /**
+     * A one-way command on the platform's own behalf (a rule's action), audited under {@code actor}:
+     * false when the device is offline or gone, so that the caller can try again later.
+     */
+    public boolean deliver(TenantId tenant, UUID deviceId, String method, String params, AuditEvent.Actor actor) {
+        if (!devices.exists(tenant, deviceId)) {
+            return false;
+        }
+        DeviceCommand command = new DeviceCommand(Ids.newId(), method, params, true);
+        AuditEvent event = AuditEvent.success(tenant, actor, "command.send", "device", deviceId)
+                .withDetail("command_id", command.id().toString())
+                .withDetail("method", method);
+        var channel = channels.channelOf(deviceId);
+        if (channel.isEmpty()) {
+            audit.record(event.withOutcome("offline"));
+            return false;
+        }
+        channel.get().accept(command);
+        audit.record(event.withOutcome("delivered"));
+        return true;
+    }
+
+    /**
      * A device's answer to a command, as the device sent it; false when no such command of this
      * device is waiting.
      */

@@ -1,5 +1,6 @@
 package io.insa.iiot.device;
 
+import io.insa.iiot.shared.TenantId;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -292,6 +293,13 @@ class DeviceRepository {
                         rs.getString("name"),
                         rs.getString("type")))
                 .optional();
+    }
+
+    List<DeviceIdentity> identities(TenantId tenant) {
+        return jdbc.sql("SELECT id, name, type FROM devices ORDER BY id")
+                .query((rs, n) ->
+                        new DeviceIdentity(rs.getObject(1, UUID.class), tenant, rs.getString(2), rs.getString(3)))
+                .list();
     }
 
     private static Row map(ResultSet rs, int row) throws SQLException {

@@ -268,6 +268,17 @@ public class Devices {
                 .orElseThrow(() -> ProblemException.notFound("device " + id));
     }
 
+    /** Every device of the tenant as the pipeline knows it (id, name, type): for rules watching a fleet. */
+    public List<DeviceIdentity> identities(TenantId tenant) {
+        return transactions.inTenant(tenant, () -> devices.identities(tenant));
+    }
+
+    /** The device as the pipeline knows it, if it exists in the tenant. */
+    public Optional<DeviceIdentity> identity(TenantId tenant, UUID id) {
+        return transactions.inTenant(
+                tenant, () -> devices.find(id).map(r -> new DeviceIdentity(r.id(), tenant, r.name(), r.type())));
+    }
+
     /** Whether the device exists in the tenant: for features that address a device by id. */
     public boolean exists(TenantId tenant, UUID id) {
         return transactions.inTenant(tenant, () -> devices.find(id).isPresent());

@@ -5,6 +5,7 @@ import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.telemetry.DailyQuota;
 import io.insa.iiot.telemetry.Point;
+import io.insa.iiot.telemetry.TelemetryCommitted;
 import io.insa.iiot.telemetry.TelemetryPartitions;
 import io.insa.iiot.telemetry.TelemetryRows;
 import io.insa.iiot.telemetry.TelemetryStore;
@@ -27,6 +28,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.core.NestedExceptionUtils;
 
@@ -102,6 +104,7 @@ final class BatchWriter implements SmartLifecycle {
     private final DailyQuota quota;
     private final Devices devices;
     private final IngestMetrics metrics;
+    private final ApplicationEventPublisher events;
     private final int threads;
     private final int batchMaxMessages;
     private final long lingerNanos;
@@ -116,6 +119,7 @@ final class BatchWriter implements SmartLifecycle {
             DailyQuota quota,
             Devices devices,
             IngestMetrics metrics,
+            ApplicationEventPublisher events,
             int threads,
             int batchMaxMessages,
             Duration linger) {
@@ -127,6 +131,7 @@ final class BatchWriter implements SmartLifecycle {
         this.quota = quota;
         this.devices = devices;
         this.metrics = metrics;
+        this.events = events;
         this.threads = threads;
         this.batchMaxMessages = batchMaxMessages;
     }
@@ -260,11 +265,28 @@ final class BatchWriter implements SmartLifecycle {
             }
         }
         metrics.committed(stored, points, now - started);
+        List<TelemetryCommitted.DevicePoints> committed = new ArrayList<>(stored);
         for (TenantShare share : shares) {
             for (PendingMessage m : share.written) {
                 metrics.delivered(now - m.enqueuedNanos());
                 m.result().complete(new IngestResult.Accepted(m.pointCount()));
+                if (m.points() != null) {
+                    committed.add(new TelemetryCommitted.DevicePoints(m.device(), m.points()));
+                }
             }
+        }
+        publishCommitted(committed);
+    }
+
+    /** Hands the committed points to whoever evaluates them; the devices have had their answers. */
+    private void publishCommitted(List<TelemetryCommitted.DevicePoints> committed) {
+        if (committed.isEmpty()) {
+            return;
+        }
+        try {
+            events.publishEvent(new TelemetryCommitted(committed));
+        } catch (RuntimeException e) {
+            log.error("committed telemetry not handed on for evaluation", e);
         }
     }
 

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -45,6 +46,7 @@ class IngestConfiguration {
             DailyQuota quota,
             Devices devices,
             IngestMetrics metrics,
+            ApplicationEventPublisher events,
             IngestProperties properties) {
         return new BatchWriter(
                 ingestQueue,
@@ -54,6 +56,7 @@ class IngestConfiguration {
                 quota,
                 devices,
                 metrics,
+                events,
                 properties.writerThreads(),
                 properties.batchMaxMessages(),
                 properties.batchLinger());

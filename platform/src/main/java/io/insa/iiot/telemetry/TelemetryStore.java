@@ -2,7 +2,12 @@ package io.insa.iiot.telemetry;
 
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -16,9 +21,11 @@ public class TelemetryStore {
     private static final String VALUES = "?::int8[], ?::float8[], ?::bool[], ?::text[], ?::text[]";
 
     private final JdbcClient jdbc;
+    private final TenantTransactions transactions;
 
-    TelemetryStore(JdbcClient jdbc) {
+    TelemetryStore(JdbcClient jdbc, TenantTransactions transactions) {
         this.jdbc = jdbc;
+        this.transactions = transactions;
     }
 
     public void write(TenantId tenant, TelemetryRows rows) {
@@ -74,6 +81,23 @@ public class TelemetryStore {
                         ON CONFLICT (tenant_id, day) DO UPDATE
                           SET points = telemetry_usage.points + excluded.points,
                               messages = telemetry_usage.messages + excluded.messages""").params(tenant.value(), day, points, messages).update();
+    }
+
+    /** The time of each device's latest point of the key, in the tenant (devices without one absent). */
+    public Map<UUID, Instant> latestTimes(TenantId tenant, String key) {
+        return transactions.inTenant(tenant, () -> {
+            Map<UUID, Instant> times = new HashMap<>();
+            jdbc.sql("""
+                            SELECT l.device_id, l.ts FROM telemetry_latest l
+                            JOIN telemetry_keys k ON k.tenant_id = l.tenant_id AND k.id = l.key_id
+                            WHERE k.key = ?""")
+                    .param(key)
+                    .query((rs, n) -> times.put(
+                            rs.getObject(1, UUID.class),
+                            rs.getObject(2, OffsetDateTime.class).toInstant()))
+                    .list();
+            return times;
+        });
     }
 
     private static void requireContext(TenantId tenant) {

@@ -79,6 +79,27 @@ class RowLevelSecurityIT extends IntegrationTest {
                 "telemetry_usage",
                 "INSERT INTO telemetry_usage (tenant_id, day, points) "
                         + "VALUES (?1, current_date - (random() * 100000)::int, 1)");
+        SEEDS.put(
+                "rules",
+                "INSERT INTO rules (id, tenant_id, name, enabled, severity, scope, key, condition, actions, created_at, updated_at) "
+                        + "VALUES (gen_random_uuid(), ?1, 'r', true, 'major', '{\"type\":\"all\"}', 'k', "
+                        + "'{\"type\":\"no_data\",\"seconds\":5}', '[]', now(), now())");
+        SEEDS.put(
+                "rule_states",
+                "INSERT INTO rule_states (tenant_id, rule_id, device_id, version, firing) "
+                        + "SELECT ?1, id, gen_random_uuid(), now(), false FROM rules LIMIT 1");
+        SEEDS.put(
+                "alerts",
+                "INSERT INTO alerts (id, tenant_id, rule_id, rule_name, device_id, device_name, key, severity, status, started_at) "
+                        + "VALUES (gen_random_uuid(), ?1, gen_random_uuid(), 'r', gen_random_uuid(), 'd', 'k', 'major', 'active', now())");
+        SEEDS.put(
+                "alert_events",
+                "INSERT INTO alert_events (id, tenant_id, alert_id, at, type) "
+                        + "SELECT gen_random_uuid(), ?1, id, now(), 'raised' FROM alerts LIMIT 1");
+        SEEDS.put(
+                "notifications",
+                "INSERT INTO notifications (id, tenant_id, alert_id, rule_id, event, action, status, next_attempt_at, created_at) "
+                        + "SELECT gen_random_uuid(), ?1, id, rule_id, 'raised', '{}', 'dead', now(), now() FROM alerts LIMIT 1");
     }
 
     private static UUID tenantA;
@@ -155,6 +176,7 @@ class RowLevelSecurityIT extends IntegrationTest {
                             "app_device_by_token",
                             "app_device_by_mqtt_username",
                             "app_ensure_telemetry_partition",
+                            "app_claim_notifications",
                             "app_drop_telemetry_partitions_before");
         }
     }

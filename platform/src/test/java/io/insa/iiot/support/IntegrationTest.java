@@ -91,6 +91,12 @@ public abstract class IntegrationTest {
         properties.put("spring.datasource.hikari.maximum-pool-size", "10");
         properties.put("spring.datasource.hikari.minimum-idle", "1");
         properties.put("spring.datasource.hikari.idle-timeout", "10000");
+        // rules: webhook receivers of the tests listen on loopback; retries and no-data checks at test pace
+        properties.put("insa.notify.webhook.allow-private-addresses", "true");
+        properties.put("insa.notify.retry-initial", "200ms");
+        properties.put("insa.notify.poll-interval", "100ms");
+        properties.put("insa.rules.no-data-check-interval", "300ms");
+        properties.put("insa.rules.max-per-tenant", "20");
         // tests simulate many client addresses through X-Forwarded-For from loopback
         properties.put("server.forward-headers-strategy", "native");
         return properties;

@@ -1,0 +1,153 @@
+package io.insa.iiot.rules;
+
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import io.insa.iiot.audit.AuditEvent;
+import io.insa.iiot.audit.AuditLog;
+import io.insa.iiot.shared.Caller;
+import io.insa.iiot.shared.Page;
+import io.insa.iiot.shared.PageRequest;
+import io.insa.iiot.shared.ProblemException;
+import io.insa.iiot.shared.TenantId;
+import io.insa.iiot.shared.TenantTransactions;
+import io.insa.iiot.shared.Times;
+import io.insa.iiot.tenancy.TenantUsage;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+
+/**
+ * The alert lifecycle (SPEC 6): {@code active -> acknowledged -> cleared} or {@code active -> cleared};
+ * a cleared alert is history. Every change writes its history line, and a raise or clear its
+ * notifications, in the transaction of the change.
+ */
+@Service
+class Alerts implements TenantUsage.Alerts {
+
+    /** An alert with its history, as {@code GET /api/v1/alerts/{id}} shows it. */
+    record Detail(@JsonUnwrapped Alert alert, List<AlertRepository.HistoryEntry> history) {}
+
+    static final String SYSTEM = "system";
+
+    private final AlertRepository alerts;
+    private final NotificationRepository notifications;
+    private final RuleRepository rules;
+    private final TenantTransactions transactions;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    Alerts(
+            AlertRepository alerts,
+            NotificationRepository notifications,
+            RuleRepository rules,
+            TenantTransactions transactions,
+            AuditLog audit,
+            Clock clock) {
+        this.alerts = alerts;
+        this.notifications = notifications;
+        this.rules = rules;
+        this.transactions = transactions;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    // ------------------------------------------------------------------ from the evaluator (in its transaction)
+
+    /** Opens the rule's alert for the device unless one is open; the new alert's id. */
+    Optional<UUID> raise(Rule rule, UUID deviceId, String deviceName, Double value, Instant at, String reason) {
+        TenantId tenant = rule.tenant();
+        Optional<UUID> opened = alerts.open(tenant, rule, deviceId, deviceName, value, at);
+        opened.ifPresent(id -> {
+            Map<String, Object> details = new HashMap<>();
+            details.put("value", value);
+            details.put("reason", reason);
+            alerts.history(tenant, id, at, "raised", SYSTEM, details);
+            notifications.enqueue(tenant, id, rule, "raised");
+        });
+        return opened;
+    }
+
+    /** Clears the rule's open alert for the device, if any, as the data says. */
+    Optional<UUID> clearByData(Rule rule, UUID deviceId, Instant at, String reason) {
+        Optional<UUID> cleared = alerts.clearOpen(rule.id(), deviceId, at, SYSTEM);
+        cleared.ifPresent(id -> {
+            alerts.history(rule.tenant(), id, at, "cleared", SYSTEM, Map.of("automatic", true, "reason", reason));
+            notifications.enqueue(rule.tenant(), id, rule, "cleared");
+        });
+        return cleared;
+    }
+
+    /** Clears every open alert of a rule being deleted; how many. */
+    int clearAllOf(Rule rule, String by) {
+        Instant now = Times.now(clock).toInstant();
+        List<UUID> cleared = alerts.clearAllOpen(rule.id(), now, by);
+        cleared.forEach(
+                id -> alerts.history(rule.tenant(), id, now, "cleared", by, Map.of("reason", "the rule was deleted")));
+        return cleared.size();
+    }
+
+    boolean isOpen(UUID ruleId, UUID deviceId) {
+        return alerts.isOpen(ruleId, deviceId);
+    }
+
+    Set<UUID> openRulesOf(UUID deviceId) {
+        return alerts.openRulesOf(deviceId);
+    }
+
+    // ------------------------------------------------------------------ from the API
+
+    Page<Alert> list(TenantId tenant, AlertRepository.Filter filter, PageRequest page) {
+        return transactions.inTenant(tenant, () -> page.page(alerts.page(filter, page), alerts.count(filter)));
+    }
+
+    Detail get(TenantId tenant, UUID id) {
+        return transactions.inTenant(tenant, () -> {
+            Alert alert = alerts.find(id).orElseThrow(() -> ProblemException.notFound("alert " + id));
+            return new Detail(alert, alerts.historyOf(id));
+        });
+    }
+
+    Alert acknowledge(Caller caller, TenantId tenant, UUID id) {
+        return transactions.inTenant(tenant, () -> {
+            Alert alert = alerts.find(id).orElseThrow(() -> ProblemException.notFound("alert " + id));
+            Instant now = Times.now(clock).toInstant();
+            if (!alerts.acknowledge(id, now, caller.label())) {
+                throw ProblemException.conflict(
+                        "the alert is " + alert.status() + "; only an active alert can be acknowledged");
+            }
+            alerts.history(tenant, id, now, "acknowledged", caller.label(), Map.of());
+            audit.record(AuditEvent.success(tenant, AuditEvent.Actor.of(caller), "alert.acknowledge", "alert", id)
+                    .withDetail("rule_id", alert.ruleId().toString())
+                    .withDetail("device_id", alert.deviceId().toString()));
+            return alerts.find(id).orElseThrow();
+        });
+    }
+
+    /** Clears by hand; the rule's actions fire as for a clear by data. */
+    Alert clear(Caller caller, TenantId tenant, UUID id) {
+        return transactions.inTenant(tenant, () -> {
+            Alert alert = alerts.find(id).orElseThrow(() -> ProblemException.notFound("alert " + id));
+            Instant now = Times.now(clock).toInstant();
+            if (!alerts.clear(id, now, caller.label())) {
+                throw ProblemException.conflict("the alert is already cleared");
+            }
+            alerts.history(tenant, id, now, "cleared", caller.label(), Map.of("automatic", false));
+            rules.find(alert.ruleId()).ifPresent(rule -> notifications.enqueue(tenant, id, rule, "cleared"));
+            audit.record(AuditEvent.success(tenant, AuditEvent.Actor.of(caller), "alert.clear", "alert", id)
+                    .withDetail("rule_id", alert.ruleId().toString())
+                    .withDetail("device_id", alert.deviceId().toString()));
+            return alerts.find(id).orElseThrow();
+        });
+    }
+
+    /** Tenant stats: alerts active (raised and not yet acknowledged or cleared). */
+    @Override
+    public long active(TenantId tenant) {
+        return transactions.inTenant(tenant, alerts::active);
+    }
+}

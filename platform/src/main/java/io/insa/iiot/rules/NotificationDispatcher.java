@@ -1,0 +1,199 @@
+package io.insa.iiot.rules;
+
+import io.insa.iiot.audit.AuditEvent;
+import io.insa.iiot.command.Commands;
+import io.insa.iiot.shared.TenantTransactions;
+import io.insa.iiot.shared.Times;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.mail.MailException;
+import org.springframework.mail.SimpleMailMessage;
+import org.springframework.mail.javamail.JavaMailSender;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Delivers the outbox: due notifications of every tenant are claimed (leased, so no other poll or node
+ * takes them meanwhile), delivered outside any transaction, and their outcome recorded with a history
+ * line on the alert. A failed try is repeated after a delay that doubles each time; after
+ * {@code insa.notify.max-attempts} the notification is dead and stays visible in the API.
+ */
+@Component
+class NotificationDispatcher implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(NotificationDispatcher.class);
+    private static final int CLAIM_BATCH = 50;
+    private static final int CONCURRENT_DELIVERIES = 32;
+
+    /** What one try came to. */
+    private record Outcome(boolean delivered, String error) {}
+
+    private final NotificationRepository notifications;
+    private final AlertRepository alerts;
+    private final TenantTransactions transactions;
+    private final WebhookSender webhooks;
+    private final ObjectProvider<JavaMailSender> smtp;
+    private final Commands commands;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final NotifyProperties properties;
+    private final String mailFrom;
+    private final Duration lease;
+    private final MeterRegistry registry;
+    private final ExecutorService deliveries = Executors.newVirtualThreadPerTaskExecutor();
+    private final Semaphore slots = new Semaphore(CONCURRENT_DELIVERIES);
+
+    NotificationDispatcher(
+            NotificationRepository notifications,
+            AlertRepository alerts,
+            TenantTransactions transactions,
+            WebhookSender webhooks,
+            ObjectProvider<JavaMailSender> smtp,
+            Commands commands,
+            JsonMapper json,
+            Clock clock,
+            NotifyProperties properties,
+            @Value("${insa.mail.from}") String mailFrom,
+            MeterRegistry registry) {
+        this.notifications = notifications;
+        this.alerts = alerts;
+        this.transactions = transactions;
+        this.webhooks = webhooks;
+        this.smtp = smtp;
+        this.commands = commands;
+        this.json = json;
+        this.clock = clock;
+        this.properties = properties;
+        this.mailFrom = mailFrom;
+        this.registry = registry;
+        // a try never outlasts its lease: the webhook timeout covers connect and answer
+        this.lease = properties.webhook().timeout().multipliedBy(3).plusSeconds(30);
+    }
+
+    @Scheduled(initialDelayString = "${insa.notify.poll-interval}", fixedDelayString = "${insa.notify.poll-interval}")
+    void poll() {
+        int free = slots.availablePermits();
+        if (free == 0) {
+            return;
+        }
+        List<NotificationRepository.Claimed> claimed;
+        try {
+            claimed = transactions.global(() -> notifications.claim(Math.min(free, CLAIM_BATCH), lease));
+        } catch (RuntimeException e) {
+            log.warn("notifications not polled: {}", e.toString());
+            return;
+        }
+        for (NotificationRepository.Claimed notification : claimed) {
+            slots.acquireUninterruptibly();
+            deliveries.submit(() -> {
+                try {
+                    deliver(notification);
+                } catch (RuntimeException e) {
+                    // the lease runs out and the notification is tried again
+                    log.warn("notification {} not delivered: {}", notification.id(), e.toString());
+                } finally {
+                    slots.release();
+                }
+            });
+        }
+    }
+
+    private void deliver(NotificationRepository.Claimed claimed) {
+        var found = transactions.inTenant(
+                claimed.tenant(),
+                () -> notifications
+                        .due(claimed.id())
+                        .flatMap(due -> alerts.find(due.alertId()).map(alert -> Map.entry(due, alert))));
+        if (found.isEmpty()) {
+            return;
+        }
+        NotificationRepository.Due due = found.get().getKey();
+        Alert alert = found.get().getValue();
+        Outcome outcome = attempt(due, alert);
+        int attempt = due.attempts() + 1;
+        Duration retryAfter = attempt >= properties.maxAttempts()
+                ? null
+                : properties.retryInitial().multipliedBy(1L << Math.min(attempt - 1, 20));
+        String type = NotificationRepository.typeOf(due.action());
+        String result = outcome.delivered() ? Notification.DELIVERED : retryAfter == null ? Notification.DEAD : "retry";
+        registry.counter("insa.notifications", "type", type, "outcome", result).increment();
+        transactions.inTenant(due.tenant(), () -> {
+            if (outcome.delivered()) {
+                notifications.delivered(due.id());
+            } else {
+                notifications.failed(due.id(), outcome.error(), retryAfter);
+            }
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("notification_id", due.id().toString());
+            details.put("type", type);
+            details.put("target", NotificationRepository.targetOf(due.action()));
+            details.put("event", due.event());
+            details.put("attempt", attempt);
+            details.put("outcome", result);
+            details.put("error", outcome.error());
+            alerts.history(
+                    due.tenant(), alert.id(), Times.now(clock).toInstant(), "notification", Alerts.SYSTEM, details);
+        });
+    }
+
+    private Outcome attempt(NotificationRepository.Due due, Alert alert) {
+        byte[] body = json.writeValueAsBytes(Map.of("event", due.event(), "alert", alert));
+        return switch (due.action()) {
+            case RuleAction.Webhook webhook -> {
+                WebhookSender.Delivery delivery = webhooks.post(webhook.url(), webhook.secret(), body);
+                yield new Outcome(delivery.delivered(), delivery.error());
+            }
+            case RuleAction.Email email -> mail(email, due.event(), alert, body);
+            case RuleAction.Command command -> {
+                boolean delivered = commands.deliver(
+                        due.tenant(),
+                        command.deviceId(),
+                        command.method(),
+                        json.writeValueAsString(command.params()),
+                        AuditEvent.Actor.system());
+                yield new Outcome(delivered, delivered ? null : "the device is offline or gone");
+            }
+        };
+    }
+
+    private Outcome mail(RuleAction.Email email, String event, Alert alert, byte[] body) {
+        Optional<JavaMailSender> sender = Optional.ofNullable(smtp.getIfAvailable());
+        if (sender.isEmpty()) {
+            return new Outcome(false, "no SMTP server is configured (spring.mail.host)");
+        }
+        SimpleMailMessage message = new SimpleMailMessage();
+        message.setFrom(mailFrom);
+        message.setTo(email.to().toArray(String[]::new));
+        message.setSubject("[INSA IIoT] " + alert.severity() + " alert " + event + ": " + alert.ruleName() + " on "
+                + alert.deviceName());
+        message.setText("The " + alert.severity() + " alert of rule '" + alert.ruleName() + "' on device '"
+                + alert.deviceName() + "' was " + event + ".\n\nKey: " + alert.key() + "\nValue: " + alert.value()
+                + "\nStarted: " + alert.startedAt() + "\nStatus: " + alert.status() + "\n\nThe alert as JSON:\n"
+                + new String(body, java.nio.charset.StandardCharsets.UTF_8) + "\n");
+        try {
+            sender.get().send(message);
+            return new Outcome(true, null);
+        } catch (MailException e) {
+            return new Outcome(false, "SMTP: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void destroy() {
+        deliveries.shutdownNow();
+    }
+}

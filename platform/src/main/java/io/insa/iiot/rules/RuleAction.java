@@ -1,0 +1,38 @@
+package io.insa.iiot.rules;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+
+/** What happens when a rule's alert is raised and when it clears. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = RuleAction.Webhook.class, name = "webhook"),
+    @JsonSubTypes.Type(value = RuleAction.Email.class, name = "email"),
+    @JsonSubTypes.Type(value = RuleAction.Command.class, name = "command")
+})
+public sealed interface RuleAction {
+
+    /** What the API shows in place of a webhook's secret. */
+    String HIDDEN_SECRET = "********";
+
+    /** The action as the API shows it: secrets hidden. */
+    default RuleAction shown() {
+        return this;
+    }
+
+    /** A POST of the alert, signed with HMAC-SHA256 of the body under the secret. */
+    record Webhook(String url, String secret) implements RuleAction {
+        @Override
+        public RuleAction shown() {
+            return new Webhook(url, HIDDEN_SECRET);
+        }
+    }
+
+    record Email(List<String> to) implements RuleAction {}
+
+    /** A one-way command to a device, through the command path of every transport. */
+    record Command(UUID deviceId, String method, JsonNode params) implements RuleAction {}
+}

@@ -1,0 +1,58 @@
+package io.insa.iiot.rules;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import io.insa.iiot.shared.TenantId;
+import io.insa.iiot.shared.TenantTransactions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+
+/**
+ * The enabled rules of each tenant, indexed by key, as the evaluator looks them up for every committed
+ * point. A change on this node evicts its tenant at commit, so it applies to the next point; other
+ * nodes reload within the expiry.
+ */
+@Component
+class RuleCache {
+
+    /** A tenant's enabled rules: by telemetry key, and the no-data ones. */
+    record TenantRules(Map<String, List<Rule>> byKey, List<Rule> noData) {
+        static final TenantRules NONE = new TenantRules(Map.of(), List.of());
+
+        static TenantRules of(List<Rule> rules) {
+            Map<String, List<Rule>> byKey = new HashMap<>();
+            rules.forEach(r -> byKey.computeIfAbsent(r.key(), k -> new java.util.ArrayList<>())
+                    .add(r));
+            return new TenantRules(
+                    Map.copyOf(byKey),
+                    rules.stream()
+                            .filter(r -> r.condition() instanceof Condition.NoData)
+                            .toList());
+        }
+
+        boolean isEmpty() {
+            return byKey.isEmpty();
+        }
+    }
+
+    private final LoadingCache<TenantId, TenantRules> tenants;
+
+    RuleCache(RuleRepository rules, TenantTransactions transactions) {
+        this.tenants = Caffeine.newBuilder()
+                .maximumSize(100_000)
+                .expireAfterWrite(Duration.ofSeconds(30))
+                .build(tenant -> transactions.inTenant(tenant, () -> TenantRules.of(rules.enabled())));
+    }
+
+    TenantRules of(TenantId tenant) {
+        return tenants.get(tenant);
+    }
+
+    /** Forgets the tenant's rules once the running transaction commits. */
+    void evictAtCommit(TenantId tenant) {
+        TenantTransactions.afterCommit(() -> tenants.invalidate(tenant));
+    }
+}

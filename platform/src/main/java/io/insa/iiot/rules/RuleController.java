@@ -1,0 +1,106 @@
+package io.insa.iiot.rules;
+
+import io.insa.iiot.shared.Caller;
+import io.insa.iiot.shared.Page;
+import io.insa.iiot.shared.PageRequest;
+import io.insa.iiot.shared.TenantId;
+import io.insa.iiot.tenancy.TenantAccess;
+import io.insa.iiot.tenancy.TenantAccess.Need;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/** {@code /api/v1/rules}: written by the tenant's admins, read by every member (SPEC 6). */
+@RestController
+@RequestMapping("/api/v1/rules")
+class RuleController {
+
+    /** A rule as the API shows it: webhook secrets hidden. */
+    record RuleView(
+            UUID id,
+            String name,
+            boolean enabled,
+            Severity severity,
+            RuleScope scope,
+            String key,
+            Condition condition,
+            Condition clearCondition,
+            List<RuleAction> actions,
+            Instant createdAt,
+            Instant updatedAt) {
+
+        static RuleView of(Rule rule) {
+            return new RuleView(
+                    rule.id(),
+                    rule.name(),
+                    rule.enabled(),
+                    rule.severity(),
+                    rule.scope(),
+                    rule.key(),
+                    rule.condition(),
+                    rule.clearCondition(),
+                    rule.actions().stream().map(RuleAction::shown).toList(),
+                    rule.createdAt(),
+                    rule.updatedAt());
+        }
+    }
+
+    private final Rules rules;
+    private final TenantAccess access;
+    private final int maxPageSize;
+
+    RuleController(Rules rules, TenantAccess access, @Value("${insa.api.max-page-size}") int maxPageSize) {
+        this.rules = rules;
+        this.access = access;
+        this.maxPageSize = maxPageSize;
+    }
+
+    @PostMapping
+    @ResponseStatus(HttpStatus.CREATED)
+    RuleView create(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
+        return RuleView.of(rules.create(caller, tenant(caller, Need.ADMIN), body));
+    }
+
+    @GetMapping
+    Page<RuleView> list(
+            @AuthenticationPrincipal Caller caller,
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size) {
+        return rules.list(tenant(caller, Need.READ), PageRequest.of(page, size, maxPageSize))
+                .map(RuleView::of);
+    }
+
+    @GetMapping("/{id}")
+    RuleView get(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        return RuleView.of(rules.get(tenant(caller, Need.READ), id));
+    }
+
+    @PatchMapping("/{id}")
+    RuleView update(@AuthenticationPrincipal Caller caller, @PathVariable UUID id, @RequestBody JsonNode patch) {
+        return RuleView.of(rules.update(caller, tenant(caller, Need.ADMIN), id, patch));
+    }
+
+    @DeleteMapping("/{id}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void delete(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        rules.delete(caller, tenant(caller, Need.ADMIN), id);
+    }
+
+    private TenantId tenant(Caller caller, Need need) {
+        return access.requireActive(caller, need).tenantId();
+    }
+}

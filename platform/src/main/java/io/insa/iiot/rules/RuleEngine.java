@@ -1,0 +1,355 @@
+package io.insa.iiot.rules;
+
+import io.insa.iiot.device.DeviceIdentity;
+import io.insa.iiot.shared.TenantTransactions;
+import io.insa.iiot.telemetry.Point;
+import io.insa.iiot.telemetry.TelemetryCommitted;
+import io.insa.iiot.telemetry.TelemetryValue;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Evaluates rules on committed points (SPEC 6). The ingest writer hands each batch's points over after
+ * its commit; every device goes to one evaluation lane (a thread with its queue), so a device's points
+ * are judged one at a time, in data-time order, with its rule states held in the lane's memory. A
+ * state change that must survive a restart, and the alert it raises or clears, commit together.
+ */
+@Component
+class RuleEngine implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(RuleEngine.class);
+    /** How long the ingest writer may wait for room in a lane before the evaluation is dropped. */
+    private static final Duration HAND_OVER_TIMEOUT = Duration.ofSeconds(5);
+
+    private static final int ATTEMPTS = 3;
+    private static final int DEVICES_PER_LANE = 200_000;
+
+    /** What a lane works on. */
+    private sealed interface Work {
+        DeviceIdentity device();
+    }
+
+    private record Points(DeviceIdentity device, List<Point> points) implements Work {}
+
+    /** The scheduler saw no point of the rule's key since {@code lastData} (null: never). */
+    private record Silence(DeviceIdentity device, Rule rule, Instant lastData, Instant at) implements Work {}
+
+    /** A device's rule states, and which rules had an open alert for it when they were loaded. */
+    private record DeviceStates(Map<UUID, RuleState> byRule, Set<UUID> openAtLoad) {}
+
+    private final RuleCache rules;
+    private final Alerts alerts;
+    private final RuleStateRepository states;
+    private final TenantTransactions transactions;
+    private final Lane[] lanes;
+    private final Counter evaluations;
+    private final Counter outOfOrder;
+    private final Counter dropped;
+    private final Counter failed;
+    private final Counter raised;
+    private final Counter cleared;
+    private volatile boolean running;
+
+    RuleEngine(
+            RuleCache rules,
+            Alerts alerts,
+            RuleStateRepository states,
+            TenantTransactions transactions,
+            RulesProperties properties,
+            MeterRegistry registry) {
+        this.rules = rules;
+        this.alerts = alerts;
+        this.states = states;
+        this.transactions = transactions;
+        this.lanes = new Lane[Math.max(1, properties.evaluatorThreads())];
+        for (int i = 0; i < lanes.length; i++) {
+            lanes[i] = new Lane(i, properties.queueCapacity());
+        }
+        this.evaluations = registry.counter("insa.rules.evaluations");
+        this.outOfOrder = registry.counter("insa.rules.points.out.of.order");
+        this.dropped = registry.counter("insa.rules.evaluations.dropped");
+        this.failed = registry.counter("insa.rules.evaluations.failed");
+        this.raised = registry.counter("insa.alerts.raised");
+        this.cleared = registry.counter("insa.alerts.cleared");
+        registry.gauge("insa.rules.queue.depth", this, engine -> engine.queued());
+    }
+
+    @EventListener
+    void onCommitted(TelemetryCommitted committed) {
+        for (TelemetryCommitted.DevicePoints message : committed.messages()) {
+            hand(new Points(message.device(), message.points()));
+        }
+    }
+
+    /** From the no-data scheduler. */
+    void silent(Rule rule, DeviceIdentity device, Instant lastData, Instant now) {
+        hand(new Silence(device, rule, lastData, now));
+    }
+
+    private void hand(Work work) {
+        try {
+            if (!lane(work.device().deviceId())
+                    .queue
+                    .offer(work, HAND_OVER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                dropped.increment();
+                log.warn(
+                        "rule evaluation of device {} dropped: its lane stayed full",
+                        work.device().deviceId());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Lane lane(UUID device) {
+        return lanes[Math.floorMod(device.hashCode(), lanes.length)];
+    }
+
+    private double queued() {
+        int total = 0;
+        for (Lane lane : lanes) {
+            total += lane.queue.size();
+        }
+        return total;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        for (Lane lane : lanes) {
+            lane.thread = Thread.ofPlatform()
+                    .name("rule-lane-" + lane.index)
+                    .daemon(true)
+                    .start(lane);
+        }
+    }
+
+    /** Stops after the ingest writers (a lower phase), judging what they handed over before. */
+    @Override
+    public void stop() {
+        running = false;
+        for (Lane lane : lanes) {
+            try {
+                lane.thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return -100;
+    }
+
+    /** One evaluation thread and the states of the devices it owns. */
+    private final class Lane implements Runnable {
+        final int index;
+        final BlockingQueue<Work> queue;
+        final Map<UUID, DeviceStates> devices = new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<UUID, DeviceStates> eldest) {
+                return size() > DEVICES_PER_LANE; // reloaded from the database when seen again
+            }
+        };
+        Thread thread;
+
+        Lane(int index, int capacity) {
+            this.index = index;
+            this.queue = new ArrayBlockingQueue<>(capacity);
+        }
+
+        @Override
+        public void run() {
+            while (running || !queue.isEmpty()) {
+                try {
+                    Work work = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (work != null) {
+                        judge(work);
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    failed.increment();
+                    log.error("rule evaluation failed", e);
+                }
+            }
+        }
+
+        private void judge(Work work) {
+            RuleCache.TenantRules tenantRules = rules.of(work.device().tenantId());
+            switch (work) {
+                case Points p -> {
+                    if (!tenantRules.isEmpty()) {
+                        judgePoints(tenantRules, p);
+                    }
+                }
+                case Silence s -> judgeSilence(s);
+            }
+        }
+
+        private void judgePoints(RuleCache.TenantRules tenantRules, Points work) {
+            List<Point> points = new ArrayList<>();
+            for (Point p : work.points()) {
+                if (tenantRules.byKey().containsKey(p.key())) {
+                    points.add(p);
+                }
+            }
+            if (points.isEmpty()) {
+                return;
+            }
+            points.sort(Comparator.comparing(Point::ts));
+            DeviceIdentity device = work.device();
+            for (Point point : points) {
+                Double value = numeric(point.value());
+                for (Rule rule : tenantRules.byKey().get(point.key())) {
+                    if (!rule.scope().covers(device)) {
+                        continue;
+                    }
+                    RuleState state = stateOf(rule, device);
+                    RuleState.Step step;
+                    if (rule.condition() instanceof Condition.NoData) {
+                        step = state.dataSeen(point.ts());
+                    } else if (rule.condition().judgedOnPoints() && value != null) {
+                        step = state.next(rule, point.ts(), value);
+                    } else {
+                        continue;
+                    }
+                    evaluations.increment();
+                    apply(rule, device, state, step, value, point.ts());
+                }
+            }
+        }
+
+        private void judgeSilence(Silence silence) {
+            Rule rule = silence.rule();
+            RuleState state = stateOf(rule, silence.device());
+            if (state.lastTs() != null
+                    && (silence.lastData() == null || state.lastTs().isAfter(silence.lastData()))) {
+                return; // data came after the scheduler looked
+            }
+            apply(rule, silence.device(), state, state.silent(), null, silence.at());
+        }
+
+        private void apply(
+                Rule rule, DeviceIdentity device, RuleState state, RuleState.Step step, Double value, Instant at) {
+            switch (step.transition()) {
+                case OUT_OF_ORDER -> {
+                    outOfOrder.increment();
+                    return;
+                }
+                case NONE -> {
+                    if (!step.next().sameTransitionsAs(state)) {
+                        commit(rule, () -> states.save(rule.tenant(), rule.id(), device.deviceId(), step.next()));
+                    }
+                }
+                case RAISE ->
+                    commit(rule, () -> {
+                        alerts.raise(rule, device.deviceId(), device.name(), value, at, reason(rule, value))
+                                .ifPresent(id -> raised.increment());
+                        states.save(rule.tenant(), rule.id(), device.deviceId(), step.next());
+                    });
+                case CLEAR ->
+                    commit(rule, () -> {
+                        alerts.clearByData(rule, device.deviceId(), at, clearReason(rule, value))
+                                .ifPresent(id -> cleared.increment());
+                        states.save(rule.tenant(), rule.id(), device.deviceId(), step.next());
+                    });
+            }
+            devices.get(device.deviceId()).byRule().put(rule.id(), step.next());
+        }
+
+        /** Runs a transition's writes in one transaction of the rule's tenant, tried again on an error. */
+        private void commit(Rule rule, Runnable writes) {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    transactions.inTenant(rule.tenant(), writes);
+                    return;
+                } catch (RuntimeException e) {
+                    if (attempt >= ATTEMPTS) {
+                        throw e;
+                    }
+                    log.warn("rule transition not committed (try {} of {}): {}", attempt, ATTEMPTS, e.toString());
+                    try {
+                        Thread.sleep(Duration.ofSeconds(attempt));
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                }
+            }
+        }
+
+        private RuleState stateOf(Rule rule, DeviceIdentity device) {
+            DeviceStates known = devices.get(device.deviceId());
+            if (known == null) {
+                known = transactions.inTenant(
+                        device.tenantId(),
+                        () -> new DeviceStates(
+                                states.ofDevice(device.deviceId()), alerts.openRulesOf(device.deviceId())));
+                devices.put(device.deviceId(), known);
+            }
+            RuleState state = known.byRule().get(rule.id());
+            if (state != null && state.version().equals(rule.updatedAt())) {
+                return state;
+            }
+            // a new rule for this device, or a changed one: start afresh, firing if its alert is open
+            boolean open = state == null
+                    ? known.openAtLoad().contains(rule.id())
+                    : transactions.inTenant(device.tenantId(), () -> alerts.isOpen(rule.id(), device.deviceId()));
+            RuleState fresh = RuleState.fresh(rule.updatedAt(), open);
+            known.byRule().put(rule.id(), fresh);
+            return fresh;
+        }
+    }
+
+    private static Double numeric(TelemetryValue value) {
+        return switch (value) {
+            case TelemetryValue.LongValue l -> (double) l.value();
+            case TelemetryValue.DoubleValue d -> d.value();
+            case TelemetryValue.BooleanValue b -> b.value() ? 1.0 : 0.0;
+            default -> null;
+        };
+    }
+
+    private static String reason(Rule rule, Double value) {
+        return switch (rule.condition()) {
+            case Condition.NoData n -> "no point of " + rule.key() + " for " + n.seconds() + " s";
+            default ->
+                rule.key() + " = " + value + " meets the " + RuleDefinition.typeOf(rule.condition()) + " condition";
+        };
+    }
+
+    private static String clearReason(Rule rule, Double value) {
+        return switch (rule.condition()) {
+            case Condition.NoData n -> "data of " + rule.key() + " arrived again";
+            default ->
+                rule.key() + " = " + value
+                        + (rule.clearCondition() == null
+                                ? " no longer meets the condition"
+                                : " meets the clear condition");
+        };
+    }
+}

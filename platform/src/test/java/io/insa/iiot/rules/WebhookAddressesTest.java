@@ -1,0 +1,168 @@
+package io.insa.iiot.rules;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The webhook SSRF guard: which addresses and URLs a tenant's rule may make the platform call. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class WebhookAddressesTest {
+
+    private final WebhookAddresses strict = new WebhookAddresses(false);
+    private final WebhookAddresses lenient = new WebhookAddresses(true);
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "127.0.0.1",
+                "127.255.0.9",
+                "0.0.0.0",
+                "0.1.2.3",
+                "10.0.0.5",
+                "172.16.0.1",
+                "172.31.255.255",
+                "192.168.1.1",
+                "100.64.0.1",
+                "100.100.100.200",
+                "100.127.255.254",
+                "169.254.169.254",
+                "169.254.0.1",
+                "224.0.0.1",
+                "239.255.255.250",
+                "255.255.255.255",
+                "::",
+                "::1",
+                "fe80::1",
+                "febf::1",
+                "fc00::1",
+                "fd00:ec2::254",
+                "ff02::1",
+                "::ffff:127.0.0.1",
+                "::ffff:10.1.2.3",
+                "::ffff:169.254.169.254",
+                "::127.0.0.1",
+                "::10.0.0.1",
+                "64:ff9b::a9fe:a9fe",
+                "2002:7f00:1::"
+            })
+    void refusedAddressesAreRefusedAsLiteralHosts(String address) throws Exception {
+        assertThat(WebhookAddresses.refusedKind(InetAddress.getByName(address))).isPresent();
+        assertThatThrownBy(() -> strict.resolve(address)).isInstanceOf(UnknownHostException.class);
+        assertThatThrownBy(() -> strict.checkUrl("https://" + bracketed(address) + "/hook"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("refused unless insa.notify.webhook.allow-private-addresses=true");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "8.8.8.8",
+                "1.1.1.1",
+                "93.184.216.34",
+                "172.15.255.255",
+                "172.32.0.1",
+                "192.169.0.1",
+                "100.63.255.255",
+                "100.128.0.1",
+                "169.255.0.1",
+                "223.255.255.255",
+                "2001:4860:4860::8888",
+                "2606:4700:4700::1111",
+                "::ffff:8.8.8.8",
+                "64:ff9b::808:808"
+            })
+    void publicAddressesAreAllowed(String address) throws Exception {
+        assertThat(WebhookAddresses.refusedKind(InetAddress.getByName(address))).isEmpty();
+        assertThat(strict.resolve(address)).containsExactly(InetAddress.getByName(address));
+        assertThatCode(() -> strict.checkUrl("https://" + bracketed(address) + ":8443/hook?x=1"))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void theMessageNamesTheKindAndTheAddress() {
+        assertThatThrownBy(() -> strict.checkUrl("https://10.0.0.5/hook"))
+                .hasMessageContaining("resolves to a private address (10.0.0.5)");
+        assertThatThrownBy(() -> strict.checkUrl("https://169.254.169.254/latest/meta-data/"))
+                .hasMessageContaining("metadata");
+    }
+
+    @Test
+    void httpsIsRequiredAndHttpOnlyWithTheSetting() {
+        assertThatThrownBy(() -> strict.checkUrl("http://8.8.8.8/hook"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must use https");
+        assertThatThrownBy(() -> strict.checkUrl("ftp://8.8.8.8/hook")).hasMessageContaining("must use https");
+        assertThatThrownBy(() -> lenient.checkUrl("ftp://8.8.8.8/hook")).hasMessageContaining("must use https");
+        assertThatThrownBy(() -> strict.checkUrl("file:///etc/passwd")).hasMessageContaining("must use https");
+        assertThatCode(() -> lenient.checkUrl("http://8.8.8.8/hook")).doesNotThrowAnyException();
+        assertThatCode(() -> strict.checkUrl("HTTPS://8.8.8.8/hook")).doesNotThrowAnyException();
+    }
+
+    @Test
+    void malformedUrlsAreRefused() {
+        assertThatThrownBy(() -> strict.checkUrl(null)).hasMessageContaining("required");
+        assertThatThrownBy(() -> strict.checkUrl(" ")).hasMessageContaining("required");
+        assertThatThrownBy(() -> strict.checkUrl("/relative/hook")).hasMessageContaining("must be absolute");
+        assertThatThrownBy(() -> strict.checkUrl("mailto:ops@example.com")).hasMessageContaining("must be absolute");
+        assertThatThrownBy(() -> strict.checkUrl("https:///hook")).hasMessageContaining("must name a host");
+        assertThatThrownBy(() -> strict.checkUrl("https://exa mple.com/")).hasMessageContaining("not a valid URL");
+    }
+
+    @Test
+    void userInfoIsRefused() {
+        assertThatThrownBy(() -> strict.checkUrl("https://user:pw@8.8.8.8/hook"))
+                .hasMessageContaining("must not contain a user name or password");
+        assertThatThrownBy(() -> strict.checkUrl("https://8.8.8.8@127.0.0.1/hook"))
+                .hasMessageContaining("must not contain a user name or password");
+        assertThatThrownBy(() -> lenient.checkUrl("http://user@under_score/hook"))
+                .hasMessageContaining("must not contain a user name or password");
+    }
+
+    @Test
+    void allowPrivateLetsLoopbackAndPrivateAddressesThrough() throws Exception {
+        assertThatCode(() -> lenient.checkUrl("http://127.0.0.1:8080/hook")).doesNotThrowAnyException();
+        assertThatCode(() -> lenient.checkUrl("https://[::1]/hook")).doesNotThrowAnyException();
+        assertThatCode(() -> lenient.checkUrl("https://169.254.169.254/")).doesNotThrowAnyException();
+        assertThat(lenient.resolve("10.0.0.5")).containsExactly(InetAddress.getByName("10.0.0.5"));
+    }
+
+    @Test
+    void ipv4MappedLoopbackIsRefused() {
+        assertThatThrownBy(() -> strict.checkUrl("https://[::ffff:127.0.0.1]/hook"))
+                .hasMessageContaining("loopback");
+        assertThatThrownBy(() -> strict.checkUrl("https://[0:0:0:0:0:ffff:7f00:1]/hook"))
+                .hasMessageContaining("loopback");
+    }
+
+    @Test
+    void localhostByNameIsRefused() {
+        assertThatThrownBy(() -> strict.checkUrl("https://localhost/hook")).hasMessageContaining("loopback");
+        assertThatThrownBy(() -> strict.resolve("localhost"))
+                .isInstanceOf(WebhookAddresses.RefusedAddressException.class);
+    }
+
+    @Test
+    void anEmptyHostIsNeverLoopbackByAccident() {
+        assertThatThrownBy(() -> lenient.resolve("")).isInstanceOf(UnknownHostException.class);
+        assertThatThrownBy(() -> lenient.resolve(null)).isInstanceOf(UnknownHostException.class);
+    }
+
+    @Test
+    void anUnresolvableHostIsRefused() {
+        assertThatThrownBy(() -> strict.checkUrl("https://no-such-host.invalid/hook"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot be resolved");
+    }
+
+    private static String bracketed(String address) {
+        return address.contains(":") ? "[" + address + "]" : address;
+    }
+}
