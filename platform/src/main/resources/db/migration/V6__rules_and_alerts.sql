@@ -97,6 +97,10 @@ BEGIN
   END LOOP;
 END $$;
 
+-- The owner runs the claim below: it reads and leases notifications of every tenant.
+CREATE POLICY owner_claim_read ON notifications FOR SELECT TO CURRENT_USER USING (true);
+CREATE POLICY owner_claim_lease ON notifications FOR UPDATE TO CURRENT_USER USING (true) WITH CHECK (true);
+
 -- The dispatcher takes due notifications of every tenant: each is leased for p_lease so that another
 -- node or a second poll does not take it too; delivery then happens in the notification's tenant.
 CREATE FUNCTION app_claim_notifications(p_limit integer, p_lease interval)

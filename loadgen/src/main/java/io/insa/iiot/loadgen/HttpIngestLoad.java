@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
@@ -44,14 +45,33 @@ final class HttpIngestLoad {
                 warmup.toSeconds(),
                 duration.toSeconds());
 
+        long start = System.nanoTime();
+        long measureFrom = start + warmup.toNanos();
+        long end = measureFrom + duration.toNanos();
+        Outcome outcome = drive(url, tokens, clients, rate, points, start, measureFrom, end);
+        double seconds = duration.toNanos() / 1e9;
+        System.out.printf(
+                "result:  %d messages acknowledged = %.0f msg/s = %.0f points/s stored and acknowledged%n",
+                outcome.accepted(), outcome.accepted() / seconds, outcome.accepted() * points / seconds);
+        PacedLoad.printLatencyAndErrors(outcome.latency(), "200 after commit", outcome.errors());
+    }
+
+    /** What the clients saw in the measured period: messages answered 200, their latency (µs), the rest by status. */
+    record Outcome(long accepted, Histogram latency, Map<Integer, AtomicLong> errors) {}
+
+    /**
+     * Runs the clients from {@code start} (System.nanoTime) until {@code end}, each posting one message of
+     * {@code points} points at a time over the devices' tokens, at a total {@code rate} (0: unthrottled);
+     * answers that arrive before {@code measureFrom} are not counted.
+     */
+    static Outcome drive(
+            String url, List<String> tokens, int clients, int rate, int points, long start, long measureFrom, long end)
+            throws InterruptedException {
         HttpClient http =
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         Recorder latency = new Recorder(3);
         AtomicLong accepted = new AtomicLong();
         Map<Integer, AtomicLong> errors = new ConcurrentHashMap<>();
-        long start = System.nanoTime();
-        long measureFrom = start + warmup.toNanos();
-        long end = measureFrom + duration.toNanos();
         long perClientInterval = rate == 0 ? 0 : (long) (1e9 * clients / rate);
         List<Thread> workers = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
@@ -100,11 +120,6 @@ final class HttpIngestLoad {
         for (Thread worker : workers) {
             worker.join();
         }
-        var histogram = latency.getIntervalHistogram();
-        double seconds = duration.toNanos() / 1e9;
-        System.out.printf(
-                "result:  %d messages acknowledged = %.0f msg/s = %.0f points/s stored and acknowledged%n",
-                accepted.get(), accepted.get() / seconds, accepted.get() * points / seconds);
-        PacedLoad.printLatencyAndErrors(histogram, "200 after commit", errors);
+        return new Outcome(accepted.get(), latency.getIntervalHistogram(), errors);
     }
 }

@@ -11,6 +11,8 @@ import java.util.Arrays;
  *   <li>{@code baseline}: bulk-loads the same rows straight into the telemetry table with COPY, the
  *       ceiling the platform is compared with;
  *   <li>{@code rls}: the cost of row-level security on the batch writer's INSERT;
+ *   <li>{@code rules}: HTTP ingest with and without 1,000 enabled rules in the tenant, then the time from
+ *       the commit of a point crossing a threshold to the receipt of its alert's webhook;
  *   <li>{@code outage}: HTTP and MQTT devices sending while PostgreSQL is stopped or killed and started
  *       again: what they were told, and whether every acknowledged message is stored.
  * </ul>
@@ -30,6 +32,10 @@ public final class LoadGen {
                                 --management-url http://127.0.0.1:8081 (Actuator, for the heap in use)
                       coap      --devices 1000 --rate 2000 --points 3 --duration 60 --warmup 20 --coap-host 127.0.0.1 --coap-port 5683
                       amqp      --devices 1000 --rate 2000 --points 3 --duration 60 --warmup 20 --amqp-host 127.0.0.1 --amqp-port 5672
+                      rules     --devices 1000 --clients 100 --points 3 --duration 30 --warmup 5 (ingest, unthrottled, without then with rules)
+                                --rules 1000 (enabled, never firing) --probes 200 --probe-devices 4 (raise/clear latency, one at a time)
+                                --webhook-port 0 (receiver on 127.0.0.1, 0 = any) --management-url http://127.0.0.1:8081 (rule meters)
+                                (platform started with INSA_NOTIFY_WEBHOOK_ALLOW_PRIVATE_ADDRESSES=true)
                       outage    --http-devices 50 --mqtt-devices 50 --rate 5 (msg/s per device) --before 10 --outage 20 --after 30
                                 --stop-command "su postgres -c 'pg_ctlcluster 15 main stop -m fast'" (or kill -9 of every postgres process)
                                 --start-command "su postgres -c 'pg_ctlcluster 15 main start'" --answer-bound 20
@@ -49,9 +55,10 @@ public final class LoadGen {
             case "baseline" -> new CopyBaseline(options).run();
             case "rls" -> new RlsOverhead(options).run();
             case "outage" -> new OutageLoad(options).run();
+            case "rules" -> new RulesLoad(options).run();
             default ->
                 throw new IllegalArgumentException(
-                        "unknown mode " + args[0] + " (http, mqtt, coap, amqp, outage, baseline, rls)");
+                        "unknown mode " + args[0] + " (http, mqtt, coap, amqp, outage, rules, baseline, rls)");
         }
     }
 }

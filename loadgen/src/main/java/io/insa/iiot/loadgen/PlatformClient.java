@@ -11,7 +11,10 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The platform's REST API as the load generator uses it: log in, create a tenant, provision devices. */
+/**
+ * The platform's REST API as the load generator uses it: log in, create a tenant, provision devices,
+ * create and delete rules.
+ */
 final class PlatformClient {
 
     static final int BULK_LIMIT = 10_000;
@@ -41,6 +44,18 @@ final class PlatformClient {
     /** {@code count} devices, named load-0 to load-(count - 1), of a new tenant with the given slug. */
     static List<String> provisionedDevicesIn(Options options, String slug, int count)
             throws IOException, InterruptedException {
+        PlatformClient api = admin(options);
+        api.switchTenant(api.createTenant(slug, count));
+        long started = System.nanoTime();
+        List<String> tokens = api.provision(count);
+        System.out.printf(
+                "provisioned %d devices in tenant %s through the API in %.1f s%n",
+                tokens.size(), slug, (System.nanoTime() - started) / 1e9);
+        return tokens;
+    }
+
+    /** Logged in as the system administrator the options name ({@code --admin-email}, its password). */
+    static PlatformClient admin(Options options) throws IOException, InterruptedException {
         PlatformClient api = new PlatformClient(options.get("url", "http://127.0.0.1:8080"));
         String password = options.get("admin-password", null);
         if (password == null) {
@@ -49,13 +64,7 @@ final class PlatformClient {
                     .strip();
         }
         api.login(options.get("admin-email", "admin@localhost"), password);
-        api.switchTenant(api.createTenant(slug, count));
-        long started = System.nanoTime();
-        List<String> tokens = api.provision(count);
-        System.out.printf(
-                "provisioned %d devices in tenant %s through the API in %.1f s%n",
-                tokens.size(), slug, (System.nanoTime() - started) / 1e9);
-        return tokens;
+        return api;
     }
 
     void login(String email, String password) throws IOException, InterruptedException {
@@ -104,10 +113,24 @@ final class PlatformClient {
         return tokens;
     }
 
+    /** Creates a rule in the current tenant ({@code POST /api/v1/rules}, snake_case fields); returns its id. */
+    String createRule(Map<String, Object> rule) throws IOException, InterruptedException {
+        return call("POST", "/api/v1/rules", rule).get("id").asString();
+    }
+
+    void deleteRule(String id) throws IOException, InterruptedException {
+        call("DELETE", "/api/v1/rules/" + id, null);
+    }
+
+    /** The answer's JSON, null when it has no body (204); a body of null sends none. */
     private JsonNode call(String method, String path, Object body) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -116,6 +139,6 @@ final class PlatformClient {
             throw new IllegalStateException(
                     method + " " + path + " -> " + response.statusCode() + " " + response.body());
         }
-        return JSON.readTree(response.body());
+        return response.body().isEmpty() ? null : JSON.readTree(response.body());
     }
 }

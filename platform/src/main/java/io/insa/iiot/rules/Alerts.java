@@ -37,6 +37,7 @@ class Alerts implements TenantUsage.Alerts {
     private final AlertRepository alerts;
     private final NotificationRepository notifications;
     private final RuleRepository rules;
+    private final NotificationDispatcher dispatcher;
     private final TenantTransactions transactions;
     private final AuditLog audit;
     private final Clock clock;
@@ -45,12 +46,14 @@ class Alerts implements TenantUsage.Alerts {
             AlertRepository alerts,
             NotificationRepository notifications,
             RuleRepository rules,
+            NotificationDispatcher dispatcher,
             TenantTransactions transactions,
             AuditLog audit,
             Clock clock) {
         this.alerts = alerts;
         this.notifications = notifications;
         this.rules = rules;
+        this.dispatcher = dispatcher;
         this.transactions = transactions;
         this.audit = audit;
         this.clock = clock;
@@ -66,8 +69,10 @@ class Alerts implements TenantUsage.Alerts {
             Map<String, Object> details = new HashMap<>();
             details.put("value", value);
             details.put("reason", reason);
-            alerts.history(tenant, id, at, "raised", SYSTEM, details);
+            details.put("data_ts", at.toString());
+            alerts.history(tenant, id, Times.now(clock).toInstant(), "raised", SYSTEM, details);
             notifications.enqueue(tenant, id, rule, "raised");
+            wakeDispatcherAtCommit(rule);
         });
         return opened;
     }
@@ -76,8 +81,15 @@ class Alerts implements TenantUsage.Alerts {
     Optional<UUID> clearByData(Rule rule, UUID deviceId, Instant at, String reason) {
         Optional<UUID> cleared = alerts.clearOpen(rule.id(), deviceId, at, SYSTEM);
         cleared.ifPresent(id -> {
-            alerts.history(rule.tenant(), id, at, "cleared", SYSTEM, Map.of("automatic", true, "reason", reason));
+            alerts.history(
+                    rule.tenant(),
+                    id,
+                    Times.now(clock).toInstant(),
+                    "cleared",
+                    SYSTEM,
+                    Map.of("automatic", true, "reason", reason, "data_ts", at.toString()));
             notifications.enqueue(rule.tenant(), id, rule, "cleared");
+            wakeDispatcherAtCommit(rule);
         });
         return cleared;
     }
@@ -137,12 +149,21 @@ class Alerts implements TenantUsage.Alerts {
                 throw ProblemException.conflict("the alert is already cleared");
             }
             alerts.history(tenant, id, now, "cleared", caller.label(), Map.of("automatic", false));
-            rules.find(alert.ruleId()).ifPresent(rule -> notifications.enqueue(tenant, id, rule, "cleared"));
+            rules.find(alert.ruleId()).ifPresent(rule -> {
+                notifications.enqueue(tenant, id, rule, "cleared");
+                wakeDispatcherAtCommit(rule);
+            });
             audit.record(AuditEvent.success(tenant, AuditEvent.Actor.of(caller), "alert.clear", "alert", id)
                     .withDetail("rule_id", alert.ruleId().toString())
                     .withDetail("device_id", alert.deviceId().toString()));
             return alerts.find(id).orElseThrow();
         });
+    }
+
+    private void wakeDispatcherAtCommit(Rule rule) {
+        if (!rule.actions().isEmpty()) {
+            TenantTransactions.afterCommit(dispatcher::wake);
+        }
     }
 
     /** Tenant stats: alerts active (raised and not yet acknowledged or cleared). */

@@ -14,26 +14,29 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.mail.MailException;
 import org.springframework.mail.SimpleMailMessage;
 import org.springframework.mail.javamail.JavaMailSender;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Delivers the outbox: due notifications of every tenant are claimed (leased, so no other poll or node
+ * Delivers the outbox: at once when an alert change commits on this node, and every
+ * {@code insa.notify.poll-interval} for the rest (retries, other nodes' alerts), due notifications of
+ * every tenant are claimed (leased, so no other poll or node
  * takes them meanwhile), delivered outside any transaction, and their outcome recorded with a history
  * line on the alert. A failed try is repeated after a delay that doubles each time; after
  * {@code insa.notify.max-attempts} the notification is dead and stays visible in the API.
  */
 @Component
-class NotificationDispatcher implements DisposableBean {
+class NotificationDispatcher implements SmartLifecycle, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(NotificationDispatcher.class);
     private static final int CLAIM_BATCH = 50;
@@ -56,6 +59,9 @@ class NotificationDispatcher implements DisposableBean {
     private final MeterRegistry registry;
     private final ExecutorService deliveries = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore slots = new Semaphore(CONCURRENT_DELIVERIES);
+    private final Semaphore wakeups = new Semaphore(0);
+    private volatile boolean running;
+    private Thread poller;
 
     NotificationDispatcher(
             NotificationRepository notifications,
@@ -84,7 +90,40 @@ class NotificationDispatcher implements DisposableBean {
         this.lease = properties.webhook().timeout().multipliedBy(3).plusSeconds(30);
     }
 
-    @Scheduled(initialDelayString = "${insa.notify.poll-interval}", fixedDelayString = "${insa.notify.poll-interval}")
+    /** New notifications were committed: look now rather than at the next poll. */
+    void wake() {
+        wakeups.release();
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        poller = Thread.ofVirtual().name("notification-poller").start(() -> {
+            while (running) {
+                try {
+                    wakeups.tryAcquire(properties.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                    wakeups.drainPermits();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                poll();
+            }
+        });
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        if (poller != null) {
+            poller.interrupt();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
     void poll() {
         int free = slots.availablePermits();
         if (free == 0) {

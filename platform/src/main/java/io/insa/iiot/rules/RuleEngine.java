@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -246,8 +247,9 @@ class RuleEngine implements SmartLifecycle {
         private void judgeSilence(Silence silence) {
             Rule rule = silence.rule();
             RuleState state = stateOf(rule, silence.device());
-            if (state.lastTs() != null
-                    && (silence.lastData() == null || state.lastTs().isAfter(silence.lastData()))) {
+            // the database keeps microseconds: compare at that precision
+            Instant lastJudged = state.lastTs() == null ? null : state.lastTs().truncatedTo(ChronoUnit.MICROS);
+            if (lastJudged != null && (silence.lastData() == null || lastJudged.isAfter(silence.lastData()))) {
                 return; // data came after the scheduler looked
             }
             apply(rule, silence.device(), state, state.silent(), null, silence.at());
