@@ -3,6 +3,8 @@ package io.insa.iiot.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.insa.iiot.shared.TenantId;
+import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.support.Api;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
@@ -20,8 +22,11 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.Mac;
@@ -29,6 +34,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -41,6 +47,15 @@ class AlertIT extends IntegrationTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Autowired
+    Alerts alertService;
+
+    @Autowired
+    Rules ruleService;
+
+    @Autowired
+    TenantTransactions transactions;
 
     private static UUID tenant;
     private static Fixture.Member admin;
@@ -344,6 +359,37 @@ class AlertIT extends IntegrationTest {
         awaitAlert(rule, press.id(), "active");
         Thread.sleep(1000); // whatever is still being judged
         assertThat(alerts("rule_id=" + rule).get("total").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void eightConcurrentRaisesForOneRuleAndDeviceOpenOneAlert() throws Exception {
+        Fixture.DeviceHandle press = device("press");
+        String ruleId = webhooklessRule(press);
+        TenantId tenantId = TenantId.of(tenant);
+        Rule rule = ruleService.get(tenantId, UUID.fromString(ruleId));
+        CyclicBarrier start = new CyclicBarrier(8);
+        List<CompletableFuture<Optional<UUID>>> raises = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            double value = 90 + i;
+            raises.add(CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            start.await(10, TimeUnit.SECONDS);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                        return transactions.inTenant(
+                                tenantId,
+                                () -> alertService.raise(rule, press.id(), "press", value, Instant.now(), "test"));
+                    },
+                    Executors.newVirtualThreadPerTaskExecutor()));
+        }
+        long opened = 0;
+        for (CompletableFuture<Optional<UUID>> raise : raises) {
+            opened += raise.get(30, TimeUnit.SECONDS).isPresent() ? 1 : 0;
+        }
+        assertThat(opened).as("raises that opened an alert").isEqualTo(1);
+        assertThat(alerts("rule_id=" + ruleId).get("total").asLong()).isEqualTo(1);
     }
 
     @Test
