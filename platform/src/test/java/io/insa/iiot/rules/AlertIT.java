@@ -449,6 +449,20 @@ class AlertIT extends IntegrationTest {
                         .asLong())
                 .isZero();
         assertThat(api.get("/api/v1/alerts").send().status()).as("anonymous").isEqualTo(401);
+        assertThat(api.get("/api/v1/notifications").send().status())
+                .as("anonymous")
+                .isEqualTo(401);
+        assertThat(api.post("/api/v1/alerts/" + id + "/acknowledge", Map.of())
+                        .send()
+                        .status())
+                .isEqualTo(401);
+        assertThat(api.get("/api/v1/notifications")
+                        .bearer(stranger.accessToken())
+                        .send()
+                        .json()
+                        .get("total")
+                        .asLong())
+                .isZero();
         assertThat(api.get("/api/v1/alerts/" + id)
                         .bearer(operator.accessToken())
                         .send()
