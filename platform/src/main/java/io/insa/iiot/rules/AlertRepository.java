@@ -84,6 +84,12 @@ class AlertRepository {
                         WHERE rule_id = ? AND status <> 'cleared' RETURNING id""").params(utc(at), by, ruleId).query(UUID.class).list();
     }
 
+    List<UUID> clearAllOpenOfDevice(UUID deviceId, Instant at, String by) {
+        return jdbc.sql("""
+                        UPDATE alerts SET status = 'cleared', cleared_at = ?, cleared_by = ?
+                        WHERE device_id = ? AND status <> 'cleared' RETURNING id""").params(utc(at), by, deviceId).query(UUID.class).list();
+    }
+
     /** Moves an alert on from one of the given statuses; false when it is in none of them. */
     boolean acknowledge(UUID id, Instant at, String by) {
         return jdbc.sql("""

@@ -3,6 +3,7 @@ package io.insa.iiot.rules;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.audit.AuditLog;
+import io.insa.iiot.device.DeviceDeleted;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.Page;
 import io.insa.iiot.shared.PageRequest;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
 /**
@@ -37,6 +39,7 @@ class Alerts implements TenantUsage.Alerts {
     private final AlertRepository alerts;
     private final NotificationRepository notifications;
     private final RuleRepository rules;
+    private final RuleStateRepository states;
     private final NotificationDispatcher dispatcher;
     private final TenantTransactions transactions;
     private final AuditLog audit;
@@ -46,6 +49,7 @@ class Alerts implements TenantUsage.Alerts {
             AlertRepository alerts,
             NotificationRepository notifications,
             RuleRepository rules,
+            RuleStateRepository states,
             NotificationDispatcher dispatcher,
             TenantTransactions transactions,
             AuditLog audit,
@@ -53,6 +57,7 @@ class Alerts implements TenantUsage.Alerts {
         this.alerts = alerts;
         this.notifications = notifications;
         this.rules = rules;
+        this.states = states;
         this.dispatcher = dispatcher;
         this.transactions = transactions;
         this.audit = audit;
@@ -101,6 +106,19 @@ class Alerts implements TenantUsage.Alerts {
         cleared.forEach(
                 id -> alerts.history(rule.tenant(), id, now, "cleared", by, Map.of("reason", "the rule was deleted")));
         return cleared.size();
+    }
+
+    /** A deleted device's open alerts are cleared (its alerts stay as history) and its rule states go. */
+    @EventListener
+    void deviceDeleted(DeviceDeleted event) {
+        transactions.inTenant(event.tenantId(), () -> {
+            Instant now = Times.now(clock).toInstant();
+            for (UUID id : alerts.clearAllOpenOfDevice(event.deviceId(), now, SYSTEM)) {
+                alerts.history(
+                        event.tenantId(), id, now, "cleared", SYSTEM, Map.of("reason", "the device was deleted"));
+            }
+            states.forgetDevice(event.deviceId());
+        });
     }
 
     boolean isOpen(UUID ruleId, UUID deviceId) {

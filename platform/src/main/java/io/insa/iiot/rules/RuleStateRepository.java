@@ -56,6 +56,10 @@ class RuleStateRepository {
                 .update();
     }
 
+    void forgetDevice(UUID deviceId) {
+        jdbc.sql("DELETE FROM rule_states WHERE device_id = ?").param(deviceId).update();
+    }
+
     private static RuleState map(ResultSet rs) throws SQLException {
         return new RuleState(
                 instant(rs, "version"),

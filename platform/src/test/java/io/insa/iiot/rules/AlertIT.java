@@ -473,6 +473,23 @@ class AlertIT extends IntegrationTest {
     }
 
     @Test
+    void deletingADeviceClearsItsOpenAlertsAndKeepsThemAsHistory() {
+        Fixture.DeviceHandle pump = device("pump");
+        String rule = webhooklessRule(pump);
+        send(pump, 1, 99);
+        String id = awaitAlert(rule, pump.id(), "active").get("id").asString();
+        assertThat(fixture.revoke(admin.accessToken(), pump.id(), "delete").status())
+                .isEqualTo(204);
+        JsonNode cleared = api.get("/api/v1/alerts/" + id)
+                .bearer(viewer.accessToken())
+                .send()
+                .json();
+        assertThat(cleared.get("status").asString()).isEqualTo("cleared");
+        assertThat(cleared.get("cleared_by").asString()).isEqualTo("system");
+        assertThat(cleared.at("/history/1/details/reason").asString()).isEqualTo("the device was deleted");
+    }
+
+    @Test
     void badFiltersAre400() {
         assertThat(api.get("/api/v1/alerts?status=open")
                         .bearer(viewer.accessToken())
