@@ -6,6 +6,8 @@ import io.insa.iiot.shared.PageRequest;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.tenancy.TenantAccess;
 import io.insa.iiot.tenancy.TenantAccess.Need;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -71,7 +73,12 @@ class RuleController {
 
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
-    RuleView create(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
+    RuleView create(
+            @AuthenticationPrincipal Caller caller,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content = @Content(schema = @Schema(implementation = RuleDefinition.class)))
+                    @RequestBody
+                    JsonNode body) {
         return RuleView.of(rules.create(caller, tenant(caller, Need.ADMIN), body));
     }
 
@@ -90,7 +97,13 @@ class RuleController {
     }
 
     @PatchMapping("/{id}")
-    RuleView update(@AuthenticationPrincipal Caller caller, @PathVariable UUID id, @RequestBody JsonNode patch) {
+    RuleView update(
+            @AuthenticationPrincipal Caller caller,
+            @PathVariable UUID id,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content = @Content(schema = @Schema(implementation = RuleDefinition.class)))
+                    @RequestBody
+                    JsonNode patch) {
         return RuleView.of(rules.update(caller, tenant(caller, Need.ADMIN), id, patch));
     }
 

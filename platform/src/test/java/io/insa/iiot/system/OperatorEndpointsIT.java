@@ -17,6 +17,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
 
 /**
  * What operators and API users reach without logging in: health and the API description on the main
@@ -136,7 +137,17 @@ class OperatorEndpointsIT extends IntegrationTest {
                         "/api/v1/auth/login",
                         "/api/v1/auth/refresh",
                         "/api/v1/api-keys",
-                        "/api/v1/audit");
+                        "/api/v1/audit",
+                        "/api/v1/rules",
+                        "/api/v1/rules/{id}",
+                        "/api/v1/alerts",
+                        "/api/v1/alerts/{id}/acknowledge",
+                        "/api/v1/notifications");
+        // the schemas name properties as the API writes them
+        JsonNode schemas = docs.json().at("/components/schemas");
+        assertThat(schemas.at("/TokenResponse/properties").propertyNames()).containsExactly("access_token");
+        assertThat(schemas.at("/Alert/properties").propertyNames()).contains("rule_id", "started_at", "cleared_by");
+        assertThat(schemas.at("/RuleDefinition/properties").propertyNames()).contains("clear_condition");
         assertThat(api.get("/swagger-ui/index.html").send().status()).isEqualTo(200);
     }
 
