@@ -9,7 +9,7 @@ import java.time.Instant;
 
 /**
  * When a rule fires (or, as a clear condition, stops firing) for one device, judged point by point in
- * data time. No-data is judged by the scheduler instead, and anomaly on the anomaly score series.
+ * data time (anomaly on the key's anomaly score series). No-data is judged by the scheduler instead.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
@@ -125,16 +125,11 @@ public sealed interface Condition {
         }
     }
 
-    /** The key's anomaly score above a bound: judged once the analytics produce scores. */
+    /** The key's anomaly score (the series {@code <key>.anomaly_score}) above a bound. */
     record Anomaly(double scoreAbove) implements Condition {
         @Override
         public boolean holds(Instant previousTs, Double previousValue, Instant ts, double v) {
-            return false;
-        }
-
-        @Override
-        public boolean judgedOnPoints() {
-            return false;
+            return v > scoreAbove;
         }
     }
 }

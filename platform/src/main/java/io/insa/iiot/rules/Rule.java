@@ -1,5 +1,7 @@
 package io.insa.iiot.rules;
 
+import io.insa.iiot.analytics.AnomalyScores;
+import io.insa.iiot.device.DeviceScope;
 import io.insa.iiot.shared.TenantId;
 import java.time.Instant;
 import java.util.List;
@@ -16,10 +18,16 @@ public record Rule(
         String name,
         boolean enabled,
         Severity severity,
-        RuleScope scope,
+        DeviceScope scope,
         String key,
         Condition condition,
         Condition clearCondition,
         List<RuleAction> actions,
         Instant createdAt,
-        Instant updatedAt) {}
+        Instant updatedAt) {
+
+    /** The series whose points the rule judges: the key's, or for an anomaly rule its score series. */
+    String judgedKey() {
+        return condition instanceof Condition.Anomaly ? AnomalyScores.seriesOf(key) : key;
+    }
+}

@@ -24,7 +24,7 @@ class RuleCache {
 
         static TenantRules of(List<Rule> rules) {
             Map<String, List<Rule>> byKey = new HashMap<>();
-            rules.forEach(r -> byKey.computeIfAbsent(r.key(), k -> new java.util.ArrayList<>())
+            rules.forEach(r -> byKey.computeIfAbsent(r.judgedKey(), k -> new java.util.ArrayList<>())
                     .add(r));
             return new TenantRules(
                     Map.copyOf(byKey),

@@ -1,5 +1,6 @@
 package io.insa.iiot.rules;
 
+import io.insa.iiot.device.DeviceScope;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.Page;
 import io.insa.iiot.shared.PageRequest;
@@ -37,7 +38,7 @@ class RuleController {
             String name,
             boolean enabled,
             Severity severity,
-            RuleScope scope,
+            DeviceScope scope,
             String key,
             Condition condition,
             Condition clearCondition,

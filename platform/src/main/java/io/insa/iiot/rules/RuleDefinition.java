@@ -1,13 +1,20 @@
 package io.insa.iiot.rules;
 
+import static io.insa.iiot.shared.JsonFields.bool;
+import static io.insa.iiot.shared.JsonFields.number;
+import static io.insa.iiot.shared.JsonFields.required;
+import static io.insa.iiot.shared.JsonFields.text;
+import static io.insa.iiot.shared.JsonFields.unknownFields;
+import static io.insa.iiot.shared.JsonFields.uuid;
+import static io.insa.iiot.shared.JsonFields.wholeNumber;
+
+import io.insa.iiot.device.DeviceScope;
 import io.insa.iiot.shared.ProblemException;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
@@ -20,14 +27,13 @@ record RuleDefinition(
         String name,
         boolean enabled,
         Severity severity,
-        RuleScope scope,
+        DeviceScope scope,
         String key,
         Condition condition,
         Condition clearCondition,
         List<RuleAction> actions) {
 
     static final int MAX_ACTIONS = 10;
-    static final int MAX_SCOPE_DEVICES = 1000;
     static final long MAX_DURATION_S = 7 * 24 * 3600;
 
     private static final Set<String> FIELDS =
@@ -46,7 +52,7 @@ record RuleDefinition(
         } catch (IllegalArgumentException e) {
             throw ProblemException.badRequest("severity", e.getMessage());
         }
-        RuleScope scope = body.has("scope") ? scope(body.get("scope")) : new RuleScope.All();
+        DeviceScope scope = body.has("scope") ? DeviceScope.parse(body.get("scope"), "scope") : new DeviceScope.All();
         String key = text(body, "key", "key", 255);
         Condition condition = condition(required(body, "condition", "condition"), "condition", false);
         Condition clear = null;
@@ -60,36 +66,6 @@ record RuleDefinition(
         }
         List<RuleAction> actions = body.has("actions") ? actions(body.get("actions")) : List.of();
         return new RuleDefinition(name, enabled, severity, scope, key, condition, clear, actions);
-    }
-
-    private static RuleScope scope(JsonNode node) {
-        if (!node.isObject()) {
-            throw ProblemException.badRequest("scope", "must be an object with a type");
-        }
-        return switch (text(node, "type", "scope.type", 20)) {
-            case "all" -> {
-                unknownFields(node, Set.of("type"), "scope.");
-                yield new RuleScope.All();
-            }
-            case "device_type" -> {
-                unknownFields(node, Set.of("type", "device_type"), "scope.");
-                yield new RuleScope.DeviceType(text(node, "device_type", "scope.device_type", 100));
-            }
-            case "devices" -> {
-                unknownFields(node, Set.of("type", "device_ids"), "scope.");
-                JsonNode ids = required(node, "device_ids", "scope.device_ids");
-                if (!ids.isArray() || ids.isEmpty() || ids.size() > MAX_SCOPE_DEVICES) {
-                    throw ProblemException.badRequest(
-                            "scope.device_ids", "must be a list of 1 to " + MAX_SCOPE_DEVICES + " device ids");
-                }
-                Set<UUID> devices = new LinkedHashSet<>();
-                for (int i = 0; i < ids.size(); i++) {
-                    devices.add(uuid(ids.get(i), "scope.device_ids[" + i + "]"));
-                }
-                yield new RuleScope.Devices(List.copyOf(devices));
-            }
-            default -> throw ProblemException.badRequest("scope.type", "must be one of all, device_type, devices");
-        };
     }
 
     private static Condition condition(JsonNode node, String field, boolean clearing) {
@@ -144,7 +120,7 @@ record RuleDefinition(
                         at + "type", "must be one of threshold, range, rate_of_change, no_data, anomaly");
         };
         if (clearing && !condition.judgedOnPoints()) {
-            throw ProblemException.badRequest(at + "type", "must be one of threshold, range, rate_of_change");
+            throw ProblemException.badRequest(at + "type", "must be one of threshold, range, rate_of_change, anomaly");
         }
         return condition;
     }
@@ -222,57 +198,6 @@ record RuleDefinition(
         };
     }
 
-    private static void unknownFields(JsonNode node, Set<String> known, String prefix) {
-        for (String name : node.propertyNames()) {
-            if (!known.contains(name)) {
-                throw ProblemException.badRequest(prefix + name, "unknown field");
-            }
-        }
-    }
-
-    private static JsonNode required(JsonNode node, String name, String field) {
-        JsonNode value = node.get(name);
-        if (value == null || value.isNull()) {
-            throw ProblemException.badRequest(field, "is required");
-        }
-        return value;
-    }
-
-    private static String text(JsonNode node, String name, String field, int maxLength) {
-        JsonNode value = required(node, name, field);
-        if (!value.isString() || value.asString().isBlank()) {
-            throw ProblemException.badRequest(field, "must be a non-empty string");
-        }
-        String text = value.asString();
-        if (text.length() > maxLength || text.indexOf('\0') >= 0) {
-            throw ProblemException.badRequest(field, "must be at most " + maxLength + " characters, without NUL");
-        }
-        return text;
-    }
-
-    private static boolean bool(JsonNode value, String field) {
-        if (!value.isBoolean()) {
-            throw ProblemException.badRequest(field, "must be true or false");
-        }
-        return value.asBoolean();
-    }
-
-    private static double number(JsonNode node, String name, String field) {
-        JsonNode value = required(node, name, field);
-        if (!value.isNumber() || !Double.isFinite(value.asDouble())) {
-            throw ProblemException.badRequest(field, "must be a finite number");
-        }
-        return value.asDouble();
-    }
-
-    private static long wholeNumber(JsonNode node, String name, String field) {
-        JsonNode value = required(node, name, field);
-        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-            throw ProblemException.badRequest(field, "must be a whole number");
-        }
-        return value.asLong();
-    }
-
     private static long duration(JsonNode node, String field) {
         if (!node.has("duration_s") || node.get("duration_s").isNull()) {
             return 0;
@@ -282,16 +207,5 @@ record RuleDefinition(
             throw ProblemException.badRequest(field, "must be between 0 and " + MAX_DURATION_S);
         }
         return seconds;
-    }
-
-    private static UUID uuid(JsonNode value, String field) {
-        try {
-            if (value.isString()) {
-                return UUID.fromString(value.asString());
-            }
-        } catch (IllegalArgumentException e) {
-            // answered below
-        }
-        throw ProblemException.badRequest(field, "must be a device id (UUID)");
     }
 }

@@ -1,10 +1,10 @@
 package io.insa.iiot.rules;
 
 import io.insa.iiot.device.DeviceIdentity;
+import io.insa.iiot.shared.DeviceLanes;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.telemetry.Point;
 import io.insa.iiot.telemetry.TelemetryCommitted;
-import io.insa.iiot.telemetry.TelemetryValue;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -17,9 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -59,14 +56,13 @@ class RuleEngine implements SmartLifecycle {
     private final Alerts alerts;
     private final RuleStateRepository states;
     private final TenantTransactions transactions;
-    private final Lane[] lanes;
+    private final DeviceLanes<Work> lanes;
     private final Counter evaluations;
     private final Counter outOfOrder;
     private final Counter dropped;
     private final Counter failed;
     private final Counter raised;
     private final Counter cleared;
-    private volatile boolean running;
 
     RuleEngine(
             RuleCache rules,
@@ -79,17 +75,15 @@ class RuleEngine implements SmartLifecycle {
         this.alerts = alerts;
         this.states = states;
         this.transactions = transactions;
-        this.lanes = new Lane[Math.max(1, properties.evaluatorThreads())];
-        for (int i = 0; i < lanes.length; i++) {
-            lanes[i] = new Lane(i, properties.queueCapacity());
-        }
+        this.lanes = new DeviceLanes<>(
+                "rule-lane", properties.evaluatorThreads(), properties.queueCapacity(), 1, lane -> new Lane());
         this.evaluations = registry.counter("insa.rules.evaluations");
         this.outOfOrder = registry.counter("insa.rules.points.out.of.order");
         this.dropped = registry.counter("insa.rules.evaluations.dropped");
         this.failed = registry.counter("insa.rules.evaluations.failed");
         this.raised = registry.counter("insa.alerts.raised");
         this.cleared = registry.counter("insa.alerts.cleared");
-        registry.gauge("insa.rules.queue.depth", this, engine -> engine.queued());
+        registry.gauge("insa.rules.queue.depth", lanes, DeviceLanes::queued);
     }
 
     @EventListener
@@ -105,59 +99,28 @@ class RuleEngine implements SmartLifecycle {
     }
 
     private void hand(Work work) {
-        try {
-            if (!lane(work.device().deviceId())
-                    .queue
-                    .offer(work, HAND_OVER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                dropped.increment();
-                log.warn(
-                        "rule evaluation of device {} dropped: its lane stayed full",
-                        work.device().deviceId());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!lanes.hand(work.device().deviceId(), work, HAND_OVER_TIMEOUT)) {
+            dropped.increment();
+            log.warn(
+                    "rule evaluation of device {} dropped: its lane stayed full",
+                    work.device().deviceId());
         }
-    }
-
-    private Lane lane(UUID device) {
-        return lanes[Math.floorMod(device.hashCode(), lanes.length)];
-    }
-
-    private double queued() {
-        int total = 0;
-        for (Lane lane : lanes) {
-            total += lane.queue.size();
-        }
-        return total;
     }
 
     @Override
     public void start() {
-        running = true;
-        for (Lane lane : lanes) {
-            lane.thread = Thread.ofPlatform()
-                    .name("rule-lane-" + lane.index)
-                    .daemon(true)
-                    .start(lane);
-        }
+        lanes.start();
     }
 
     /** Stops after the ingest writers (a lower phase), judging what they handed over before. */
     @Override
     public void stop() {
-        running = false;
-        for (Lane lane : lanes) {
-            try {
-                lane.thread.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        lanes.stop(Duration.ofSeconds(10));
     }
 
     @Override
     public boolean isRunning() {
-        return running;
+        return lanes.isRunning();
     }
 
     @Override
@@ -165,33 +128,20 @@ class RuleEngine implements SmartLifecycle {
         return -100;
     }
 
-    /** One evaluation thread and the states of the devices it owns. */
-    private final class Lane implements Runnable {
-        final int index;
-        final BlockingQueue<Work> queue;
+    /** One evaluation lane's worker and the states of the devices it owns. */
+    private final class Lane implements DeviceLanes.Worker<Work> {
         final Map<UUID, DeviceStates> devices = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<UUID, DeviceStates> eldest) {
                 return size() > DEVICES_PER_LANE; // reloaded from the database when seen again
             }
         };
-        Thread thread;
-
-        Lane(int index, int capacity) {
-            this.index = index;
-            this.queue = new ArrayBlockingQueue<>(capacity);
-        }
 
         @Override
-        public void run() {
-            while (running || !queue.isEmpty()) {
+        public void handle(List<Work> work) {
+            for (Work item : work) {
                 try {
-                    Work work = queue.poll(100, TimeUnit.MILLISECONDS);
-                    if (work != null) {
-                        judge(work);
-                    }
-                } catch (InterruptedException e) {
-                    return;
+                    judge(item);
                 } catch (RuntimeException e) {
                     failed.increment();
                     log.error("rule evaluation failed", e);
@@ -224,7 +174,7 @@ class RuleEngine implements SmartLifecycle {
             points.sort(Comparator.comparing(Point::ts));
             DeviceIdentity device = work.device();
             for (Point point : points) {
-                Double value = numeric(point.value());
+                Double value = point.value().asNumber();
                 for (Rule rule : tenantRules.byKey().get(point.key())) {
                     if (!rule.scope().covers(device)) {
                         continue;
@@ -327,20 +277,12 @@ class RuleEngine implements SmartLifecycle {
         }
     }
 
-    private static Double numeric(TelemetryValue value) {
-        return switch (value) {
-            case TelemetryValue.LongValue l -> (double) l.value();
-            case TelemetryValue.DoubleValue d -> d.value();
-            case TelemetryValue.BooleanValue b -> b.value() ? 1.0 : 0.0;
-            default -> null;
-        };
-    }
-
     private static String reason(Rule rule, Double value) {
         return switch (rule.condition()) {
             case Condition.NoData n -> "no point of " + rule.key() + " for " + n.seconds() + " s";
             default ->
-                rule.key() + " = " + value + " meets the " + RuleDefinition.typeOf(rule.condition()) + " condition";
+                rule.judgedKey() + " = " + value + " meets the " + RuleDefinition.typeOf(rule.condition())
+                        + " condition";
         };
     }
 
@@ -348,7 +290,7 @@ class RuleEngine implements SmartLifecycle {
         return switch (rule.condition()) {
             case Condition.NoData n -> "data of " + rule.key() + " arrived again";
             default ->
-                rule.key() + " = " + value
+                rule.judgedKey() + " = " + value
                         + (rule.clearCondition() == null
                                 ? " no longer meets the condition"
                                 : " meets the clear condition");

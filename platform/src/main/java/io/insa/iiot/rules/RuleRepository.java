@@ -1,5 +1,6 @@
 package io.insa.iiot.rules;
 
+import io.insa.iiot.device.DeviceScope;
 import io.insa.iiot.shared.PageRequest;
 import io.insa.iiot.shared.TenantId;
 import java.sql.ResultSet;
@@ -126,7 +127,7 @@ class RuleRepository {
                 rs.getString("name"),
                 rs.getBoolean("enabled"),
                 Severity.of(rs.getString("severity")),
-                json.readValue(rs.getString("scope"), RuleScope.class),
+                json.readValue(rs.getString("scope"), DeviceScope.class),
                 rs.getString("key"),
                 json.readValue(rs.getString("condition"), Condition.class),
                 clear == null ? null : json.readValue(clear, Condition.class),

@@ -2,6 +2,7 @@ package io.insa.iiot.rules;
 
 import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.audit.AuditLog;
+import io.insa.iiot.device.DeviceScope;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.Ids;
@@ -136,7 +137,7 @@ class Rules {
 
     /** What only the database or the network can tell: the devices named exist, webhooks may be reached. */
     private void check(TenantId tenant, RuleDefinition definition) {
-        if (definition.scope() instanceof RuleScope.Devices scoped) {
+        if (definition.scope() instanceof DeviceScope.Devices scoped) {
             List<UUID> ids = scoped.deviceIds();
             for (int i = 0; i < ids.size(); i++) {
                 if (!devices.exists(tenant, ids.get(i))) {

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -98,6 +99,24 @@ public class TelemetryStore {
                     .list();
             return times;
         });
+    }
+
+    /** The device's latest numeric values of the key, oldest first (at most {@code limit}). */
+    public List<Double> recentNumbers(TenantId tenant, UUID device, String key, int limit) {
+        List<Double> values = transactions.inTenant(
+                tenant,
+                () -> jdbc.sql("""
+                        SELECT coalesce(t.double_v, t.long_v::float8, CASE WHEN t.bool_v THEN 1.0 WHEN NOT t.bool_v THEN 0.0 END)
+                        FROM telemetry t JOIN telemetry_keys k ON k.tenant_id = t.tenant_id AND k.id = t.key_id
+                        WHERE t.device_id = ? AND k.key = ?
+                          AND (t.double_v IS NOT NULL OR t.long_v IS NOT NULL OR t.bool_v IS NOT NULL)
+                        ORDER BY t.ts DESC LIMIT ?""")
+                        .params(device, key, limit)
+                        .query(Double.class)
+                        .list());
+        List<Double> oldestFirst = new java.util.ArrayList<>(values);
+        java.util.Collections.reverse(oldestFirst);
+        return oldestFirst;
     }
 
     private static void requireContext(TenantId tenant) {

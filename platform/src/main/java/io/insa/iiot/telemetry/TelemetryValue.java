@@ -6,6 +6,17 @@ public sealed interface TelemetryValue {
     /** The value as a JSON-ready Java object. */
     Object plain();
 
+    /** The value as a number to judge (rules, anomaly scores): booleans as 1 and 0; null for text and JSON. */
+    default Double asNumber() {
+        return switch (this) {
+            case LongValue l -> (double) l.value();
+            case DoubleValue d -> d.value();
+            case BooleanValue b -> b.value() ? 1.0 : 0.0;
+            case StringValue s -> null;
+            case JsonValue j -> null;
+        };
+    }
+
     record LongValue(long value) implements TelemetryValue {
         public Object plain() {
             return value;

@@ -2,6 +2,7 @@ package io.insa.iiot.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.insa.iiot.device.DeviceScope;
 import io.insa.iiot.rules.RuleState.Transition;
 import io.insa.iiot.shared.TenantId;
 import java.time.Instant;
@@ -165,7 +166,7 @@ class RuleStateTest {
                 "test",
                 true,
                 Severity.MAJOR,
-                new RuleScope.All(),
+                new DeviceScope.All(),
                 "temperature",
                 condition,
                 clear,

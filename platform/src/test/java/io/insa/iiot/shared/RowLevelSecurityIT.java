@@ -80,6 +80,14 @@ class RowLevelSecurityIT extends IntegrationTest {
                 "INSERT INTO telemetry_usage (tenant_id, day, points) "
                         + "VALUES (?1, current_date - (random() * 100000)::int, 1)");
         SEEDS.put(
+                "anomaly_settings",
+                "INSERT INTO anomaly_settings (tenant_id, enabled, scope, keys, updated_at) "
+                        + "VALUES (?1, true, '{\"type\":\"all\"}', '{}', now())");
+        SEEDS.put(
+                "anomaly_models",
+                "INSERT INTO anomaly_models (tenant_id, device_id, key, state, seen, updated_at) "
+                        + "VALUES (?1, gen_random_uuid(), 'k', '\\x01', 1, now())");
+        SEEDS.put(
                 "rules",
                 "INSERT INTO rules (id, tenant_id, name, enabled, severity, scope, key, condition, actions, created_at, updated_at) "
                         + "VALUES (gen_random_uuid(), ?1, 'r', true, 'major', '{\"type\":\"all\"}', 'k', "

@@ -97,6 +97,8 @@ public abstract class IntegrationTest {
         properties.put("insa.notify.poll-interval", "100ms");
         properties.put("insa.rules.no-data-check-interval", "300ms");
         properties.put("insa.rules.max-per-tenant", "20");
+        properties.put("insa.analytics.checkpoint-interval", "500ms");
+        properties.put("insa.analytics.max-models-per-tenant", "5");
         // tests simulate many client addresses through X-Forwarded-For from loopback
         properties.put("server.forward-headers-strategy", "native");
         return properties;

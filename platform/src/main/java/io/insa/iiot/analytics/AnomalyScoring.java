@@ -1,0 +1,277 @@
+package io.insa.iiot.analytics;
+
+import io.insa.iiot.device.DeviceIdentity;
+import io.insa.iiot.shared.DeviceLanes;
+import io.insa.iiot.shared.TenantId;
+import io.insa.iiot.shared.TenantTransactions;
+import io.insa.iiot.telemetry.Point;
+import io.insa.iiot.telemetry.TelemetryCommitted;
+import io.insa.iiot.telemetry.TelemetryKeys;
+import io.insa.iiot.telemetry.TelemetryRows;
+import io.insa.iiot.telemetry.TelemetryStore;
+import io.insa.iiot.telemetry.TelemetryValue;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Scores committed values (SPEC 7): the ingest writer hands each batch over after its commit; every
+ * device goes to one lane, whose detectors (one per device and key, restored from their checkpoint on
+ * first sight) score its values in order. The scores are written as the telemetry series
+ * {@code <key>.anomaly_score} at the values' timestamps and published as committed telemetry, so
+ * that rules judge them like any other series. Changed models are checkpointed every
+ * {@code insa.analytics.checkpoint-interval} and when the server stops.
+ */
+@Component
+class AnomalyScoring implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(AnomalyScoring.class);
+    private static final Duration HAND_OVER_TIMEOUT = Duration.ofSeconds(5);
+    private static final int MODELS_PER_LANE = 200_000;
+    private static final int BATCH = 500;
+
+    private record Model(TenantId tenant, UUID device, String key, AnomalyDetector detector) {}
+
+    private record ModelKey(UUID device, String key) {}
+
+    private final AnomalyConfig config;
+    private final AnomalySettingsRepository repository;
+    private final TenantTransactions transactions;
+    private final TelemetryKeys keys;
+    private final TelemetryStore store;
+    private final ApplicationEventPublisher events;
+    private final AnalyticsProperties properties;
+    private final DeviceLanes<TelemetryCommitted.DevicePoints> lanes;
+    /** models per tenant, counted from the database at first use: the quota */
+    private final Map<TenantId, AtomicLong> models = new ConcurrentHashMap<>();
+
+    private final Counter scored;
+    private final Counter refused;
+    private final Counter dropped;
+    private final Timer scoring;
+
+    AnomalyScoring(
+            AnomalyConfig config,
+            AnomalySettingsRepository repository,
+            TenantTransactions transactions,
+            TelemetryKeys keys,
+            TelemetryStore store,
+            ApplicationEventPublisher events,
+            AnalyticsProperties properties,
+            MeterRegistry registry) {
+        this.config = config;
+        this.repository = repository;
+        this.transactions = transactions;
+        this.keys = keys;
+        this.store = store;
+        this.events = events;
+        this.properties = properties;
+        this.lanes = new DeviceLanes<>(
+                "anomaly-lane", properties.lanes(), properties.queueCapacity(), BATCH, lane -> new Lane());
+        this.scored = registry.counter("insa.analytics.scores");
+        this.refused = registry.counter("insa.analytics.models.refused");
+        this.dropped = registry.counter("insa.analytics.values.dropped");
+        this.scoring = registry.timer("insa.analytics.scoring");
+        registry.gauge("insa.analytics.queue.depth", lanes, DeviceLanes::queued);
+    }
+
+    @EventListener
+    void onCommitted(TelemetryCommitted committed) {
+        for (TelemetryCommitted.DevicePoints message : committed.messages()) {
+            AnomalySettings settings = config.of(message.device().tenantId());
+            if (!settings.enabled()
+                    || message.points().stream().noneMatch(p -> settings.scores(message.device(), p.key()))) {
+                continue;
+            }
+            if (!lanes.hand(message.device().deviceId(), message, HAND_OVER_TIMEOUT)) {
+                dropped.increment(message.points().size());
+                log.warn(
+                        "values of device {} not scored: the lane stayed full",
+                        message.device().deviceId());
+            }
+        }
+    }
+
+    @Override
+    public void start() {
+        lanes.start();
+    }
+
+    /** Stops after the ingest writers (a lower phase); the lanes checkpoint their models on the way out. */
+    @Override
+    public void stop() {
+        lanes.stop(Duration.ofSeconds(20));
+    }
+
+    @Override
+    public boolean isRunning() {
+        return lanes.isRunning();
+    }
+
+    @Override
+    public int getPhase() {
+        return -100;
+    }
+
+    /** A lane's detectors; scores and checkpoints are written per tenant in one transaction each. */
+    private final class Lane implements DeviceLanes.Worker<TelemetryCommitted.DevicePoints> {
+        private final Map<ModelKey, Model> detectors = new LinkedHashMap<>(1024, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<ModelKey, Model> eldest) {
+                if (size() <= MODELS_PER_LANE) {
+                    return false;
+                }
+                checkpoint(List.of(eldest.getValue())); // reloaded from it when seen again
+                return true;
+            }
+        };
+        private final Set<ModelKey> changed = new HashSet<>();
+        private long lastCheckpoint = System.nanoTime();
+
+        @Override
+        public void handle(List<TelemetryCommitted.DevicePoints> work) {
+            Map<TenantId, Map<UUID, List<Point>>> scores = new LinkedHashMap<>();
+            Map<UUID, DeviceIdentity> devices = new HashMap<>();
+            long started = System.nanoTime();
+            for (TelemetryCommitted.DevicePoints message : work) {
+                DeviceIdentity device = message.device();
+                AnomalySettings settings = config.of(device.tenantId());
+                List<Point> points = new ArrayList<>(message.points());
+                points.sort(Comparator.comparing(Point::ts));
+                for (Point point : points) {
+                    Double value = point.value().asNumber();
+                    if (value == null || !settings.scores(device, point.key())) {
+                        continue;
+                    }
+                    Model model = model(device, point.key());
+                    if (model == null) {
+                        continue;
+                    }
+                    double score = model.detector().score(value);
+                    changed.add(new ModelKey(device.deviceId(), point.key()));
+                    devices.put(device.deviceId(), device);
+                    scores.computeIfAbsent(device.tenantId(), t -> new LinkedHashMap<>())
+                            .computeIfAbsent(device.deviceId(), d -> new ArrayList<>())
+                            .add(new Point(
+                                    AnomalyScores.seriesOf(point.key()),
+                                    point.ts(),
+                                    new TelemetryValue.DoubleValue(score)));
+                }
+            }
+            scoring.record(Duration.ofNanos(System.nanoTime() - started));
+            List<TelemetryCommitted.DevicePoints> written = new ArrayList<>();
+            scores.forEach((tenant, byDevice) -> {
+                try {
+                    write(tenant, byDevice);
+                    byDevice.forEach((device, points) -> {
+                        written.add(new TelemetryCommitted.DevicePoints(devices.get(device), points));
+                        scored.increment(points.size());
+                    });
+                } catch (RuntimeException e) {
+                    log.warn("anomaly scores of tenant {} not stored: {}", tenant, e.toString());
+                }
+            });
+            if (!written.isEmpty()) {
+                events.publishEvent(new TelemetryCommitted(written));
+            }
+            idle();
+        }
+
+        /** Checkpoints the models that changed, at most every checkpoint interval. */
+        @Override
+        public void idle() {
+            boolean stopping = !lanes.isRunning();
+            if (changed.isEmpty()
+                    || (!stopping
+                            && System.nanoTime() - lastCheckpoint
+                                    < properties.checkpointInterval().toNanos())) {
+                return;
+            }
+            List<Model> due = new ArrayList<>();
+            for (ModelKey key : changed) {
+                Model model = detectors.get(key);
+                if (model != null) {
+                    due.add(model);
+                }
+            }
+            checkpoint(due);
+            changed.clear();
+            lastCheckpoint = System.nanoTime();
+        }
+
+        private void checkpoint(List<Model> due) {
+            Map<TenantId, List<Model>> byTenant = new HashMap<>();
+            due.forEach(m ->
+                    byTenant.computeIfAbsent(m.tenant(), t -> new ArrayList<>()).add(m));
+            byTenant.forEach((tenant, list) -> {
+                try {
+                    transactions.inTenant(
+                            tenant,
+                            () -> list.forEach(m -> repository.saveCheckpoint(
+                                    tenant,
+                                    m.device(),
+                                    m.key(),
+                                    m.detector().checkpoint(),
+                                    m.detector().seen())));
+                } catch (RuntimeException e) {
+                    log.warn("anomaly models of tenant {} not checkpointed: {}", tenant, e.toString());
+                }
+            });
+        }
+
+        /** The device's detector of the key: in memory, else from its checkpoint, else new within the quota. */
+        private Model model(DeviceIdentity device, String key) {
+            ModelKey id = new ModelKey(device.deviceId(), key);
+            Model model = detectors.get(id);
+            if (model != null) {
+                return model;
+            }
+            TenantId tenant = device.tenantId();
+            var saved = transactions.inTenant(tenant, () -> repository.checkpoint(device.deviceId(), key));
+            AnomalyDetector detector;
+            if (saved.isPresent()) {
+                detector = AnomalyDetector.restore(AnomalyDetector.DEFAULTS, saved.get());
+            } else {
+                AtomicLong count = models.computeIfAbsent(
+                        tenant, t -> new AtomicLong(transactions.inTenant(t, repository::models)));
+                if (count.get() >= properties.maxModelsPerTenant()) {
+                    refused.increment();
+                    return null;
+                }
+                count.incrementAndGet();
+                detector = new AnomalyDetector();
+            }
+            model = new Model(tenant, device.deviceId(), key, detector);
+            detectors.put(id, model);
+            return model;
+        }
+    }
+
+    private void write(TenantId tenant, Map<UUID, List<Point>> byDevice) {
+        Set<String> names = new HashSet<>();
+        byDevice.values().forEach(points -> points.forEach(p -> names.add(p.key())));
+        Map<String, Integer> ids = keys.idsOf(tenant, names);
+        TelemetryRows rows = new TelemetryRows();
+        byDevice.forEach(
+                (device, points) -> points.forEach(p -> rows.add(device, ids.get(p.key()), p.ts(), p.value())));
+        transactions.inTenant(tenant, () -> store.write(tenant, rows));
+    }
+}
