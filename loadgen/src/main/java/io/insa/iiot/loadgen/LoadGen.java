@@ -26,7 +26,7 @@ public final class LoadGen {
             System.out.println("""
                     usage: loadgen <mode> [--option value ...]
                       http      --url http://127.0.0.1:8080 --devices 10000 --clients 200 --rate 0 (msgs/s, 0 = as fast as acknowledged)
-                                --points 3 --duration 60 --warmup 10 --admin-email admin@localhost --admin-password-file data/admin-password.txt
+                                --points 3 --duration 60 --warmup 10 --anomaly false (true: detection on for every key) --admin-email admin@localhost --admin-password-file data/admin-password.txt
                       mqtt      --devices 10000 --rate 5000 (msgs/s) --qos 1 --points 3 --duration 60 --warmup 20
                                 --mqtt-host 127.0.0.1 --mqtt-port 1883 --server-pid <platform pid, for memory per connection>
                                 --management-url http://127.0.0.1:8081 (Actuator, for the heap in use)

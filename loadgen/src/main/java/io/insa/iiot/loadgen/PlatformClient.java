@@ -46,6 +46,10 @@ final class PlatformClient {
             throws IOException, InterruptedException {
         PlatformClient api = admin(options);
         api.switchTenant(api.createTenant(slug, count));
+        if (Boolean.parseBoolean(options.get("anomaly", "false"))) {
+            api.call("PATCH", "/api/v1/analytics/anomaly", Map.of("enabled", true));
+            System.out.println("anomaly detection on in the tenant, for every numeric key of every device");
+        }
         long started = System.nanoTime();
         List<String> tokens = api.provision(count);
         System.out.printf(
