@@ -152,25 +152,52 @@ public class Devices {
      * not own.
      */
     public DeviceIdentity gatewayDevice(DeviceIdentity gateway, String name, String type) {
-        TenantId tenant = gateway.tenantId();
+        Actor actor = new Actor("system", gateway.deviceId().toString(), "gateway " + gateway.name());
+        return findOrCreate(
+                gateway.tenantId(),
+                name,
+                row -> ownedBy(gateway, row),
+                () -> createAll(
+                                actor,
+                                gateway.tenantId(),
+                                List.of(new DeviceRequests.Create(name, type, Map.of("gateway", gateway.name()), null)),
+                                gateway.deviceId())
+                        .getFirst()
+                        .device());
+    }
+
+    /**
+     * The tenant's device of that name, created on first sight within the tenant's max_devices (else a
+     * 422 problem): for connectors that name the devices they feed (OPC UA mappings).
+     */
+    public DeviceIdentity namedDevice(TenantId tenant, String name, String type, Actor actor) {
+        return findOrCreate(
+                tenant,
+                name,
+                row -> new DeviceIdentity(row.id(), tenant, row.name(), row.type()),
+                () -> createAll(actor, tenant, List.of(new DeviceRequests.Create(name, type, Map.of(), null)), null)
+                        .getFirst()
+                        .device());
+    }
+
+    /** The device of that name as {@code found} sees it, else the one {@code create} makes (or a racer made). */
+    private DeviceIdentity findOrCreate(
+            TenantId tenant,
+            String name,
+            java.util.function.Function<DeviceRepository.Row, DeviceIdentity> found,
+            java.util.function.Supplier<Device> create) {
         Optional<DeviceRepository.Row> existing = transactions.inTenant(tenant, () -> devices.findByName(name));
         if (existing.isPresent()) {
-            return ownedBy(gateway, existing.get());
+            return found.apply(existing.get());
         }
         try {
-            Device created = createAll(
-                            new Actor("system", gateway.deviceId().toString(), "gateway " + gateway.name()),
-                            tenant,
-                            List.of(new DeviceRequests.Create(name, type, Map.of("gateway", gateway.name()), null)),
-                            gateway.deviceId())
-                    .getFirst()
-                    .device();
+            Device created = create.get();
             return new DeviceIdentity(created.id(), tenant, created.name(), created.type());
         } catch (ProblemException e) {
             if (e.status() == 409) { // created meanwhile by another connection
                 return transactions
                         .inTenant(tenant, () -> devices.findByName(name))
-                        .map(r -> ownedBy(gateway, r))
+                        .map(found)
                         .orElseThrow(() -> e);
             }
             throw e;

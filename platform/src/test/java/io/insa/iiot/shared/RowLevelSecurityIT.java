@@ -80,6 +80,11 @@ class RowLevelSecurityIT extends IntegrationTest {
                 "INSERT INTO telemetry_usage (tenant_id, day, points) "
                         + "VALUES (?1, current_date - (random() * 100000)::int, 1)");
         SEEDS.put(
+                "opcua_connectors",
+                "INSERT INTO opcua_connectors (id, tenant_id, name, endpoint_url, security_policy, security_mode, auth_type,"
+                        + " enabled, publishing_interval_ms, mappings, created_at, updated_at) VALUES (gen_random_uuid(), ?1,"
+                        + " 'c-' || gen_random_uuid(), 'opc.tcp://127.0.0.1:1/x', 'None', 'None', 'anonymous', false, 1000, '[]', now(), now())");
+        SEEDS.put(
                 "anomaly_settings",
                 "INSERT INTO anomaly_settings (tenant_id, enabled, scope, keys, updated_at) "
                         + "VALUES (?1, true, '{\"type\":\"all\"}', '{}', now())");

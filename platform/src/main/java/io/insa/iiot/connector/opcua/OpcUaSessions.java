@@ -1,0 +1,48 @@
+package io.insa.iiot.connector.opcua;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The running sessions with the tenants' OPC UA servers: one per enabled connector. */
+interface OpcUaSessions {
+
+    /** The server certificate a connector was shown at its last attempt. */
+    record Certificate(String thumbprint, String subject, Instant notAfter, String pem, boolean trusted) {}
+
+    /** What {@code GET .../status} shows. */
+    record Status(
+            String state,
+            String lastError,
+            Instant connectedSince,
+            Instant lastValueAt,
+            double valuesPerSecond,
+            int monitoredItems,
+            List<BadItem> badItems) {}
+
+    /** A mapped node that gives no values, and why. */
+    record BadItem(String nodeId, String statusCode) {}
+
+    /** A child of a node, as browse shows it. */
+    record BrowsedNode(
+            String nodeId,
+            String browseName,
+            String displayName,
+            String nodeClass,
+            String dataType,
+            boolean hasChildren) {}
+
+    /** Starts, changes (restarting the session when needed) or stops the connector's session. */
+    void apply(OpcUaConnector connector);
+
+    /** Closes the session of a deleted connector. */
+    void remove(UUID connector);
+
+    Status status(UUID connector);
+
+    Optional<Certificate> serverCertificate(UUID connector);
+
+    /** The children of a node (the Objects folder when null), through the live session. */
+    List<BrowsedNode> browse(UUID connector, String nodeId);
+}
