@@ -9,6 +9,7 @@ import io.insa.iiot.command.DeviceCommand;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
+import io.insa.iiot.ingest.IngestResult;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -456,8 +457,14 @@ final class ConnectorSession {
                 quality.put(v.key() + ".quality", v.uncertain() ? "uncertain" : "good");
             }
             context.ingest().telemetry(device, JSON.writeValueAsBytes(messages)).thenAccept(result -> {
-                if (!(result instanceof io.insa.iiot.ingest.IngestResult.Accepted)) {
-                    lastError = "values of device '" + deviceName + "' not stored: " + result;
+                switch (result) {
+                    case IngestResult.Accepted accepted -> {}
+                    case IngestResult.Rejected rejected ->
+                        lastError = "values of device '" + deviceName + "' not stored: " + rejected.reason() + ": "
+                                + rejected.detail();
+                    case IngestResult.Failed failed ->
+                        lastError =
+                                "values of device '" + deviceName + "' not stored (retry later): " + failed.detail();
                 }
             });
             if (quality.containsValue("uncertain")) {

@@ -288,6 +288,52 @@ class OpcUaConnectorIT extends IntegrationTest {
     }
 
     @Test
+    void theDailyPointsQuotaAppliesAndADeletedConnectorStopsFeeding() throws Exception {
+        UUID tenant = fixture.tenant("OPC UA points", Map.of("max_telemetry_points_per_day", 30));
+        Fixture.Member admin = fixture.member(tenant, "admin");
+        try (OpcUaTestServer server = OpcUaTestServer.start(1)) {
+            String id = create(
+                    admin,
+                    Map.of(
+                            "name",
+                            "Quota",
+                            "endpoint_url",
+                            server.endpointUrl(),
+                            "publishing_interval_ms",
+                            100,
+                            "mappings",
+                            List.of(mapping(server.nodeId("Ramp"), "quota-1", "ramp"))));
+            awaitStatus(admin, id, "connected");
+            await().atMost(WAIT)
+                    .until(() ->
+                            status(admin, id).get("last_error").asString("").contains("QUOTA"));
+            UUID device = awaitDevice(admin, "quota-1");
+            assertThat(count(admin, device, "ramp"))
+                    .as("no more than the day's points")
+                    .isLessThanOrEqualTo(30);
+
+            Fixture.Member stranger = fixture.member(fixture.tenant("OPC UA points other"), "admin");
+            assertThat(api.get("/api/v1/devices/" + device)
+                            .bearer(stranger.accessToken())
+                            .send()
+                            .status())
+                    .as("the connector's devices belong to its tenant")
+                    .isEqualTo(404);
+
+            assertThat(api.delete("/api/v1/connectors/opcua/" + id)
+                            .bearer(admin.accessToken())
+                            .send()
+                            .status())
+                    .isEqualTo(204);
+            assertThat(api.get("/api/v1/connectors/opcua/" + id + "/status")
+                            .bearer(admin.accessToken())
+                            .send()
+                            .status())
+                    .isEqualTo(404);
+        }
+    }
+
+    @Test
     void connectorsAreWrittenByAdminsReadByMembersAndInvisibleToOtherTenants() {
         UUID tenant = fixture.tenant("OPC UA API");
         Fixture.Member admin = fixture.member(tenant, "admin");
