@@ -1,0 +1,159 @@
+package io.insa.iiot.console;
+
+import jakarta.servlet.http.HttpSession;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.core.env.Environment;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientResponseException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The console is a client of the platform's own REST API, with the signed-in user's tokens: every
+ * rule of who may see and do what is the API's, enforced once (a page shows only the controls the
+ * role has, and the API refuses the rest anyway). Calls go to this server over loopback.
+ */
+@Component
+class ConsoleApi {
+
+    /** A refusal of the API, with its problem detail. */
+    static final class Refused extends RuntimeException {
+        final int status;
+
+        Refused(int status, String detail) {
+            super(detail);
+            this.status = status;
+        }
+    }
+
+    private final Environment environment;
+    private final JsonMapper json;
+    private volatile RestClient client;
+
+    ConsoleApi(Environment environment, JsonMapper json) {
+        this.environment = environment;
+        this.json = json;
+    }
+
+    /** Signs in with e-mail and password; the user as the console keeps it. */
+    ConsoleUser signIn(String email, String password) {
+        JsonNode tokens = send("POST", "/api/v1/auth/login", null, Map.of("email", email, "password", password));
+        return user(
+                tokens.get("access_token").asString(),
+                tokens.get("refresh_token").asString());
+    }
+
+    ConsoleUser switchTenant(ConsoleUser user, String tenantId) {
+        JsonNode tokens = send("POST", "/api/v1/auth/switch-tenant", user.accessToken(), Map.of("tenant_id", tenantId));
+        return user(
+                tokens.get("access_token").asString(),
+                tokens.get("refresh_token").asString());
+    }
+
+    void signOut(ConsoleUser user) {
+        try {
+            send("POST", "/api/v1/auth/logout", user.accessToken(), Map.of("refresh_token", user.refreshToken()));
+        } catch (Refused e) {
+            // the session is gone already
+        }
+    }
+
+    JsonNode get(HttpSession session, String path) {
+        return call(session, "GET", path, null);
+    }
+
+    JsonNode post(HttpSession session, String path, Object body) {
+        return call(session, "POST", path, body == null ? Map.of() : body);
+    }
+
+    /** A call as the session's user; an expired access token is refreshed once. */
+    private JsonNode call(HttpSession session, String method, String path, Object body) {
+        ConsoleUser user = (ConsoleUser) session.getAttribute(ConsoleUser.SESSION_KEY);
+        try {
+            return send(method, path, user.accessToken(), body);
+        } catch (Refused e) {
+            if (e.status != 401) {
+                throw e;
+            }
+            JsonNode refreshed =
+                    send("POST", "/api/v1/auth/refresh", null, Map.of("refresh_token", user.refreshToken()));
+            ConsoleUser renewed = user.withTokens(
+                    refreshed.get("access_token").asString(),
+                    refreshed.get("refresh_token").asString());
+            session.setAttribute(ConsoleUser.SESSION_KEY, renewed);
+            return send(method, path, renewed.accessToken(), body);
+        }
+    }
+
+    private ConsoleUser user(String access, String refresh) {
+        JsonNode me = send("GET", "/api/v1/auth/me", access, null);
+        boolean admin = me.at("/user/is_admin").asBoolean();
+        List<ConsoleUser.TenantChoice> tenants = new ArrayList<>();
+        if (admin) {
+            send("GET", "/api/v1/tenants?size=500", access, null)
+                    .get("items")
+                    .forEach(t -> tenants.add(new ConsoleUser.TenantChoice(
+                            t.get("id").asString(), t.get("name").asString())));
+        } else {
+            me.get("memberships")
+                    .forEach(t -> tenants.add(new ConsoleUser.TenantChoice(
+                            t.get("id").asString(), t.get("name").asString())));
+        }
+        JsonNode tenant = me.get("tenant");
+        boolean inTenant = tenant != null && !tenant.isNull();
+        String role = inTenant && tenant.hasNonNull("role") ? tenant.get("role").asString() : null;
+        return new ConsoleUser(
+                access,
+                refresh,
+                me.at("/user/email").asString(),
+                admin,
+                inTenant ? tenant.get("id").asString() : null,
+                inTenant ? tenant.get("name").asString() : null,
+                role,
+                List.copyOf(tenants));
+    }
+
+    private JsonNode send(String method, String path, String token, Object body) {
+        RestClient.RequestBodySpec request = client().method(org.springframework.http.HttpMethod.valueOf(method))
+                .uri(path);
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            request.contentType(MediaType.APPLICATION_JSON).body(json.writeValueAsString(body));
+        }
+        try {
+            String text = request.retrieve().body(String.class);
+            return text == null || text.isBlank() ? json.createObjectNode() : json.readTree(text);
+        } catch (RestClientResponseException e) {
+            throw new Refused(e.getStatusCode().value(), detail(e.getStatusCode(), e.getResponseBodyAsString()));
+        }
+    }
+
+    private String detail(HttpStatusCode status, String body) {
+        try {
+            JsonNode problem = json.readTree(body);
+            if (problem.hasNonNull("detail")) {
+                return problem.get("detail").asString();
+            }
+        } catch (RuntimeException notJson) {
+            // below
+        }
+        return "the platform answered " + status.value();
+    }
+
+    private RestClient client() {
+        RestClient current = client;
+        if (current == null) {
+            String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
+            current = RestClient.builder().baseUrl("http://127.0.0.1:" + port).build();
+            client = current;
+        }
+        return current;
+    }
+}

@@ -1,0 +1,224 @@
+package io.insa.iiot.console;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.AriaRole;
+import io.insa.iiot.support.Api;
+import io.insa.iiot.support.Fixture;
+import io.insa.iiot.support.IntegrationTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The console in a real browser (Playwright driving Debian's headless Chromium): sign-in, the tenant
+ * switcher, what a viewer sees, acknowledging an alert, and forms without a CSRF token refused.
+ * Screenshots of each page go to target/console-screenshots.
+ */
+@Timeout(120)
+class ConsoleIT extends IntegrationTest {
+
+    private static final Path SHOTS = Path.of("target", "console-screenshots");
+    private static Playwright playwright;
+    private static Browser browser;
+
+    @BeforeAll
+    static void browser() {
+        playwright = Playwright.create(
+                new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright
+                .chromium()
+                .launch(new BrowserType.LaunchOptions()
+                        .setExecutablePath(Paths.get("/usr/bin/chromium"))
+                        .setHeadless(true)
+                        .setArgs(List.of("--no-sandbox")));
+    }
+
+    @AfterAll
+    static void close() {
+        if (browser != null) {
+            browser.close();
+        }
+        if (playwright != null) {
+            playwright.close();
+        }
+    }
+
+    @Test
+    void aMemberOfTwoTenantsSwitchesAndSeesOnlyThatTenantsDevices() {
+        UUID first = fixture.tenant("Console plant A");
+        UUID second = fixture.tenant("Console plant B");
+        Fixture.Member member = fixture.member(first, "operator");
+        fixture.addExisting(second, member, "viewer");
+        Fixture.Member adminA = fixture.member(first, "admin");
+        Fixture.Member adminB = fixture.member(second, "admin");
+        fixture.device(adminA.accessToken(), "pump-of-plant-a");
+        fixture.device(adminB.accessToken(), "press-of-plant-b");
+
+        try (var context = browser.newContext()) {
+            Page page = context.newPage();
+            signIn(page, member);
+            assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Dashboard")))
+                    .isVisible();
+            for (String link : List.of(
+                    "Dashboard",
+                    "Devices",
+                    "Alerts",
+                    "Rules",
+                    "Connectors",
+                    "Users",
+                    "Quotas",
+                    "API keys",
+                    "Audit log")) {
+                assertThat(page.getByRole(
+                                AriaRole.LINK,
+                                new Page.GetByRoleOptions().setName(link).setExact(true)))
+                        .isVisible();
+            }
+            page.getByRole(
+                            AriaRole.LINK,
+                            new Page.GetByRoleOptions().setName("Devices").setExact(true))
+                    .click();
+            String tenantShown = page.locator(".tenant strong").textContent();
+            boolean inA = tenantShown.contains("Console plant A");
+            assertThat(page.getByText(inA ? "pump-of-plant-a" : "press-of-plant-b"))
+                    .isVisible();
+            assertThat(page.getByText(inA ? "press-of-plant-b" : "pump-of-plant-a"))
+                    .hasCount(0);
+            shot(page, "devices");
+
+            page.getByLabel("Tenant").selectOption(inA ? second.toString() : first.toString());
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Switch"))
+                    .click();
+            page.getByRole(
+                            AriaRole.LINK,
+                            new Page.GetByRoleOptions().setName("Devices").setExact(true))
+                    .click();
+            assertThat(page.locator(".tenant strong")).containsText(inA ? "Console plant B" : "Console plant A");
+            assertThat(page.getByText(inA ? "press-of-plant-b" : "pump-of-plant-a"))
+                    .isVisible();
+            assertThat(page.getByText(inA ? "pump-of-plant-a" : "press-of-plant-b"))
+                    .hasCount(0);
+            for (String name :
+                    List.of("dashboard", "alerts", "rules", "connectors", "users", "quotas", "api-keys", "audit")) {
+                page.navigate(url("/console/" + name));
+                shot(page, name);
+            }
+        }
+    }
+
+    @Test
+    void anAlertAppearsAndIsAcknowledgedAndAViewerHasNoButtonToDoIt() {
+        UUID tenant = fixture.tenant("Console alerts");
+        Fixture.Member admin = fixture.member(tenant, "admin");
+        Fixture.Member operator = fixture.member(tenant, "operator");
+        Fixture.Member viewer = fixture.member(tenant, "viewer");
+        Fixture.DeviceHandle boiler = fixture.device(admin.accessToken(), "boiler-7");
+        Api.Response rule = api.post(
+                        "/api/v1/rules",
+                        Map.of(
+                                "name", "Boiler too hot",
+                                "severity", "critical",
+                                "key", "temperature",
+                                "condition", Map.of("type", "threshold", "operator", ">", "value", 90)))
+                .bearer(admin.accessToken())
+                .send();
+        assertThat(rule.status()).isEqualTo(201);
+        assertThat(fixture.telemetry(boiler.token(), Map.of("temperature", 95)).status())
+                .isEqualTo(200);
+
+        try (var context = browser.newContext()) {
+            Page page = context.newPage();
+            signIn(page, viewer);
+            page.navigate(url("/console/alerts"));
+            page.waitForSelector("text=Boiler too hot", new Page.WaitForSelectorOptions().setTimeout(20_000));
+            assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Acknowledge")))
+                    .hasCount(0);
+        }
+        try (var context = browser.newContext()) {
+            Page page = context.newPage();
+            signIn(page, operator);
+            page.navigate(url("/console/alerts"));
+            assertThat(page.getByText("Boiler too hot")).isVisible();
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Acknowledge"))
+                    .click();
+            page.navigate(url("/console/alerts?status=acknowledged"));
+            assertThat(page.getByText("Boiler too hot")).isVisible();
+            shot(page, "alerts-acknowledged");
+        }
+        assertThat(api.get("/api/v1/alerts?status=acknowledged")
+                        .bearer(admin.accessToken())
+                        .send()
+                        .json()
+                        .get("total")
+                        .asLong())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aWrongPasswordIsRefusedAndAFormWithoutItsCsrfTokenIsRefused() throws Exception {
+        Fixture.Member member = fixture.member(fixture.tenant("Console csrf"), "admin");
+        try (var context = browser.newContext()) {
+            Page page = context.newPage();
+            page.navigate(url("/console/login"));
+            page.getByLabel("Email").fill(member.email());
+            page.getByLabel("Password").fill("not-the-password");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in"))
+                    .click();
+            assertThat(page.getByRole(AriaRole.ALERT)).isVisible();
+            shot(page, "login-refused");
+        }
+        HttpResponse<String> forged = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url("/console/login")))
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "email=" + member.email() + "&password=" + member.password()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(forged.statusCode()).as("no CSRF token, no sign-in").isEqualTo(403);
+        HttpResponse<String> page = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url("/console/dashboard")))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).as("not signed in: sent to sign in").isEqualTo(302);
+        assertThat(page.headers().firstValue("Location").orElse("")).endsWith("/console/login");
+        assertThat(page.headers().firstValue("Content-Security-Policy").orElse(""))
+                .contains("script-src 'self'");
+    }
+
+    private void signIn(Page page, Fixture.Member member) {
+        page.navigate(url("/console/login"));
+        page.getByLabel("Email").fill(member.email());
+        page.getByLabel("Password").fill(member.password());
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in"))
+                .click();
+        page.waitForURL("**/console/dashboard");
+    }
+
+    private String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    private static void shot(Page page, String name) {
+        page.screenshot(new Page.ScreenshotOptions()
+                .setPath(SHOTS.resolve(name + ".png"))
+                .setFullPage(true));
+    }
+}
