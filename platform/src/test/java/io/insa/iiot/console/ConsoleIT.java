@@ -203,6 +203,40 @@ class ConsoleIT extends IntegrationTest {
                 .contains("script-src 'self'");
     }
 
+    @Test
+    void noPageHasASeriousAccessibilityViolation() throws Exception {
+        UUID tenant = fixture.tenant("Console a11y");
+        Fixture.Member admin = fixture.member(tenant, "admin");
+        fixture.device(admin.accessToken(), "a11y-device");
+        String axe;
+        try (var in = getClass().getResourceAsStream("/META-INF/resources/webjars/axe-core/4.6.3/axe.min.js")) {
+            axe = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        // axe is injected by the test, which the console's strict CSP would otherwise refuse
+        try (var context = browser.newContext(new Browser.NewContextOptions().setBypassCSP(true))) {
+            Page page = context.newPage();
+            page.navigate(url("/console/login"));
+            page.addScriptTag(new Page.AddScriptTagOptions().setContent(axe));
+            assertThat(serious(page)).as("login").isEmpty();
+            signIn(page, admin);
+            for (String name : List.of(
+                    "dashboard", "devices", "alerts", "rules", "connectors", "users", "quotas", "api-keys", "audit")) {
+                page.navigate(url("/console/" + name));
+                page.addScriptTag(new Page.AddScriptTagOptions().setContent(axe));
+                assertThat(serious(page)).as(name).isEmpty();
+            }
+        }
+    }
+
+    /** The serious and critical violations axe-core finds on the page, as "rule: target" lines. */
+    @SuppressWarnings("unchecked")
+    private static List<String> serious(Page page) {
+        return (List<String>) page.evaluate("""
+                async () => (await axe.run()).violations
+                    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .flatMap(v => v.nodes.map(n => v.id + ': ' + n.target.join(' ')))""");
+    }
+
     private void signIn(Page page, Fixture.Member member) {
         page.navigate(url("/console/login"));
         page.getByLabel("Email").fill(member.email());
