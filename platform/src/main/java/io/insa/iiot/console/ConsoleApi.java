@@ -1,5 +1,6 @@
 package io.insa.iiot.console;
 
+import io.insa.iiot.shared.ClientInfo;
 import jakarta.servlet.http.HttpSession;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,6 +124,13 @@ class ConsoleApi {
                 .uri(path);
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
+        }
+        ClientInfo browser = ClientInfo.current();
+        if (browser.ip() != null) {
+            request.header(ClientInfo.RELAYED_FOR, browser.ip()).header(ClientInfo.RELAY_KEY, ClientInfo.RELAY_SECRET);
+            if (browser.userAgent() != null) {
+                request.header(ClientInfo.RELAYED_AGENT, browser.userAgent());
+            }
         }
         if (body != null) {
             request.contentType(MediaType.APPLICATION_JSON).body(json.writeValueAsString(body));

@@ -30,9 +30,11 @@ class ConsoleController implements WebMvcConfigurer {
     static final String LOGIN = "/console/login";
 
     private final ConsoleApi api;
+    private final LiveTelemetry live;
 
-    ConsoleController(ConsoleApi api) {
+    ConsoleController(ConsoleApi api, LiveTelemetry live) {
         this.api = api;
+        this.live = live;
     }
 
     /** Every console page but sign-in needs a signed-in session. */
@@ -127,6 +129,34 @@ class ConsoleController implements WebMvcConfigurer {
             model.addAttribute("name", name);
             model.addAttribute("page", Math.max(0, page));
         });
+    }
+
+    @GetMapping("/console/devices/{id}")
+    String device(
+            @PathVariable String id, @RequestParam(required = false) String key, HttpSession session, Model model) {
+        return page(session, model, "device", user -> {
+            JsonNode device = api.get(session, "/api/v1/devices/" + encode(id));
+            JsonNode latest = api.get(session, "/api/v1/devices/" + encode(id) + "/telemetry/latest")
+                    .get("values");
+            model.addAttribute("device", device.has("device") ? device.get("device") : device);
+            model.addAttribute("latest", latest);
+            String chosen = key;
+            if (chosen == null || chosen.isBlank()) {
+                chosen = latest.propertyNames().stream()
+                        .filter(k -> latest.get(k).get("value").isNumber())
+                        .findFirst()
+                        .orElse("");
+            }
+            model.addAttribute("key", chosen);
+        });
+    }
+
+    /** The live points of a device's key (Server-Sent Events); the API decides whether the user may see the device. */
+    @GetMapping(value = "/console/devices/{id}/live", produces = "text/event-stream")
+    org.springframework.web.servlet.mvc.method.annotation.SseEmitter live(
+            @PathVariable java.util.UUID id, @RequestParam String key, HttpSession session) {
+        api.get(session, "/api/v1/devices/" + id);
+        return live.watch(id, key);
     }
 
     @GetMapping("/console/alerts")

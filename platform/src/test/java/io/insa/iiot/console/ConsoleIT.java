@@ -4,6 +4,7 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
@@ -70,7 +71,7 @@ class ConsoleIT extends IntegrationTest {
         fixture.device(adminA.accessToken(), "pump-of-plant-a");
         fixture.device(adminB.accessToken(), "press-of-plant-b");
 
-        try (var context = browser.newContext()) {
+        try (var context = newContext()) {
             Page page = context.newPage();
             signIn(page, member);
             assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Dashboard")))
@@ -142,7 +143,7 @@ class ConsoleIT extends IntegrationTest {
         assertThat(fixture.telemetry(boiler.token(), Map.of("temperature", 95)).status())
                 .isEqualTo(200);
 
-        try (var context = browser.newContext()) {
+        try (var context = newContext()) {
             Page page = context.newPage();
             signIn(page, viewer);
             page.navigate(url("/console/alerts"));
@@ -150,7 +151,7 @@ class ConsoleIT extends IntegrationTest {
             assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Acknowledge")))
                     .hasCount(0);
         }
-        try (var context = browser.newContext()) {
+        try (var context = newContext()) {
             Page page = context.newPage();
             signIn(page, operator);
             page.navigate(url("/console/alerts"));
@@ -171,9 +172,41 @@ class ConsoleIT extends IntegrationTest {
     }
 
     @Test
+    void aDevicesLiveChartGainsAPointWithinTwoSecondsOfTelemetry() {
+        Fixture.Member operator = fixture.member(fixture.tenant("Console live"), "operator");
+        Fixture.DeviceHandle pump = fixture.device(operator.accessToken(), "live-pump");
+        assertThat(fixture.telemetry(pump.token(), Map.of("temperature", 20.5)).status())
+                .isEqualTo(200);
+        try (var context = newContext()) {
+            Page page = context.newPage();
+            signIn(page, operator);
+            page.navigate(url("/console/devices"));
+            page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("live-pump"))
+                    .click();
+            assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("live-pump")))
+                    .isVisible();
+            var chart = page.locator("#live-chart");
+            assertThat(chart).hasAttribute("data-key", "temperature");
+            page.waitForTimeout(500); // the event stream is open
+            long sent = System.nanoTime();
+            assertThat(fixture.telemetry(pump.token(), Map.of("temperature", 21.5))
+                            .status())
+                    .isEqualTo(200);
+            page.waitForFunction(
+                    "() => Number(document.getElementById('live-chart').dataset.points) >= 1",
+                    null,
+                    new Page.WaitForFunctionOptions().setTimeout(2_000));
+            assertThat((System.nanoTime() - sent) / 1_000_000)
+                    .as("ms until the chart drew the point")
+                    .isLessThan(2_000);
+            shot(page, "device");
+        }
+    }
+
+    @Test
     void aWrongPasswordIsRefusedAndAFormWithoutItsCsrfTokenIsRefused() throws Exception {
         Fixture.Member member = fixture.member(fixture.tenant("Console csrf"), "admin");
-        try (var context = browser.newContext()) {
+        try (var context = newContext()) {
             Page page = context.newPage();
             page.navigate(url("/console/login"));
             page.getByLabel("Email").fill(member.email());
@@ -213,7 +246,7 @@ class ConsoleIT extends IntegrationTest {
             axe = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
         // axe is injected by the test, which the console's strict CSP would otherwise refuse
-        try (var context = browser.newContext(new Browser.NewContextOptions().setBypassCSP(true))) {
+        try (var context = browser.newContext(options().setBypassCSP(true))) {
             Page page = context.newPage();
             page.navigate(url("/console/login"));
             page.addScriptTag(new Page.AddScriptTagOptions().setContent(axe));
@@ -235,6 +268,15 @@ class ConsoleIT extends IntegrationTest {
                 async () => (await axe.run()).violations
                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
                     .flatMap(v => v.nodes.map(n => v.id + ': ' + n.target.join(' ')))""");
+    }
+
+    /** A browser of its own client address: login throttles count per address, as for people. */
+    private static BrowserContext newContext() {
+        return browser.newContext(options());
+    }
+
+    private static Browser.NewContextOptions options() {
+        return new Browser.NewContextOptions().setExtraHTTPHeaders(Map.of("X-Forwarded-For", Fixture.freshIp()));
     }
 
     private void signIn(Page page, Fixture.Member member) {
