@@ -108,6 +108,11 @@ class ConsoleApi {
         JsonNode tenant = me.get("tenant");
         boolean inTenant = tenant != null && !tenant.isNull();
         String role = inTenant && tenant.hasNonNull("role") ? tenant.get("role").asString() : null;
+        boolean member = inTenant
+                && me.get("memberships")
+                        .valueStream()
+                        .anyMatch(m ->
+                                m.get("id").asString().equals(tenant.get("id").asString()));
         return new ConsoleUser(
                 access,
                 refresh,
@@ -116,6 +121,7 @@ class ConsoleApi {
                 inTenant ? tenant.get("id").asString() : null,
                 inTenant ? tenant.get("name").asString() : null,
                 role,
+                member,
                 List.copyOf(tenants));
     }
 

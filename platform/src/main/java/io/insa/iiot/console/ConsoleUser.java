@@ -7,6 +7,7 @@ import java.util.List;
  * Who is signed in to the console, kept in the HTTP session (never in the browser): the API tokens the
  * console calls the API with, and what the top bar shows.
  *
+ * @param member whether the active tenant is one of the user's memberships
  * @param tenants the tenants the switcher offers: the user's memberships, or every tenant for a system admin
  */
 public record ConsoleUser(
@@ -17,6 +18,7 @@ public record ConsoleUser(
         String tenantId,
         String tenantName,
         String role,
+        boolean member,
         List<TenantChoice> tenants)
         implements Serializable {
 
@@ -27,7 +29,7 @@ public record ConsoleUser(
 
     /** A system admin acting inside a tenant that is not one of their memberships is flagged in the bar. */
     public boolean adminInside() {
-        return systemAdmin && tenantId != null && role == null;
+        return systemAdmin && tenantId != null && !member;
     }
 
     public boolean canWrite() {
@@ -39,6 +41,6 @@ public record ConsoleUser(
     }
 
     ConsoleUser withTokens(String access, String refresh) {
-        return new ConsoleUser(access, refresh, email, systemAdmin, tenantId, tenantName, role, tenants);
+        return new ConsoleUser(access, refresh, email, systemAdmin, tenantId, tenantName, role, member, tenants);
     }
 }

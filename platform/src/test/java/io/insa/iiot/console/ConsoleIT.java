@@ -204,6 +204,60 @@ class ConsoleIT extends IntegrationTest {
     }
 
     @Test
+    void anInvitedUserAcceptsThroughTheEmailLinkAndSignsIn() {
+        UUID tenant = fixture.tenant("Console invitation");
+        String email = Fixture.unique("invitee") + "@it.example";
+        Api.Response invite = api.post(
+                        "/api/v1/tenants/" + tenant + "/users/invite", Map.of("email", email, "role", "viewer"))
+                .bearer(fixture.adminToken())
+                .send();
+        assertThat(invite.status()).as(invite.toString()).isEqualTo(201);
+        String token = io.insa.iiot.support.Mailbox.invitationToken(email);
+        try (var context = newContext()) {
+            Page page = context.newPage();
+            page.navigate(url("/accept-invite?token=" + token));
+            page.getByLabel("Name").fill("Ines Invitee");
+            page.getByLabel("Password").fill("a-long-enough-password");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create my account"))
+                    .click();
+            assertThat(page.getByRole(AriaRole.STATUS)).containsText("Your account is ready");
+            page.navigate(url("/console/login"));
+            page.getByLabel("Email").fill(email);
+            page.getByLabel("Password").fill("a-long-enough-password");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in"))
+                    .click();
+            page.waitForURL("**/console/dashboard");
+            assertThat(page.locator(".tenant strong")).hasText("Console invitation");
+        }
+    }
+
+    @Test
+    void aSystemAdminInsideATenantIsFlagged() {
+        UUID tenant = fixture.tenant("Console flagged");
+        try (var context = newContext()) {
+            Page page = context.newPage();
+            page.navigate(url("/console/login"));
+            page.getByLabel("Email").fill(ADMIN_EMAIL);
+            page.getByLabel("Password").fill(ADMIN_PASSWORD);
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign in"))
+                    .click();
+            page.waitForURL("**/console/dashboard");
+            page.getByLabel("Tenant").selectOption(tenant.toString());
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Switch"))
+                    .click();
+            page.waitForURL("**/console/dashboard");
+            assertThat(page.locator(".tenant strong")).hasText("Console flagged");
+            assertThat(page.getByText("System admin inside this tenant")).isVisible();
+            assertThat(page.locator("header.bar-admin")).hasCount(1);
+            shot(page, "system-admin-inside");
+        }
+        io.insa.iiot.support.Api.Response audit = api.get("/api/v1/audit?action=auth.switch_tenant&target_id=" + tenant)
+                .bearer(fixture.adminToken())
+                .send();
+        assertThat(audit.json().get("total").asLong()).as("entering is audited").isPositive();
+    }
+
+    @Test
     void aWrongPasswordIsRefusedAndAFormWithoutItsCsrfTokenIsRefused() throws Exception {
         Fixture.Member member = fixture.member(fixture.tenant("Console csrf"), "admin");
         try (var context = newContext()) {
