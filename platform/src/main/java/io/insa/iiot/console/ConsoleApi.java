@@ -72,6 +72,14 @@ class ConsoleApi {
         return call(session, "POST", path, body == null ? Map.of() : body);
     }
 
+    JsonNode patch(HttpSession session, String path, Object body) {
+        return call(session, "PATCH", path, body);
+    }
+
+    JsonNode delete(HttpSession session, String path) {
+        return call(session, "DELETE", path, null);
+    }
+
     /** A call as the session's user; an expired access token is refreshed once. */
     private JsonNode call(HttpSession session, String method, String path, Object body) {
         ConsoleUser user = (ConsoleUser) session.getAttribute(ConsoleUser.SESSION_KEY);

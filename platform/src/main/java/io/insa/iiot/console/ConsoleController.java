@@ -176,6 +176,52 @@ class ConsoleController implements WebMvcConfigurer {
         return "redirect:/console/alerts";
     }
 
+    @PostMapping("/console/devices")
+    String createDevice(
+            @RequestParam String name, @RequestParam(defaultValue = "sensor") String type, HttpSession session) {
+        JsonNode created = api.post(session, "/api/v1/devices", Map.of("name", name, "type", type));
+        flash(
+                session,
+                "Device " + name + " created. Its access token, shown this once: "
+                        + created.get("access_token").asString());
+        return "redirect:/console/devices";
+    }
+
+    @PostMapping("/console/rules/{id}/enabled")
+    String enableRule(@PathVariable String id, @RequestParam boolean enabled, HttpSession session) {
+        api.patch(session, "/api/v1/rules/" + encode(id), Map.of("enabled", enabled));
+        return "redirect:/console/rules";
+    }
+
+    @PostMapping("/console/api-keys")
+    String createApiKey(
+            @RequestParam String name, @RequestParam(required = false) List<String> scopes, HttpSession session) {
+        JsonNode created = api.post(
+                session, "/api/v1/api-keys", Map.of("name", name, "scopes", scopes == null ? List.of("read") : scopes));
+        flash(
+                session,
+                "API key " + name + " created. The key, shown this once: "
+                        + created.path("key").asString(""));
+        return "redirect:/console/api-keys";
+    }
+
+    @PostMapping("/console/api-keys/{id}/revoke")
+    String revokeApiKey(@PathVariable String id, HttpSession session) {
+        api.delete(session, "/api/v1/api-keys/" + encode(id));
+        flash(session, "API key revoked.");
+        return "redirect:/console/api-keys";
+    }
+
+    @PostMapping("/console/users")
+    String invite(@RequestParam String email, @RequestParam String role, HttpSession session) {
+        api.post(
+                session,
+                "/api/v1/tenants/" + user(session).tenantId() + "/users/invite",
+                Map.of("email", email, "role", role));
+        flash(session, "Invitation sent to " + email + ".");
+        return "redirect:/console/users";
+    }
+
     @GetMapping("/console/rules")
     String rules(HttpSession session, Model model) {
         return page(
@@ -249,6 +295,11 @@ class ConsoleController implements WebMvcConfigurer {
         ConsoleUser user = user(session);
         model.addAttribute("user", user);
         model.addAttribute("current", name);
+        Object flashed = session.getAttribute(FLASH);
+        if (flashed != null) {
+            session.removeAttribute(FLASH);
+            model.addAttribute("flash", flashed);
+        }
         if (user.tenantId() == null) {
             model.addAttribute("notice", "Choose a tenant with the Tenant switcher above.");
             return "console/" + name;
@@ -263,6 +314,13 @@ class ConsoleController implements WebMvcConfigurer {
         }
         return "console/" + name;
     }
+
+    /** A message for the next page only (a secret shown once, a confirmation). */
+    private static void flash(HttpSession session, String message) {
+        session.setAttribute(FLASH, message);
+    }
+
+    private static final String FLASH = ConsoleController.class.getName() + ".flash";
 
     private static ConsoleUser user(HttpSession session) {
         return (ConsoleUser) session.getAttribute(ConsoleUser.SESSION_KEY);

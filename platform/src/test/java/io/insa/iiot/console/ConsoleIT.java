@@ -258,6 +258,83 @@ class ConsoleIT extends IntegrationTest {
     }
 
     @Test
+    void anAdminCreatesADeviceAndAnApiKeyInvitesAUserAndDisablesARuleWhereAViewerHasNoControls() {
+        UUID tenant = fixture.tenant("Console admin");
+        Fixture.Member admin = fixture.member(tenant, "admin");
+        Fixture.Member viewer = fixture.member(tenant, "viewer");
+        api.post(
+                        "/api/v1/rules",
+                        Map.of(
+                                "name", "Console rule",
+                                "severity", "minor",
+                                "key", "temperature",
+                                "condition", Map.of("type", "threshold", "operator", ">", "value", 1000)))
+                .bearer(admin.accessToken())
+                .send();
+        try (var context = newContext()) {
+            Page page = context.newPage();
+            signIn(page, viewer);
+            for (String name : List.of("devices", "rules", "api-keys", "users")) {
+                page.navigate(url("/console/" + name));
+                for (String control : List.of("Create device", "Disable", "Create API key", "Invite")) {
+                    assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(control)))
+                            .hasCount(0);
+                }
+            }
+        }
+        try (var context = newContext()) {
+            Page page = context.newPage();
+            signIn(page, admin);
+            page.navigate(url("/console/devices"));
+            page.getByLabel("Device name").fill("made-in-console");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create device"))
+                    .click();
+            assertThat(page.locator(".flash")).containsText("access token, shown this once");
+            assertThat(page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("made-in-console")))
+                    .isVisible();
+            page.reload();
+            assertThat(page.locator(".flash")).hasCount(0);
+
+            page.navigate(url("/console/api-keys"));
+            page.getByLabel("Key name").fill("console-key");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create API key"))
+                    .click();
+            assertThat(page.locator(".flash")).containsText("iiot_");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke console-key"))
+                    .click();
+            assertThat(page.locator(".flash")).containsText("revoked");
+
+            page.navigate(url("/console/users"));
+            String invitee = Fixture.unique("console-invitee") + "@it.example";
+            page.getByLabel("Email address").fill(invitee);
+            page.getByLabel("Role").selectOption("operator");
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Invite"))
+                    .click();
+            assertThat(page.locator(".flash")).containsText(invitee);
+
+            page.navigate(url("/console/rules"));
+            page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Disable"))
+                    .click();
+            assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Enable")))
+                    .isVisible();
+        }
+        assertThat(api.get("/api/v1/rules")
+                        .bearer(admin.accessToken())
+                        .send()
+                        .json()
+                        .at("/items/0/enabled")
+                        .asBoolean())
+                .isFalse();
+        assertThat(api.get("/api/v1/devices?name=made-in-console")
+                        .bearer(admin.accessToken())
+                        .send()
+                        .json()
+                        .get("total")
+                        .asLong())
+                .isEqualTo(1);
+    }
+
+    @Test
     void aWrongPasswordIsRefusedAndAFormWithoutItsCsrfTokenIsRefused() throws Exception {
         Fixture.Member member = fixture.member(fixture.tenant("Console csrf"), "admin");
         try (var context = newContext()) {
