@@ -6,6 +6,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.json.JsonMapper;
@@ -47,14 +48,14 @@ class AnomalySettingsRepository {
                 .update();
     }
 
-    Optional<byte[]> checkpoint(java.util.UUID device, String key) {
+    Optional<byte[]> checkpoint(UUID device, String key) {
         return jdbc.sql("SELECT state FROM anomaly_models WHERE device_id = ? AND key = ?")
                 .params(device, key)
                 .query(byte[].class)
                 .optional();
     }
 
-    void saveCheckpoint(TenantId tenant, java.util.UUID device, String key, byte[] state, long seen) {
+    void saveCheckpoint(TenantId tenant, UUID device, String key, byte[] state, long seen) {
         jdbc.sql("""
                         INSERT INTO anomaly_models (tenant_id, device_id, key, state, seen, updated_at)
                         VALUES (?, ?, ?, ?, ?, now())

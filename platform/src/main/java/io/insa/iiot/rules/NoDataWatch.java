@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -73,7 +74,7 @@ class NoDataWatch {
         List<DeviceIdentity> fleet = devices.identities(tenant);
         for (Rule rule : noData) {
             Duration allowed = Duration.ofSeconds(((Condition.NoData) rule.condition()).seconds());
-            Map<java.util.UUID, Instant> latest = telemetry.latestTimes(tenant, rule.key());
+            Map<UUID, Instant> latest = telemetry.latestTimes(tenant, rule.key());
             for (DeviceIdentity device : fleet) {
                 if (!rule.scope().covers(device)) {
                     continue;

@@ -339,12 +339,8 @@ final class ConnectorSession {
             }
             retry = context.scheduler()
                     .schedule(() -> context.work().submit(this::connect), delay, TimeUnit.MILLISECONDS);
+            log.info("OPC UA connector {}: {} (next try in {} ms)", connector.id(), why, delay);
         }
-        log.info(
-                "OPC UA connector {}: {} (next try in about {} s)",
-                connector.id(),
-                why,
-                Math.min(60, 1L << Math.min(attempt - 1, 6)));
     }
 
     private void disconnect() {
