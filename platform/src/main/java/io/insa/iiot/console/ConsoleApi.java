@@ -2,6 +2,7 @@ package io.insa.iiot.console;
 
 import io.insa.iiot.shared.ClientInfo;
 import jakarta.servlet.http.HttpSession;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,11 +50,25 @@ class ConsoleApi {
                 tokens.get("refresh_token").asString());
     }
 
+    /** Creates the invited account (token from the e-mail) and signs it in. */
+    ConsoleUser acceptInvitation(String token, String name, String password) {
+        JsonNode tokens = send(
+                "POST", "/api/v1/auth/accept-invite", null, Map.of("token", token, "name", name, "password", password));
+        return user(
+                tokens.get("access_token").asString(),
+                tokens.get("refresh_token").asString());
+    }
+
     ConsoleUser switchTenant(ConsoleUser user, String tenantId) {
         JsonNode tokens = send("POST", "/api/v1/auth/switch-tenant", user.accessToken(), Map.of("tenant_id", tenantId));
         return user(
                 tokens.get("access_token").asString(),
                 tokens.get("refresh_token").asString());
+    }
+
+    /** The user again, with the tenants the switcher offers read anew (after a tenant was created). */
+    ConsoleUser refreshChoices(ConsoleUser user) {
+        return user(user.accessToken(), user.refreshToken());
     }
 
     void signOut(ConsoleUser user) {
@@ -80,11 +95,33 @@ class ConsoleApi {
         return call(session, "DELETE", path, null);
     }
 
+    /** Posts a body that is not JSON (a CSV file), as the given media type. */
+    JsonNode post(HttpSession session, String path, MediaType type, String text) {
+        return call(session, "POST", path, new Raw(type, text));
+    }
+
+    /** A response that is not JSON (a CSV export), as text. */
+    String text(HttpSession session, String path) {
+        return call(session, "GET", path, null, true).asString();
+    }
+
+    /** JSON a user typed into a form (a command's parameters). */
+    JsonNode parse(String text) {
+        return json.readTree(text);
+    }
+
+    /** A request body sent as it is. */
+    private record Raw(MediaType type, String text) {}
+
     /** A call as the session's user; an expired access token is refreshed once. */
     private JsonNode call(HttpSession session, String method, String path, Object body) {
+        return call(session, method, path, body, false);
+    }
+
+    private JsonNode call(HttpSession session, String method, String path, Object body, boolean asText) {
         ConsoleUser user = (ConsoleUser) session.getAttribute(ConsoleUser.SESSION_KEY);
         try {
-            return send(method, path, user.accessToken(), body);
+            return send(method, path, user.accessToken(), body, asText);
         } catch (Refused e) {
             if (e.status != 401) {
                 throw e;
@@ -95,7 +132,7 @@ class ConsoleApi {
                     refreshed.get("access_token").asString(),
                     refreshed.get("refresh_token").asString());
             session.setAttribute(ConsoleUser.SESSION_KEY, renewed);
-            return send(method, path, renewed.accessToken(), body);
+            return send(method, path, renewed.accessToken(), body, asText);
         }
     }
 
@@ -134,8 +171,14 @@ class ConsoleApi {
     }
 
     private JsonNode send(String method, String path, String token, Object body) {
+        return send(method, path, token, body, false);
+    }
+
+    /** One call of the API; a JSON answer is parsed, or with {@code asText} kept as a text node. */
+    private JsonNode send(String method, String path, String token, Object body, boolean asText) {
+        // the path's query is encoded already (ConsolePages.query): taken as it is, not encoded twice
         RestClient.RequestBodySpec request = client().method(org.springframework.http.HttpMethod.valueOf(method))
-                .uri(path);
+                .uri(URI.create(base() + path));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -146,11 +189,16 @@ class ConsoleApi {
                 request.header(ClientInfo.RELAYED_AGENT, browser.userAgent());
             }
         }
-        if (body != null) {
+        if (body instanceof Raw raw) {
+            request.contentType(raw.type()).body(raw.text());
+        } else if (body != null) {
             request.contentType(MediaType.APPLICATION_JSON).body(json.writeValueAsString(body));
         }
         try {
             String text = request.retrieve().body(String.class);
+            if (asText) {
+                return tools.jackson.databind.node.JsonNodeFactory.instance.stringNode(text == null ? "" : text);
+            }
             return text == null || text.isBlank() ? json.createObjectNode() : json.readTree(text);
         } catch (RestClientResponseException e) {
             throw new Refused(e.getStatusCode().value(), detail(e.getStatusCode(), e.getResponseBodyAsString()));
@@ -172,10 +220,15 @@ class ConsoleApi {
     private RestClient client() {
         RestClient current = client;
         if (current == null) {
-            String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
-            current = RestClient.builder().baseUrl("http://127.0.0.1:" + port).build();
+            current = RestClient.create();
             client = current;
         }
         return current;
+    }
+
+    /** This server over loopback; the port is known once the server has started. */
+    private String base() {
+        return "http://127.0.0.1:"
+                + environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
     }
 }

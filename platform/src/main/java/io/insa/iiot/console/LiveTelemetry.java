@@ -4,6 +4,7 @@ import io.insa.iiot.telemetry.Point;
 import io.insa.iiot.telemetry.TelemetryCommitted;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -30,15 +31,17 @@ class LiveTelemetry {
     private final Map<UUID, Set<Watcher>> watchers = new ConcurrentHashMap<>();
     private final ExecutorService sending = Executors.newVirtualThreadPerTaskExecutor();
 
-    /** A stream of the device's points of the key; the caller has checked the device is the user's to see. */
-    SseEmitter watch(UUID device, String key) {
+    /** A stream of the devices' points of the key; the caller has checked the devices are the user's to see. */
+    SseEmitter watch(Collection<UUID> devices, String key) {
         SseEmitter emitter = new SseEmitter(OPEN_FOR.toMillis());
         Watcher watcher = new Watcher(emitter, key);
-        watchers.computeIfAbsent(device, d -> ConcurrentHashMap.newKeySet()).add(watcher);
-        Runnable forget = () -> watchers.computeIfPresent(device, (d, set) -> {
+        for (UUID device : devices) {
+            watchers.computeIfAbsent(device, d -> ConcurrentHashMap.newKeySet()).add(watcher);
+        }
+        Runnable forget = () -> devices.forEach(device -> watchers.computeIfPresent(device, (d, set) -> {
             set.remove(watcher);
             return set.isEmpty() ? null : set;
-        });
+        }));
         emitter.onCompletion(forget);
         emitter.onTimeout(forget);
         emitter.onError(e -> forget.run());
@@ -60,7 +63,7 @@ class LiveTelemetry {
                 if (value == null) {
                     continue;
                 }
-                String data = "{\"key\":\"" + point.key().replace("\\", "\\\\").replace("\"", "\\\"") + "\",\"ts\":"
+                String data = "{\"device_id\":\"" + message.device().deviceId() + "\",\"ts\":"
                         + point.ts().toEpochMilli() + ",\"value\":" + value + "}";
                 for (Watcher watcher : watching) {
                     if (watcher.key().equals(point.key())) {

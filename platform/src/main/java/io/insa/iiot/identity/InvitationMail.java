@@ -83,7 +83,8 @@ class InvitationMail {
         mail.setTo(email);
         mail.setSubject("You are invited to " + tenant.name() + " on the INSA IIoT Platform");
         String how = hasAccount
-                ? "Log in at " + publicUrl + " with your account and accept the invitation under your invitations."
+                ? "Log in with your account and accept it under your invitations:\n\n  " + publicUrl
+                        + "/console/invitations"
                 : "Choose your password and accept here:\n\n  " + acceptUrl(issued.token());
         mail.setText("You have been invited to join the tenant \"" + tenant.name() + "\" (" + tenant.slug() + ").\n\n"
                 + how + "\n\nThe invitation expires at " + issued.expiresAt() + ".\n"

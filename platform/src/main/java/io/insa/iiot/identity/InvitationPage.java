@@ -5,9 +5,8 @@ import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * {@code GET /accept-invite?token=...}: the page the invitation e-mail links to ({@code
- * insa.public-url} + {@code /accept-invite}), where a new user chooses a name and password. A static
- * page and script; the console will take it over.
+ * {@code GET /accept-invite?token=...}: the address the invitation e-mail links to ({@code
+ * insa.public-url} + {@code /accept-invite}). It leads to the console's page for it, token and all.
  */
 @Configuration
 class InvitationPage implements WebMvcConfigurer {
@@ -16,6 +15,6 @@ class InvitationPage implements WebMvcConfigurer {
 
     @Override
     public void addViewControllers(ViewControllerRegistry registry) {
-        registry.addViewController(PATH).setViewName("forward:" + PATH + ".html");
+        registry.addRedirectViewController(PATH, "/console/accept-invite").setKeepQueryParams(true);
     }
 }

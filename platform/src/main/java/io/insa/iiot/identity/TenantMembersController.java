@@ -4,12 +4,14 @@ import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.Page;
 import io.insa.iiot.shared.PageRequest;
 import io.insa.iiot.shared.Role;
+import io.insa.iiot.tenancy.Invitations;
 import io.insa.iiot.tenancy.TenantAccess;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
@@ -38,12 +40,17 @@ class TenantMembersController {
 
     private final TenantMembers members;
     private final TenantAccess access;
+    private final Invitations invitations;
     private final int maxPageSize;
 
     TenantMembersController(
-            TenantMembers members, TenantAccess access, @Value("${insa.api.max-page-size}") int maxPageSize) {
+            TenantMembers members,
+            TenantAccess access,
+            Invitations invitations,
+            @Value("${insa.api.max-page-size}") int maxPageSize) {
         this.members = members;
         this.access = access;
+        this.invitations = invitations;
         this.maxPageSize = maxPageSize;
     }
 
@@ -63,6 +70,14 @@ class TenantMembersController {
             @PathVariable UUID tenantId,
             @Valid @RequestBody InviteRequest request) {
         return members.invite(caller, access.requireAdmin(caller, tenantId), request.email(), request.role());
+    }
+
+    /** The invitations not yet answered (they hold seats): admins only. */
+    @GetMapping("/invitations")
+    Page<Invitations.Outstanding> invitations(@AuthenticationPrincipal Caller caller, @PathVariable UUID tenantId) {
+        List<Invitations.Outstanding> open =
+                invitations.outstanding(access.requireAdmin(caller, tenantId).tenantId());
+        return new Page<>(open, 0, open.size(), open.size());
     }
 
     @DeleteMapping("/{userId}")

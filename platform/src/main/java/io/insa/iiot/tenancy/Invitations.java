@@ -40,6 +40,9 @@ public class Invitations {
             OffsetDateTime invitedAt,
             OffsetDateTime expiresAt) {}
 
+    /** An invitation not yet answered, as the tenant's admins see it. */
+    public record Outstanding(UUID id, String email, Role role, OffsetDateTime invitedAt, OffsetDateTime expiresAt) {}
+
     private final JdbcClient jdbc;
     private final TenantTransactions transactions;
     private final Clock clock;
@@ -153,6 +156,24 @@ public class Invitations {
                                 "DELETE FROM invitations WHERE email = ? AND accepted_at IS NULL AND declined_at IS NULL")
                         .param(email)
                         .update());
+    }
+
+    /** The tenant's invitations that are neither answered nor expired, newest first. */
+    public List<Outstanding> outstanding(TenantId tenant) {
+        return transactions.inTenant(
+                tenant,
+                () -> jdbc.sql("""
+                                SELECT id, email, role, created_at, expires_at FROM invitations
+                                WHERE accepted_at IS NULL AND declined_at IS NULL AND expires_at > ?
+                                ORDER BY created_at DESC LIMIT 1000""")
+                        .param(now())
+                        .query((rs, n) -> new Outstanding(
+                                rs.getObject("id", UUID.class),
+                                rs.getString("email"),
+                                Role.of(rs.getString("role")),
+                                rs.getObject("created_at", OffsetDateTime.class),
+                                rs.getObject("expires_at", OffsetDateTime.class)))
+                        .list());
     }
 
     /** Open invitations hold seats; run in the tenant's transaction. */
