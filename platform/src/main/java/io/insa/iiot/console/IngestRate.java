@@ -1,6 +1,7 @@
 package io.insa.iiot.console;
 
 import io.insa.iiot.telemetry.TelemetryCommitted;
+import java.time.Clock;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,10 +25,15 @@ class IngestRate {
     }
 
     private final Map<UUID, Slots> tenants = new ConcurrentHashMap<>();
+    private final Clock clock;
+
+    IngestRate(Clock clock) {
+        this.clock = clock;
+    }
 
     @EventListener
     void onCommitted(TelemetryCommitted committed) {
-        long second = System.currentTimeMillis() / 1000;
+        long second = clock.millis() / 1000;
         for (TelemetryCommitted.DevicePoints message : committed.messages()) {
             Slots slots = tenants.computeIfAbsent(message.device().tenantId().value(), t -> new Slots());
             int slot = (int) (second % slots.counts().length());
@@ -44,7 +50,7 @@ class IngestRate {
         if (slots == null) {
             return 0;
         }
-        long now = System.currentTimeMillis() / 1000;
+        long now = clock.millis() / 1000;
         long sum = 0;
         for (int i = 0; i < slots.counts().length(); i++) {
             long second = slots.seconds().get(i);

@@ -337,7 +337,7 @@ class ConsolePagesIT extends BrowserTest {
                             + " return rate && Number(rate.textContent) > 0; }",
                     null,
                     new Page.WaitForFunctionOptions().setTimeout(15_000));
-            shot(page, "dashboard");
+            shot(page, "dashboard-live");
         }
     }
 

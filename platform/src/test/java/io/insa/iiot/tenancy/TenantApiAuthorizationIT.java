@@ -135,6 +135,11 @@ class TenantApiAuthorizationIT extends IntegrationTest {
                         keys(body.get("invitation"), Set.of("id", "expires_at"));
                     }),
             new Endpoint(
+                    "GET /tenants/{id}/users/invitations",
+                    (api, s) -> api.get("/api/v1/tenants/" + s.tenant() + "/users/invitations"),
+                    "401 401 401 | 200 200 404 | 200 403 403 | 403 403 403 | 403 403 403 | 403 200 403",
+                    body -> envelope(body, Set.of("id", "email", "role", "invited_at", "expires_at"))),
+            new Endpoint(
                     "DELETE /tenants/{id}/users/{user_id}",
                     (api, s) -> api.delete("/api/v1/tenants/" + s.tenant() + "/users/" + s.victim()),
                     "401 401 401 | 204 204 404 | 204 403 403 | 403 403 403 | 403 403 403 | 403 204 403",
