@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -22,7 +23,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * browser never holds ingestion up.
  */
 @Component
-class LiveTelemetry {
+class LiveTelemetry implements SmartLifecycle {
 
     private static final Duration OPEN_FOR = Duration.ofMinutes(30);
 
@@ -30,6 +31,29 @@ class LiveTelemetry {
 
     private final Map<UUID, Set<Watcher>> watchers = new ConcurrentHashMap<>();
     private final ExecutorService sending = Executors.newVirtualThreadPerTaskExecutor();
+    private volatile boolean running;
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /**
+     * Ends every open stream before the web server's graceful shutdown, which would otherwise wait its
+     * whole timeout for streams that never end by themselves (browsers reconnect to another node).
+     */
+    @Override
+    public void stop() {
+        running = false;
+        watchers.values()
+                .forEach(set -> set.forEach(watcher -> watcher.emitter().complete()));
+        watchers.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
 
     /** A stream of the devices' points of the key; the caller has checked the devices are the user's to see. */
     SseEmitter watch(Collection<UUID> devices, String key) {
