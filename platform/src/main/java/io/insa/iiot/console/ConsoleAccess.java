@@ -34,7 +34,8 @@ class ConsoleAccess implements WebMvcConfigurer {
                     }
                 })
                 .addPathPatterns("/console/**")
-                .excludePathPatterns(SignInController.LOGIN, InvitationPages.ACCEPT + "/**", "/console/assets/**");
+                .excludePathPatterns(
+                        SignInController.LOGIN + "/**", InvitationPages.ACCEPT + "/**", "/console/assets/**");
     }
 
     /** A page the browser navigated to (not a live stream or a partial update). */

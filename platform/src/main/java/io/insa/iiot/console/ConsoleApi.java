@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.springframework.core.env.Environment;
-import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.client.RestClient;
@@ -26,10 +25,17 @@ class ConsoleApi {
     /** A refusal of the API, with its problem detail. */
     static final class Refused extends RuntimeException {
         final int status;
+        /** The API asks for a second factor (login of an account with MFA). */
+        final boolean mfaRequired;
 
         Refused(int status, String detail) {
+            this(status, detail, false);
+        }
+
+        Refused(int status, String detail, boolean mfaRequired) {
             super(detail);
             this.status = status;
+            this.mfaRequired = mfaRequired;
         }
     }
 
@@ -44,7 +50,20 @@ class ConsoleApi {
 
     /** Signs in with e-mail and password; the user as the console keeps it. */
     ConsoleUser signIn(String email, String password) {
-        JsonNode tokens = send("POST", "/api/v1/auth/login", null, Map.of("email", email, "password", password));
+        return signIn(email, password, null);
+    }
+
+    /**
+     * Signs in with a second factor: six digits are an authenticator app's code, anything else a
+     * recovery code.
+     */
+    ConsoleUser signIn(String email, String password, String code) {
+        Map<String, String> body = new java.util.LinkedHashMap<>(Map.of("email", email, "password", password));
+        if (code != null && !code.isBlank()) {
+            String typed = code.replace(" ", "");
+            body.put(typed.matches("\\d{6}") ? "totp_code" : "recovery_code", typed);
+        }
+        JsonNode tokens = send("POST", "/api/v1/auth/login", null, body);
         return user(
                 tokens.get("access_token").asString(),
                 tokens.get("refresh_token").asString());
@@ -167,7 +186,9 @@ class ConsoleApi {
                 inTenant ? tenant.get("name").asString() : null,
                 role,
                 member,
-                List.copyOf(tenants));
+                List.copyOf(tenants),
+                me.at("/user/mfa_enabled").asBoolean(),
+                me.path("mfa_enrollment_required").asBoolean());
     }
 
     private JsonNode send(String method, String path, String token, Object body) {
@@ -201,20 +222,24 @@ class ConsoleApi {
             }
             return text == null || text.isBlank() ? json.createObjectNode() : json.readTree(text);
         } catch (RestClientResponseException e) {
-            throw new Refused(e.getStatusCode().value(), detail(e.getStatusCode(), e.getResponseBodyAsString()));
+            JsonNode problem = problem(e.getResponseBodyAsString());
+            throw new Refused(
+                    e.getStatusCode().value(),
+                    problem.path("detail")
+                            .asString(
+                                    "the platform answered " + e.getStatusCode().value()),
+                    problem.path("mfa_required").asBoolean());
         }
     }
 
-    private String detail(HttpStatusCode status, String body) {
+    /** The problem+json of a refusal; an empty object when the body is not JSON. */
+    private JsonNode problem(String body) {
         try {
             JsonNode problem = json.readTree(body);
-            if (problem.hasNonNull("detail")) {
-                return problem.get("detail").asString();
-            }
+            return problem == null || !problem.isObject() ? json.createObjectNode() : problem;
         } catch (RuntimeException notJson) {
-            // below
+            return json.createObjectNode();
         }
-        return "the platform answered " + status.value();
     }
 
     private RestClient client() {

@@ -19,7 +19,7 @@ final class ConsolePages {
     record Flash(String text, boolean problem) implements java.io.Serializable {}
 
     /** The pages that are about no one tenant. */
-    private static final java.util.Set<String> OUTSIDE_TENANTS = java.util.Set.of("tenants", "invitations");
+    private static final java.util.Set<String> OUTSIDE_TENANTS = java.util.Set.of("tenants", "invitations", "security");
 
     private static final String FLASH = ConsolePages.class.getName() + ".flash";
 

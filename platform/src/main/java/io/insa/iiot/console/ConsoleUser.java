@@ -9,6 +9,7 @@ import java.util.List;
  *
  * @param member whether the active tenant is one of the user's memberships
  * @param tenants the tenants the switcher offers: the user's memberships, or every tenant for a system admin
+ * @param mfaEnrollmentRequired a tenant of the user requires MFA, which the user has not set up
  */
 public record ConsoleUser(
         String accessToken,
@@ -19,7 +20,9 @@ public record ConsoleUser(
         String tenantName,
         String role,
         boolean member,
-        List<TenantChoice> tenants)
+        List<TenantChoice> tenants,
+        boolean mfaEnabled,
+        boolean mfaEnrollmentRequired)
         implements Serializable {
 
     static final String SESSION_KEY = ConsoleUser.class.getName();
@@ -41,6 +44,17 @@ public record ConsoleUser(
     }
 
     ConsoleUser withTokens(String access, String refresh) {
-        return new ConsoleUser(access, refresh, email, systemAdmin, tenantId, tenantName, role, member, tenants);
+        return new ConsoleUser(
+                access,
+                refresh,
+                email,
+                systemAdmin,
+                tenantId,
+                tenantName,
+                role,
+                member,
+                tenants,
+                mfaEnabled,
+                mfaEnrollmentRequired);
     }
 }

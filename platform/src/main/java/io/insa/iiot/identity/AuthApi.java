@@ -18,7 +18,8 @@ final class AuthApi {
     record LoginRequest(
             @NotBlank @Email @Size(max = 254) String email,
             @NotBlank String password,
-            String totpCode) {}
+            String totpCode,
+            String recoveryCode) {}
 
     record RefreshRequest(@NotBlank String refreshToken) {}
 
@@ -65,5 +66,10 @@ final class AuthApi {
         }
     }
 
-    record MeResponse(UserAccount.View user, TenantSummary tenant, List<TenantSummary> memberships) {}
+    /** {@code mfaEnrollmentRequired}: a tenant of the user requires MFA, which the user has not set up. */
+    record MeResponse(
+            UserAccount.View user,
+            TenantSummary tenant,
+            List<TenantSummary> memberships,
+            boolean mfaEnrollmentRequired) {}
 }

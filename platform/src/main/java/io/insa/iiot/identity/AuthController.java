@@ -40,7 +40,11 @@ class AuthController {
     @PostMapping("/login")
     TokenResponse login(@Valid @RequestBody LoginRequest request) {
         return auth.login(
-                request.email(), request.password(), ClientInfo.current().ip());
+                request.email(),
+                request.password(),
+                request.totpCode(),
+                request.recoveryCode(),
+                ClientInfo.current().ip());
     }
 
     @PostMapping("/refresh")

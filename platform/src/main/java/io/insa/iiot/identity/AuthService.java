@@ -44,6 +44,7 @@ class AuthService {
     private final Memberships memberships;
     private final Tenants tenants;
     private final InvitationAnswers invitations;
+    private final Mfa mfa;
     private final TenantTransactions transactions;
     private final AuditLog audit;
     private final Clock clock;
@@ -60,6 +61,7 @@ class AuthService {
             Memberships memberships,
             Tenants tenants,
             InvitationAnswers invitations,
+            Mfa mfa,
             TenantTransactions transactions,
             AuditLog audit,
             Clock clock) {
@@ -74,6 +76,7 @@ class AuthService {
         this.memberships = memberships;
         this.tenants = tenants;
         this.invitations = invitations;
+        this.mfa = mfa;
         this.transactions = transactions;
         this.audit = audit;
         this.clock = clock;
@@ -84,7 +87,7 @@ class AuthService {
      * per-minute counts; past them, exactly one bcrypt comparison runs whatever the account's state, and
      * unknown, invited, disabled and wrong-password cases answer alike.
      */
-    TokenResponse login(String rawEmail, String password, String clientIp) {
+    TokenResponse login(String rawEmail, String password, String totpCode, String recoveryCode, String clientIp) {
         String email = UserAccounts.normalizeEmail(rawEmail);
         lockout.lockedFor(email, clientIp).ifPresent(wait -> {
             refusals.count(clientIp);
@@ -102,6 +105,22 @@ class AuthService {
             recordFailure(email, clientIp, user);
             throw ProblemException.unauthorized(BAD_CREDENTIALS);
         }
+        switch (mfa.check(user, totpCode, recoveryCode)) {
+            case MISSING ->
+                throw mfaRequired("this account needs a code from its authenticator app (totp_code)"
+                        + " or a recovery code (recovery_code)");
+            case WRONG -> {
+                recordFailure(email, clientIp, user); // counts toward the lockout like a wrong password
+                throw mfaRequired("the authentication code is wrong or was used already");
+            }
+            case ACCEPTED_RECOVERY_CODE ->
+                audit.record(AuditEvent.success(
+                                null, Actor.user(user.id(), email), "auth.mfa_recovery_code_used", "user", user.id())
+                        .withDetail("recovery_codes_left", mfa.unusedRecoveryCodes(user.id())));
+            case NOT_ENROLLED, ACCEPTED -> {
+                // signed in
+            }
+        }
         lockout.recordSuccess(email, clientIp);
         OffsetDateTime now = Times.now(clock);
         transactions.global(() -> {
@@ -113,8 +132,9 @@ class AuthService {
             users.recordSuccessfulLogin(user.id(), now);
         });
         TenantSummary tenant = memberships.ofUser(user.id()).stream()
-                .findFirst()
-                .flatMap(m -> summary(user, m.tenantId()))
+                .map(m -> summary(user, m.tenantId()))
+                .flatMap(Optional::stream)
+                .findFirst() // the first tenant that lets the user in (one requiring MFA may not)
                 .orElse(null);
         TokenResponse tokens = startSession(user, tenant);
         audit.record(new AuditEvent(
@@ -126,6 +146,13 @@ class AuthService {
                 AuditEvent.SUCCESS,
                 Map.of()));
         return tokens;
+    }
+
+    /** 401 with {@code "mfa_required": true}: the client asks for a code and logs in again with it. */
+    private static ProblemException mfaRequired(String detail) {
+        ProblemException e = ProblemException.unauthorized(detail);
+        e.getBody().setProperty("mfa_required", true);
+        return e;
     }
 
     /** The same answer for every e-mail, with or without an account behind it. */
@@ -194,7 +221,14 @@ class AuthService {
         TenantSummary active = caller.activeTenant() == null
                 ? null
                 : summary(user, caller.activeTenant()).orElse(null);
-        return new MeResponse(user.view(), active, all);
+        boolean enrolmentRequired = !user.mfaEnabled()
+                && tenants
+                        .findAll(memberships.ofUser(user.id()).stream()
+                                .map(m -> m.tenantId().value())
+                                .toList())
+                        .stream()
+                        .anyMatch(Tenant::requireMfa);
+        return new MeResponse(user.view(), active, all, enrolmentRequired);
     }
 
     TokenResponse switchTenant(Caller caller, UUID tenantId) {
@@ -203,6 +237,13 @@ class AuthService {
         Optional<Role> role = memberships.roleOf(user.id(), target);
         if (role.isEmpty() && !user.admin()) {
             throw ProblemException.forbidden("not a member of this tenant");
+        }
+        Tenant found = tenants.find(tenantId).orElseThrow(() -> ProblemException.notFound("tenant " + tenantId));
+        if (role.isPresent() && found.requireMfa() && !user.mfaEnabled()) {
+            ProblemException e = ProblemException.forbidden("this tenant requires multi-factor authentication:"
+                    + " set it up first (POST /api/v1/auth/mfa/enroll)");
+            e.getBody().setProperty("mfa_enrollment_required", true);
+            throw e;
         }
         TenantSummary tenant = summary(user, target).orElseThrow(() -> ProblemException.notFound("tenant " + tenantId));
         AuthSessions.Rotation.Rotated rotated = transactions.inTenant(target, () -> {
@@ -249,15 +290,19 @@ class AuthService {
                 access, rotated.refreshToken(), "Bearer", accessTokens.ttl().toSeconds(), user.view(), tenant);
     }
 
-    /** The tenant as the user acts in it: their membership role, or admin for a system administrator. */
+    /**
+     * The tenant as the user acts in it: their membership role, or admin for a system administrator.
+     * None for a member without MFA in a tenant that requires it.
+     */
     private Optional<TenantSummary> summary(UserAccount user, TenantId tenantId) {
-        Optional<Role> role = memberships
-                .roleOf(user.id(), tenantId)
-                .or(() -> user.admin() ? Optional.of(Role.ADMIN) : Optional.empty());
+        Optional<Role> membership = memberships.roleOf(user.id(), tenantId);
+        Optional<Role> role = membership.or(() -> user.admin() ? Optional.of(Role.ADMIN) : Optional.empty());
         if (role.isEmpty()) {
             return Optional.empty();
         }
-        return tenants.find(tenantId.value()).map(t -> new TenantSummary(t.id(), t.name(), t.slug(), role.get()));
+        return tenants.find(tenantId.value())
+                .filter(t -> membership.isEmpty() || !t.requireMfa() || user.mfaEnabled())
+                .map(t -> new TenantSummary(t.id(), t.name(), t.slug(), role.get()));
     }
 
     private List<TenantSummary> summaries(UserAccount user, List<Membership> all) {

@@ -73,6 +73,12 @@ class UserRepository {
                 .update();
     }
 
+    void updateMfaEnabled(UUID id, boolean enabled) {
+        jdbc.sql("UPDATE users SET mfa_enabled = ? WHERE id = ?")
+                .params(enabled, id)
+                .update();
+    }
+
     /** Activates an account that is still invited; false when it is not (any more). */
     boolean activate(UUID id, String name, String hash) {
         return jdbc.sql(

@@ -16,6 +16,7 @@ public record Tenant(
         long maxTelemetryPointsPerDay,
         int maxRetentionDays,
         int maxMessagesPerSecond,
+        boolean requireMfa,
         OffsetDateTime createdAt,
         OffsetDateTime updatedAt) {
 

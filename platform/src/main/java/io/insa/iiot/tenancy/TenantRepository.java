@@ -65,8 +65,9 @@ class TenantRepository {
     void insert(Tenant t) {
         jdbc.sql("""
                         INSERT INTO tenants (id, name, slug, status, max_devices, max_users, max_telemetry_points_per_day,
-                                             max_retention_days, max_messages_per_second, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                                             max_retention_days, max_messages_per_second, require_mfa, created_at,
+                                             updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
                 .params(
                         t.id(),
                         t.name(),
@@ -77,6 +78,7 @@ class TenantRepository {
                         t.maxTelemetryPointsPerDay(),
                         t.maxRetentionDays(),
                         t.maxMessagesPerSecond(),
+                        t.requireMfa(),
                         t.createdAt(),
                         t.updatedAt())
                 .update();
@@ -86,7 +88,7 @@ class TenantRepository {
         jdbc.sql("""
                         UPDATE tenants SET name = ?, slug = ?, status = ?, max_devices = ?, max_users = ?,
                                max_telemetry_points_per_day = ?, max_retention_days = ?, max_messages_per_second = ?,
-                               updated_at = ?
+                               require_mfa = ?, updated_at = ?
                         WHERE id = ?""")
                 .params(
                         t.name(),
@@ -97,6 +99,7 @@ class TenantRepository {
                         t.maxTelemetryPointsPerDay(),
                         t.maxRetentionDays(),
                         t.maxMessagesPerSecond(),
+                        t.requireMfa(),
                         t.updatedAt(),
                         t.id())
                 .update();
@@ -113,6 +116,7 @@ class TenantRepository {
                 rs.getLong("max_telemetry_points_per_day"),
                 rs.getInt("max_retention_days"),
                 rs.getInt("max_messages_per_second"),
+                rs.getBoolean("require_mfa"),
                 rs.getObject("created_at", OffsetDateTime.class),
                 rs.getObject("updated_at", OffsetDateTime.class));
     }

@@ -25,7 +25,8 @@ final class TenantRequests {
             @Min(0) Integer maxUsers,
             @Min(0) Long maxTelemetryPointsPerDay,
             @Min(1) Integer maxRetentionDays,
-            @Min(0) Integer maxMessagesPerSecond) {}
+            @Min(0) Integer maxMessagesPerSecond,
+            Boolean requireMfa) {}
 
     /** A partial update: absent (or null) fields stay as they are. */
     record Update(
@@ -38,7 +39,9 @@ final class TenantRequests {
             @Min(0) Integer maxUsers,
             @Min(0) Long maxTelemetryPointsPerDay,
             @Min(1) Integer maxRetentionDays,
-            @Min(0) Integer maxMessagesPerSecond) {
+            @Min(0) Integer maxMessagesPerSecond,
+            /* a tenant's admins may require MFA of its members */
+            Boolean requireMfa) {
 
         /** The fields only a system administrator may change. */
         boolean touchesQuotasOrStatus() {
@@ -61,6 +64,7 @@ final class TenantRequests {
                     maxTelemetryPointsPerDay != null ? maxTelemetryPointsPerDay : t.maxTelemetryPointsPerDay(),
                     maxRetentionDays != null ? maxRetentionDays : t.maxRetentionDays(),
                     maxMessagesPerSecond != null ? maxMessagesPerSecond : t.maxMessagesPerSecond(),
+                    requireMfa != null ? requireMfa : t.requireMfa(),
                     t.createdAt(),
                     now);
         }

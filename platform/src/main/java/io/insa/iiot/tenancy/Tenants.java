@@ -90,6 +90,7 @@ public class Tenants {
                         : defaults.maxTelemetryPointsPerDay(),
                 or(request.maxRetentionDays(), defaults.maxRetentionDays()),
                 or(request.maxMessagesPerSecond(), defaults.maxMessagesPerSecond()),
+                Boolean.TRUE.equals(request.requireMfa()),
                 now,
                 now);
         // the tenant's own context, so that its audit entry commits in the same transaction

@@ -357,7 +357,8 @@ class ConsoleIT extends BrowserTest {
                     "quotas",
                     "api-keys",
                     "audit",
-                    "invitations")) {
+                    "invitations",
+                    "security")) {
                 page.navigate(url("/console/" + path));
                 assertThat(serious(page, axe)).as(path).isEmpty();
                 shot(page, path.replaceAll("[^a-z0-9-]+", "_"));

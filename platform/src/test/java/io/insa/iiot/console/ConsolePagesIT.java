@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.FilePayload;
+import io.insa.iiot.identity.Totp;
 import io.insa.iiot.support.Api;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.transport.mqtt.MqttTestDevice;
@@ -442,6 +443,52 @@ class ConsolePagesIT extends BrowserTest {
             link(page, "Next page").click();
             assertThat(page.locator("caption")).hasText("60 devices, page 2 of 2");
             assertThat(page.locator("tbody")).not().containsText("gauge");
+        }
+    }
+
+    @Test
+    void aMemberOfATenantThatRequiresMfaSetsItUpAndThenSignsInWithACode() {
+        UUID tenant = fixture.tenant("Console MFA");
+        Fixture.Member admin = fixture.member(tenant, "admin");
+        Fixture.Member member = fixture.member(tenant, "operator");
+        assertThat(api.patch("/api/v1/tenants/" + tenant, Map.of("require_mfa", true))
+                        .bearer(admin.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(200);
+        String secret;
+        try (var browserContext = newContext()) {
+            Page page = browserContext.newPage();
+            page.navigate(url("/console/login"));
+            page.getByLabel("Email").fill(member.email());
+            page.getByLabel("Password").fill(member.password());
+            button(page, "Sign in").click();
+            page.waitForURL("**/console/security");
+            assertThat(page.locator(".problem")).containsText("requires two-factor authentication");
+            page.getByLabel("Your password").fill(member.password());
+            button(page, "Set up two-factor authentication").click();
+            assertThat(page.getByAltText("QR code of your authenticator key")).isVisible();
+            shot(page, "security-enrol");
+            secret = page.locator("#mfa-secret").textContent().strip();
+            page.getByLabel("Code from the app").fill(Totp.code(secret, Totp.step()));
+            button(page, "Turn on").click();
+            assertThat(page.locator(".recovery-codes li")).hasCount(10);
+            assertThat(page.locator(".tenant strong")).hasText("Console MFA");
+            button(page, "Sign out").click();
+
+            page.getByLabel("Email").fill(member.email());
+            page.getByLabel("Password").fill(member.password());
+            button(page, "Sign in").click();
+            page.getByLabel("Authentication code")
+                    .fill("000000".equals(Totp.code(secret, Totp.step() + 1)) ? "111111" : "000000");
+            button(page, "Verify").click();
+            assertThat(page.getByRole(com.microsoft.playwright.options.AriaRole.ALERT))
+                    .containsText("wrong");
+            shot(page, "login-code");
+            page.getByLabel("Authentication code").fill(Totp.code(secret, Totp.step() + 1));
+            button(page, "Verify").click();
+            page.waitForURL("**/console/dashboard");
+            assertThat(page.locator(".tenant strong")).hasText("Console MFA");
         }
     }
 

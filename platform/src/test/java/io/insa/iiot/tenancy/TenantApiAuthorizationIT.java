@@ -82,6 +82,7 @@ class TenantApiAuthorizationIT extends IntegrationTest {
             "max_telemetry_points_per_day",
             "max_retention_days",
             "max_messages_per_second",
+            "require_mfa",
             "created_at",
             "updated_at");
     private static final Set<String> TENANT_USER =
