@@ -37,6 +37,11 @@ public class DataDirectory {
 
     /** Writes (or replaces) a secret readable by the owner only; the file never exists with wider rights. */
     public Path writeSecret(String name, String value) {
+        return writeSecret(name, (value + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** As {@link #writeSecret(String, String)}, for binary secrets (a keystore). */
+    public Path writeSecret(String name, byte[] value) {
         Path file = root.resolve(name);
         try {
             Files.createDirectories(root);
@@ -45,7 +50,7 @@ public class DataDirectory {
                     "." + name,
                     ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(temp, value + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+            Files.write(temp, value, StandardOpenOption.TRUNCATE_EXISTING);
             return Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);

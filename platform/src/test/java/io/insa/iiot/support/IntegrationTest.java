@@ -72,6 +72,7 @@ public abstract class IntegrationTest {
         properties.put("insa.admin.email", ADMIN_EMAIL);
         properties.put("insa.admin.password", ADMIN_PASSWORD);
         properties.put("management.server.port", "0");
+        properties.put("insa.https.port", "0");
         properties.put("insa.mqtt.port", "0");
         properties.put("insa.mqtt.tls.enabled", "true");
         properties.put("insa.mqtt.tls.port", "0");

@@ -10,11 +10,11 @@ import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.transport.DeviceConnections;
 import io.insa.iiot.transport.DeviceSessions;
 import io.insa.iiot.transport.InFlight;
+import io.insa.iiot.transport.TransportKeystores;
 import io.insa.iiot.transport.TransportMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.PfxOptions;
 import io.vertx.proton.ProtonConnection;
 import io.vertx.proton.ProtonDelivery;
 import io.vertx.proton.ProtonReceiver;
@@ -84,6 +84,7 @@ class AmqpTransport implements SmartLifecycle {
     private final DeviceSessions deviceSessions;
     private final CommandChannels commandChannels;
     private final Commands commands;
+    private final TransportKeystores keystores;
     private final TransportMetrics metrics;
     private final Set<ProtonConnection> open = ConcurrentHashMap.newKeySet();
     private final InFlight inFlight = new InFlight();
@@ -100,7 +101,9 @@ class AmqpTransport implements SmartLifecycle {
             DeviceSessions deviceSessions,
             CommandChannels commandChannels,
             Commands commands,
+            TransportKeystores keystores,
             MeterRegistry registry) {
+        this.keystores = keystores;
         this.metrics = new TransportMetrics(registry, "amqp", open);
         this.credit = new LinkCredit(pressure, metrics);
         this.commandChannels = commandChannels;
@@ -124,9 +127,8 @@ class AmqpTransport implements SmartLifecycle {
                     .setHost(settings.host())
                     .setPort(settings.tls().port())
                     .setSsl(true)
-                    .setKeyCertOptions(new PfxOptions()
-                            .setPath(settings.tls().keystore())
-                            .setPassword(settings.tls().keystorePassword()))));
+                    .setKeyCertOptions(keystores.options(
+                            settings.tls().keystore(), settings.tls().keystorePassword()))));
         }
     }
 

@@ -7,11 +7,11 @@ import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.transport.DeviceConnections;
 import io.insa.iiot.transport.DeviceSessions;
+import io.insa.iiot.transport.TransportKeystores;
 import io.insa.iiot.transport.TransportMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.PfxOptions;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
 import java.util.ArrayList;
@@ -47,6 +47,7 @@ class MqttTransport implements SmartLifecycle {
     private final DeviceSessions deviceSessions;
     private final CommandChannels commandChannels;
     private final Commands commands;
+    private final TransportKeystores keystores;
     private final List<MqttServer> servers = new ArrayList<>();
     private final Set<MqttSession> sessions = ConcurrentHashMap.newKeySet();
     /** Device authentication and ingest admission may block; never on an event loop. */
@@ -64,7 +65,9 @@ class MqttTransport implements SmartLifecycle {
             DeviceSessions deviceSessions,
             CommandChannels commandChannels,
             Commands commands,
+            TransportKeystores keystores,
             MeterRegistry registry) {
+        this.keystores = keystores;
         this.vertx = vertx;
         this.connections = connections;
         this.deviceSessions = deviceSessions;
@@ -97,9 +100,8 @@ class MqttTransport implements SmartLifecycle {
             servers.add(listen(options()
                     .setPort(settings.tls().port())
                     .setSsl(true)
-                    .setKeyCertOptions(new PfxOptions()
-                            .setPath(settings.tls().keystore())
-                            .setPassword(settings.tls().keystorePassword()))));
+                    .setKeyCertOptions(keystores.options(
+                            settings.tls().keystore(), settings.tls().keystorePassword()))));
         }
         running = true;
     }
