@@ -21,6 +21,7 @@ import org.springframework.stereotype.Component;
 class AdminBootstrap implements ApplicationRunner {
 
     static final String PASSWORD_FILE = "admin-password.txt";
+    static final String NAME = "System administrator";
     private static final Logger log = LoggerFactory.getLogger(AdminBootstrap.class);
 
     private final UserAccounts users;
@@ -56,11 +57,11 @@ class AdminBootstrap implements ApplicationRunner {
         boolean generated = password.isBlank();
         String secret = generated ? Secrets.newToken().substring(0, 20) : password;
         if (!generated) {
-            Passwords.requireAcceptable("insa.admin.password", secret);
+            passwords.requireAcceptable("insa.admin.password", secret, PasswordPolicy.Owner.newAccount(email, NAME));
         }
         String hash = passwords.hash(secret);
         UserAccount admin = transactions.global(() -> {
-            UserAccount created = users.create(email, "System administrator", hash, true, UserStatus.ACTIVE);
+            UserAccount created = users.create(email, NAME, hash, true, UserStatus.ACTIVE);
             audit.record(
                     AuditEvent.success(null, AuditEvent.Actor.system(), "user.bootstrap_admin", "user", created.id())
                             .withDetail("email", created.email()));

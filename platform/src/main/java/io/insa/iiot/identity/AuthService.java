@@ -267,7 +267,7 @@ class AuthService {
         if (!passwords.matches(current, user.passwordHash())) {
             throw ProblemException.badRequest("current_password", "is not the account's password");
         }
-        Passwords.requireAcceptable("new_password", next);
+        passwords.requireAcceptable("new_password", next, new PasswordPolicy.Owner(user.email(), user.name(), current));
         String hash = passwords.hash(next);
         transactions.inContext(caller.activeTenant(), () -> {
             users.updatePassword(user.id(), hash);

@@ -65,7 +65,7 @@ class InvitationAnswers {
         if (existing.isPresent() && existing.get().status() != UserStatus.INVITED) {
             throw accountExists();
         }
-        Passwords.requireAcceptable("password", password);
+        passwords.requireAcceptable("password", password, PasswordPolicy.Owner.newAccount(invitation.email(), name));
         String hash = passwords.hash(password);
         TenantId tenant = invitation.tenantId();
         UserAccount user = transactions.inTenant(tenant, () -> {

@@ -1,6 +1,5 @@
 package io.insa.iiot.identity;
 
-import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.Secrets;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -17,16 +16,17 @@ import org.springframework.stereotype.Component;
 /**
  * Password hashing: bcrypt for everything new; unsalted SHA-256 hex only to verify users imported from
  * the legacy platform, whose hashes are replaced by bcrypt at their next successful login. Stored
- * hashes carry their scheme, {@code {bcrypt}...} or {@code {sha256}...}.
+ * hashes carry their scheme, {@code {bcrypt}...} or {@code {sha256}...}. A password being set must first
+ * pass the {@link PasswordPolicy}.
  */
 @Component
 class Passwords {
 
     static final String LEGACY_PREFIX = "{sha256}";
-    static final int MIN_LENGTH = 8;
     /** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently cut. */
     static final int MAX_BYTES = 72;
 
+    private final PasswordPolicy policy;
     private final DelegatingPasswordEncoder encoder;
     /** Compared against when the account does not exist, so timing does not reveal that. */
     private final String decoy;
@@ -34,7 +34,8 @@ class Passwords {
     /** Times every bcrypt comparison: the cost an operator tunes, and one per login attempt by design. */
     private final Timer checks;
 
-    Passwords(@Value("${insa.auth.bcrypt-cost}") int cost, MeterRegistry meters) {
+    Passwords(@Value("${insa.auth.bcrypt-cost}") int cost, MeterRegistry meters, PasswordPolicy policy) {
+        this.policy = policy;
         this.encoder = new DelegatingPasswordEncoder(
                 "bcrypt", Map.of("bcrypt", new BCryptPasswordEncoder(cost), "sha256", new LegacySha256()));
         this.decoy = encoder.encode(Secrets.newToken());
@@ -75,15 +76,12 @@ class Passwords {
         return utf8Length(raw) > MAX_BYTES;
     }
 
-    /** The password rules every new password meets (length; more arrive with the hardening work). */
-    static void requireAcceptable(String field, String raw) {
-        if (raw == null || raw.codePointCount(0, raw.length()) < MIN_LENGTH) {
-            throw ProblemException.badRequest(field, "must be at least " + MIN_LENGTH + " characters");
-        }
-        if (tooLongForBcrypt(raw)) {
-            throw ProblemException.badRequest(
-                    field, "must be at most " + MAX_BYTES + " bytes in UTF-8 (" + utf8Length(raw) + " given)");
-        }
+    /**
+     * Refuses a password being set for {@code owner} with a 400 naming every rule it breaks. Here, next to
+     * hashing, because every caller that sets a password already holds this class.
+     */
+    void requireAcceptable(String field, String raw, PasswordPolicy.Owner owner) {
+        policy.require(field, raw, owner);
     }
 
     private static int utf8Length(String raw) {

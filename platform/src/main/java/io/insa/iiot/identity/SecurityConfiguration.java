@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.convert.converter.Converter;
@@ -40,7 +41,12 @@ class SecurityConfiguration {
     static final String API_KEY_HEADER = "X-API-Key";
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, AuthSessions sessions, ApiKeys apiKeys, JsonMapper json)
+    SecurityFilterChain api(
+            HttpSecurity http,
+            AuthSessions sessions,
+            ApiKeys apiKeys,
+            JsonMapper json,
+            @Value("${" + AdminAddresses.SETTING + ":}") String adminAllowedCidrs)
             throws Exception {
         ProblemWriter problems = new ProblemWriter(json);
         http.csrf(csrf -> csrf.disable())
@@ -58,11 +64,7 @@ class SecurityConfiguration {
                         .permitAll()
                         .requestMatchers("/error")
                         .permitAll()
-                        .requestMatchers(
-                                HttpMethod.GET,
-                                InvitationPage.PATH,
-                                InvitationPage.PATH + ".html",
-                                InvitationPage.PATH + ".js")
+                        .requestMatchers(HttpMethod.GET, InvitationPage.PATH)
                         .permitAll()
                         // the device API: the token in the path is the credential, checked by the transport
                         .requestMatchers(
@@ -82,6 +84,7 @@ class SecurityConfiguration {
                         .accessDeniedHandler((request, response, e) ->
                                 problems.write(response, HttpStatus.FORBIDDEN, "access denied")))
                 .addFilterBefore(new ApiKeyFilter(apiKeys, problems), BearerTokenAuthenticationFilter.class)
+                .addFilterAfter(new AdminAddresses(adminAllowedCidrs, problems), BearerTokenAuthenticationFilter.class)
                 .headers(headers -> headers.contentSecurityPolicy(csp -> csp.policyDirectives(
                                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
                                         + "frame-ancestors 'none'; form-action 'self'"))

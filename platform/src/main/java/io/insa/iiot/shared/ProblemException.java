@@ -73,6 +73,15 @@ public class ProblemException extends ErrorResponseException {
         return this;
     }
 
+    /**
+     * Adds an extension member to the body (RFC 9457 section 3.2), for clients that act on more than
+     * the human-readable detail; {@code name} is written as given, so spell it in snake_case.
+     */
+    public ProblemException withProperty(String name, Object value) {
+        getBody().setProperty(name, value);
+        return this;
+    }
+
     public int status() {
         return getStatusCode().value();
     }

@@ -36,7 +36,7 @@ public abstract class IntegrationTest {
     }
 
     public static final String ADMIN_EMAIL = "root@it.example";
-    public static final String ADMIN_PASSWORD = "root-password-for-tests";
+    public static final String ADMIN_PASSWORD = "correct-horse-battery-for-tests";
     public static final Path DATA_DIR =
             Path.of("target", "it-data-" + UUID.randomUUID()).toAbsolutePath();
 
@@ -100,8 +100,8 @@ public abstract class IntegrationTest {
         properties.put("insa.rules.max-per-tenant", "20");
         properties.put("insa.analytics.checkpoint-interval", "500ms");
         properties.put("insa.analytics.max-models-per-tenant", "5");
-        // tests simulate many client addresses through X-Forwarded-For from loopback
-        properties.put("server.forward-headers-strategy", "native");
+        // tests simulate many client addresses through X-Forwarded-For from loopback, a trusted proxy
+        properties.put("insa.security.trusted-proxies", "127.0.0.1/32");
         return properties;
     }
 
