@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the load generator (docs/benchmarks.md): ./loadgen.sh <http|baseline|rls> [--option value ...]
+# Runs the load generator (docs/benchmarks.md): ./loadgen.sh <mode> [--option value ...]; modes: --help
 # Builds it when needed and takes the database settings from ./iiot env.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"

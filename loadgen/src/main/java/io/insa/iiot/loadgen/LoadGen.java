@@ -14,7 +14,9 @@ import java.util.Arrays;
  *   <li>{@code rules}: HTTP ingest with and without 1,000 enabled rules in the tenant, then the time from
  *       the commit of a point crossing a threshold to the receipt of its alert's webhook;
  *   <li>{@code outage}: HTTP and MQTT devices sending while PostgreSQL is stopped or killed and started
- *       again: what they were told, and whether every acknowledged message is stored.
+ *       again: what they were told, and whether every acknowledged message is stored;
+ *   <li>{@code console}: the web console's pages, signed in as a tenant admin of a tenant of 10,000
+ *       devices: the time of each page, p50 to max.
  * </ul>
  */
 public final class LoadGen {
@@ -39,6 +41,8 @@ public final class LoadGen {
                       outage    --http-devices 50 --mqtt-devices 50 --rate 5 (msg/s per device) --before 10 --outage 20 --after 30
                                 --stop-command "su postgres -c 'pg_ctlcluster 15 main stop -m fast'" (or kill -9 of every postgres process)
                                 --start-command "su postgres -c 'pg_ctlcluster 15 main start'" --answer-bound 20
+                      console   --devices 10000 --requests 300 (timed per page) --warmup 50 (per page, not timed)
+                                (platform started with --insa.invitations.expose-token=true, for the tenant admin's invitation)
                       baseline  --rows 3000000 --batch 100000 --devices 10000 --points 3   (PostgreSQL COPY into the telemetry table)
                       rls       --rows 1000000 --batch 2000                                 (writer INSERT with and without row-level security)
                     database options (baseline, rls): --db-url, --owner-user, --owner-password, --app-user, --app-password
@@ -56,9 +60,10 @@ public final class LoadGen {
             case "rls" -> new RlsOverhead(options).run();
             case "outage" -> new OutageLoad(options).run();
             case "rules" -> new RulesLoad(options).run();
+            case "console" -> new ConsolePagesLoad(options).run();
             default ->
                 throw new IllegalArgumentException(
-                        "unknown mode " + args[0] + " (http, mqtt, coap, amqp, outage, rules, baseline, rls)");
+                        "unknown mode " + args[0] + " (http, mqtt, coap, amqp, outage, rules, console, baseline, rls)");
         }
     }
 }

@@ -32,6 +32,11 @@ class UserPages {
             model.addAttribute("roles", ROLES);
             if (user.isAdmin()) {
                 model.addAttribute("invitations", api.get(session, members(user) + "/invitations"));
+                model.addAttribute(
+                        "requireMfa",
+                        api.get(session, "/api/v1/tenants/" + user.tenantId())
+                                .path("require_mfa")
+                                .asBoolean());
             }
         });
     }
@@ -54,6 +59,18 @@ class UserPages {
     String remove(@PathVariable UUID id, HttpSession session) {
         api.delete(session, members(ConsolePages.user(session)) + "/" + id);
         flash(session, "Member removed from the tenant.");
+        return "redirect:/console/users";
+    }
+
+    /** Whether members must use two-factor authentication to enter the tenant. */
+    @PostMapping("/console/users/require-mfa")
+    String requireMfa(@RequestParam boolean required, HttpSession session) {
+        api.patch(session, "/api/v1/tenants/" + ConsolePages.user(session).tenantId(), Map.of("require_mfa", required));
+        flash(
+                session,
+                required
+                        ? "Members now need two-factor authentication to enter this tenant."
+                        : "Two-factor authentication is no longer required.");
         return "redirect:/console/users";
     }
 

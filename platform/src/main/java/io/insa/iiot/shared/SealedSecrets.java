@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -24,8 +25,13 @@ public class SealedSecrets {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final SecretKeySpec key;
+    /** Keys of before a rotation: what they sealed still opens; everything new is sealed with {@link #key}. */
+    private final List<SecretKeySpec> previous;
 
-    public SealedSecrets(@Value("${insa.secrets.key:}") String configured, DataDirectory data) {
+    public SealedSecrets(
+            @Value("${insa.secrets.key:}") String configured,
+            @Value("${insa.secrets.previous-keys:}") String previousKeys,
+            DataDirectory data) {
         String encoded = configured.isBlank()
                 ? data.readSecret(KEY_FILE).orElseGet(() -> {
                     byte[] fresh = new byte[32];
@@ -35,11 +41,20 @@ public class SealedSecrets {
                     return value;
                 })
                 : configured;
+        this.key = key("insa.secrets.key", encoded);
+        this.previous = java.util.Arrays.stream(previousKeys.split(","))
+                .map(String::strip)
+                .filter(k -> !k.isEmpty())
+                .map(k -> key("insa.secrets.previous-keys", k))
+                .toList();
+    }
+
+    private static SecretKeySpec key(String setting, String encoded) {
         byte[] bytes = Base64.getDecoder().decode(encoded.strip());
         if (bytes.length != 32) {
-            throw new IllegalStateException("insa.secrets.key must be the base64 of 32 bytes");
+            throw new IllegalStateException(setting + " must be the base64 of 32 bytes");
         }
-        this.key = new SecretKeySpec(bytes, "AES");
+        return new SecretKeySpec(bytes, "AES");
     }
 
     public String seal(String plain) {
@@ -59,14 +74,27 @@ public class SealedSecrets {
         }
     }
 
+    /** Opens with the current key, or else with a previous one (GCM tells a wrong key apart). */
     public String open(String sealed) {
-        try {
-            byte[] bytes = Base64.getDecoder().decode(sealed);
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, bytes, 0, NONCE_BYTES));
-            return new String(cipher.doFinal(bytes, NONCE_BYTES, bytes.length - NONCE_BYTES), StandardCharsets.UTF_8);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("a sealed secret cannot be opened with this key", e);
+        byte[] bytes = Base64.getDecoder().decode(sealed);
+        GeneralSecurityException last = null;
+        for (SecretKeySpec candidate : keys()) {
+            try {
+                Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+                cipher.init(Cipher.DECRYPT_MODE, candidate, new GCMParameterSpec(128, bytes, 0, NONCE_BYTES));
+                return new String(
+                        cipher.doFinal(bytes, NONCE_BYTES, bytes.length - NONCE_BYTES), StandardCharsets.UTF_8);
+            } catch (GeneralSecurityException e) {
+                last = e;
+            }
         }
+        throw new IllegalStateException("a sealed secret cannot be opened with the configured keys", last);
+    }
+
+    private List<SecretKeySpec> keys() {
+        List<SecretKeySpec> all = new java.util.ArrayList<>(previous.size() + 1);
+        all.add(key);
+        all.addAll(previous);
+        return all;
     }
 }

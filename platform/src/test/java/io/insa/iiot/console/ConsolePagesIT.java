@@ -451,11 +451,20 @@ class ConsolePagesIT extends BrowserTest {
         UUID tenant = fixture.tenant("Console MFA");
         Fixture.Member admin = fixture.member(tenant, "admin");
         Fixture.Member member = fixture.member(tenant, "operator");
-        assertThat(api.patch("/api/v1/tenants/" + tenant, Map.of("require_mfa", true))
+        try (var browserContext = newContext()) {
+            Page page = browserContext.newPage();
+            signIn(page, admin);
+            page.navigate(url("/console/users"));
+            button(page, "Require two-factor authentication").click();
+            flashed(page, "Members now need two-factor authentication");
+        }
+        assertThat(api.get("/api/v1/tenants/" + tenant)
                         .bearer(admin.accessToken())
                         .send()
-                        .status())
-                .isEqualTo(200);
+                        .json()
+                        .get("require_mfa")
+                        .asBoolean())
+                .isTrue();
         String secret;
         try (var browserContext = newContext()) {
             Page page = browserContext.newPage();
