@@ -85,6 +85,24 @@ class RowLevelSecurityIT extends IntegrationTest {
                         + " enabled, publishing_interval_ms, mappings, created_at, updated_at) VALUES (gen_random_uuid(), ?1,"
                         + " 'c-' || gen_random_uuid(), 'opc.tcp://127.0.0.1:1/x', 'None', 'None', 'anonymous', false, 1000, '[]', now(), now())");
         SEEDS.put(
+                "device_certificates",
+                "WITH d AS (INSERT INTO devices (id, tenant_id, name, type, created_at, updated_at) "
+                        + "VALUES (gen_random_uuid(), ?1, 'seed-' || gen_random_uuid(), 'seed', now(), now()) RETURNING id) "
+                        + "INSERT INTO device_certificates (device_id, tenant_id, thumbprint, subject, not_after, created_at) "
+                        + "SELECT id, ?1, gen_random_uuid()::text, 'CN=seed', now(), now() FROM d");
+        SEEDS.put(
+                "ca_certificates",
+                "INSERT INTO ca_certificates (id, tenant_id, subject, thumbprint, certificate_pem, not_after, auto_provision,"
+                        + " created_at) VALUES (gen_random_uuid(), ?1, 'CN=' || gen_random_uuid(), gen_random_uuid()::text,"
+                        + " 'pem', now(), false, now())");
+        SEEDS.put(
+                "revoked_certificates",
+                "WITH a AS (INSERT INTO ca_certificates (id, tenant_id, subject, thumbprint, certificate_pem, not_after,"
+                        + " auto_provision, created_at) VALUES (gen_random_uuid(), ?1, 'CN=' || gen_random_uuid(),"
+                        + " gen_random_uuid()::text, 'pem', now(), false, now()) RETURNING id) "
+                        + "INSERT INTO revoked_certificates (ca_id, tenant_id, serial_number, revoked_at) "
+                        + "SELECT id, ?1, md5(random()::text), now() FROM a");
+        SEEDS.put(
                 "anomaly_settings",
                 "INSERT INTO anomaly_settings (tenant_id, enabled, scope, keys, updated_at) "
                         + "VALUES (?1, true, '{\"type\":\"all\"}', '{}', now())");
@@ -188,6 +206,8 @@ class RowLevelSecurityIT extends IntegrationTest {
                             "app_audit_purge",
                             "app_device_by_token",
                             "app_device_by_mqtt_username",
+                            "app_device_by_certificate",
+                            "app_ca_by_subject",
                             "app_ensure_telemetry_partition",
                             "app_claim_notifications",
                             "app_drop_telemetry_partitions_before");

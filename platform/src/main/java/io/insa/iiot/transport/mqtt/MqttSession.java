@@ -1,5 +1,6 @@
 package io.insa.iiot.transport.mqtt;
 
+import io.insa.iiot.device.DeviceCertificates;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
@@ -20,6 +21,8 @@ import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubRecReasonCode;
 import io.vertx.mqtt.messages.codes.MqttSubAckReasonCode;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -30,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * One MQTT connection of a device (SPEC 5, MQTT column). The device is authenticated from CONNECT;
@@ -67,6 +71,7 @@ final class MqttSession {
     static final int MQTT_5 = 5;
 
     private final MqttEndpoint endpoint;
+    private final DeviceCertificates certificates;
     private final Context context;
     private final Devices devices;
     private final Ingest ingest;
@@ -103,8 +108,10 @@ final class MqttSession {
             Set<MqttSession> sessions,
             DeviceConnections connections,
             DeviceSessions deviceSessions,
-            MqttCommands commands) {
+            MqttCommands commands,
+            DeviceCertificates certificates) {
         this.endpoint = endpoint;
+        this.certificates = certificates;
         this.context = context;
         this.devices = devices;
         this.ingest = ingest;
@@ -123,9 +130,34 @@ final class MqttSession {
         String username = endpoint.auth() == null ? null : endpoint.auth().getUsername();
         String password = endpoint.auth() == null ? null : endpoint.auth().getPassword();
         long stamp = deviceSessions.stamp();
-        CompletableFuture.supplyAsync(() -> devices.authenticateMqtt(clientId, username, password), blocking)
-                .whenComplete((found, error) ->
-                        context.runOnContext(v -> connect(error == null ? found : Optional.empty(), stamp)));
+        X509Certificate[] presented = username == null || username.isEmpty() ? presentedCertificates() : null;
+        CompletableFuture.supplyAsync(
+                        () -> presented != null
+                                ? certificates.authenticate(presented)
+                                : devices.authenticateMqtt(clientId, username, password),
+                        blocking)
+                .whenComplete((found, error) -> {
+                    if (error != null) {
+                        log.warn("MQTT authentication failed: {}", error.toString(), error);
+                    }
+                    context.runOnContext(v -> connect(error == null ? found : Optional.empty(), stamp));
+                });
+    }
+
+    /** The client certificate chain of a TLS connection without credentials; null when there is none. */
+    private X509Certificate[] presentedCertificates() {
+        if (!endpoint.isSsl() || endpoint.sslSession() == null) {
+            return null;
+        }
+        try {
+            Certificate[] chain = endpoint.sslSession().getPeerCertificates();
+            return java.util.Arrays.stream(chain)
+                    .filter(X509Certificate.class::isInstance)
+                    .map(X509Certificate.class::cast)
+                    .toArray(X509Certificate[]::new);
+        } catch (SSLPeerUnverifiedException none) {
+            return null;
+        }
     }
 
     private void connect(Optional<DeviceIdentity> found, long stamp) {

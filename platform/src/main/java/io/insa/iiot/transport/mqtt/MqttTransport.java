@@ -2,6 +2,7 @@ package io.insa.iiot.transport.mqtt;
 
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
+import io.insa.iiot.device.DeviceCertificates;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestPressure;
@@ -12,6 +13,7 @@ import io.insa.iiot.transport.TransportMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
 import java.util.ArrayList;
@@ -48,6 +50,7 @@ class MqttTransport implements SmartLifecycle {
     private final CommandChannels commandChannels;
     private final Commands commands;
     private final TransportKeystores keystores;
+    private final DeviceCertificates certificates;
     private final List<MqttServer> servers = new ArrayList<>();
     private final Set<MqttSession> sessions = ConcurrentHashMap.newKeySet();
     /** Device authentication and ingest admission may block; never on an event loop. */
@@ -66,8 +69,10 @@ class MqttTransport implements SmartLifecycle {
             CommandChannels commandChannels,
             Commands commands,
             TransportKeystores keystores,
+            DeviceCertificates certificates,
             MeterRegistry registry) {
         this.keystores = keystores;
+        this.certificates = certificates;
         this.vertx = vertx;
         this.connections = connections;
         this.deviceSessions = deviceSessions;
@@ -101,7 +106,9 @@ class MqttTransport implements SmartLifecycle {
                     .setPort(settings.tls().port())
                     .setSsl(true)
                     .setKeyCertOptions(keystores.options(
-                            settings.tls().keystore(), settings.tls().keystorePassword()))));
+                            settings.tls().keystore(), settings.tls().keystorePassword()))
+                    .setClientAuth(ClientAuth.REQUEST)
+                    .setTrustOptions(keystores.anyClientCertificate())));
         }
         running = true;
     }
@@ -126,7 +133,8 @@ class MqttTransport implements SmartLifecycle {
                                 sessions,
                                 connections,
                                 deviceSessions,
-                                new MqttCommands(commandChannels, commands))
+                                new MqttCommands(commandChannels, commands),
+                                certificates)
                         .start())
                 .exceptionHandler(e -> log.debug("MQTT connection error: {}", e.toString()));
         server.listen().await();
