@@ -31,10 +31,12 @@ class NotificationRepository {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final WebhookSecrets secrets;
 
-    NotificationRepository(JdbcClient jdbc, JsonMapper json) {
+    NotificationRepository(JdbcClient jdbc, JsonMapper json, WebhookSecrets secrets) {
         this.jdbc = jdbc;
         this.json = json;
+        this.secrets = secrets;
     }
 
     void enqueue(TenantId tenant, UUID alertId, Rule rule, String event) {
@@ -49,7 +51,7 @@ class NotificationRepository {
                             alertId,
                             rule.id(),
                             event,
-                            json.writerFor(RuleAction.class).writeValueAsString(action))
+                            json.writerFor(RuleAction.class).writeValueAsString(secrets.seal(action)))
                     .update();
         }
     }
@@ -72,7 +74,7 @@ class NotificationRepository {
                         TenantId.of(rs.getObject(2, UUID.class)),
                         rs.getObject(3, UUID.class),
                         rs.getString(4),
-                        json.readValue(rs.getString(5), RuleAction.class),
+                        secrets.open(json.readValue(rs.getString(5), RuleAction.class)),
                         rs.getInt(6)))
                 .optional();
     }

@@ -23,10 +23,12 @@ class RuleRepository {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final WebhookSecrets secrets;
 
-    RuleRepository(JdbcClient jdbc, JsonMapper json) {
+    RuleRepository(JdbcClient jdbc, JsonMapper json, WebhookSecrets secrets) {
         this.jdbc = jdbc;
         this.json = json;
+        this.secrets = secrets;
     }
 
     void insert(Rule rule) {
@@ -116,7 +118,7 @@ class RuleRepository {
     }
 
     private String actions(Rule rule) {
-        return json.writerFor(ACTIONS).writeValueAsString(rule.actions());
+        return json.writerFor(ACTIONS).writeValueAsString(secrets.seal(rule.actions()));
     }
 
     private Rule map(ResultSet rs, int row) throws SQLException {
@@ -131,7 +133,7 @@ class RuleRepository {
                 rs.getString("key"),
                 json.readValue(rs.getString("condition"), Condition.class),
                 clear == null ? null : json.readValue(clear, Condition.class),
-                json.readValue(rs.getString("actions"), ACTIONS),
+                secrets.open(json.readValue(rs.getString("actions"), ACTIONS)),
                 rs.getObject("created_at", OffsetDateTime.class).toInstant(),
                 rs.getObject("updated_at", OffsetDateTime.class).toInstant());
     }

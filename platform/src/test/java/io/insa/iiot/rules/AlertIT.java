@@ -106,6 +106,11 @@ class AlertIT extends IntegrationTest {
             await().atMost(WAIT).until(() -> hook.received().size() >= 1);
             WebhookReceiver.Received raised = hook.received().getFirst();
             assertThat(raised.signature()).isEqualTo("sha256=" + hmac("pump-secret", raised.body()));
+            assertThat(storedActions(rule))
+                    .as("the webhook secret is sealed at rest, in the rule and in its notifications")
+                    .isNotEmpty()
+                    .allSatisfy(text ->
+                            assertThat(text).doesNotContain("pump-secret").contains("sealed:"));
             assertThat(JSON.readTree(raised.body()).get("event").asString()).isEqualTo("raised");
             assertThat(JSON.readTree(raised.body()).at("/alert/id").asString()).isEqualTo(id);
 
@@ -631,6 +636,29 @@ class AlertIT extends IntegrationTest {
                 .json()
                 .at("/alerts/active")
                 .asLong();
+    }
+
+    /** The stored JSON of a rule's actions and of its notifications, read as the database owner. */
+    private static List<String> storedActions(String rule) throws Exception {
+        try (var c = io.insa.iiot.support.TestDatabase.get().connectAsOwner();
+                var s = c.prepareStatement("SELECT set_config('app.tenant_id', ?, false)")) {
+            s.setString(1, tenant.toString());
+            s.execute();
+            List<String> found = new java.util.ArrayList<>();
+            for (String sql : List.of(
+                    "SELECT actions::text FROM rules WHERE id = ?::uuid",
+                    "SELECT action::text FROM notifications WHERE rule_id = ?::uuid")) {
+                try (var q = c.prepareStatement(sql)) {
+                    q.setString(1, rule);
+                    try (var rs = q.executeQuery()) {
+                        while (rs.next()) {
+                            found.add(rs.getString(1));
+                        }
+                    }
+                }
+            }
+            return found;
+        }
     }
 
     private static String hmac(String secret, String body) throws Exception {
