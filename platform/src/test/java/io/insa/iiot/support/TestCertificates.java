@@ -46,17 +46,34 @@ public final class TestCertificates {
         /** The key manager a TLS client presents this certificate with. */
         public KeyManagerFactory keyManagers() {
             try {
-                KeyStore store = KeyStore.getInstance("PKCS12");
-                store.load(null, null);
-                store.setKeyEntry("device", key, "pw".toCharArray(), new Certificate[] {certificate});
                 KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                factory.init(store, "pw".toCharArray());
+                factory.init(store(), PASSWORD.toCharArray());
                 return factory;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         }
+
+        /** Certificate and key as a PKCS#12 keystore (password {@link #PASSWORD}). */
+        public byte[] pkcs12() {
+            try {
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                store().store(out, PASSWORD.toCharArray());
+                return out.toByteArray();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private KeyStore store() throws Exception {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("device", key, PASSWORD.toCharArray(), new Certificate[] {certificate});
+            return store;
+        }
     }
+
+    public static final String PASSWORD = "pw";
 
     private TestCertificates() {}
 

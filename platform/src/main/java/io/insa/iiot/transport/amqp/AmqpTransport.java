@@ -2,6 +2,7 @@ package io.insa.iiot.transport.amqp;
 
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
+import io.insa.iiot.device.DeviceCertificates;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
@@ -15,6 +16,7 @@ import io.insa.iiot.transport.TransportMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.proton.ProtonConnection;
 import io.vertx.proton.ProtonDelivery;
 import io.vertx.proton.ProtonReceiver;
@@ -85,6 +87,7 @@ class AmqpTransport implements SmartLifecycle {
     private final CommandChannels commandChannels;
     private final Commands commands;
     private final TransportKeystores keystores;
+    private final DeviceCertificates certificates;
     private final TransportMetrics metrics;
     private final Set<ProtonConnection> open = ConcurrentHashMap.newKeySet();
     private final InFlight inFlight = new InFlight();
@@ -102,8 +105,10 @@ class AmqpTransport implements SmartLifecycle {
             CommandChannels commandChannels,
             Commands commands,
             TransportKeystores keystores,
+            DeviceCertificates certificates,
             MeterRegistry registry) {
         this.keystores = keystores;
+        this.certificates = certificates;
         this.metrics = new TransportMetrics(registry, "amqp", open);
         this.credit = new LinkCredit(pressure, metrics);
         this.commandChannels = commandChannels;
@@ -128,13 +133,16 @@ class AmqpTransport implements SmartLifecycle {
                     .setPort(settings.tls().port())
                     .setSsl(true)
                     .setKeyCertOptions(keystores.options(
-                            settings.tls().keystore(), settings.tls().keystorePassword()))));
+                            settings.tls().keystore(), settings.tls().keystorePassword()))
+                    .setClientAuth(ClientAuth.REQUEST)
+                    .setTrustOptions(keystores.anyClientCertificate())));
         }
     }
 
     private ProtonServer listen(ProtonServerOptions options) {
         ProtonServer created = ProtonServer.create(vertx, options)
-                .saslAuthenticatorFactory(() -> new PlainAuthenticator(devices, deviceSessions, blocking))
+                .saslAuthenticatorFactory(
+                        () -> new DeviceSaslAuthenticator(devices, certificates, deviceSessions, blocking))
                 .connectHandler(this::connected);
         CompletableFuture<Void> listening = new CompletableFuture<>();
         created.listen(result -> {

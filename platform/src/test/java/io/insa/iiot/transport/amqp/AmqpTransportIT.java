@@ -6,6 +6,7 @@ import io.insa.iiot.support.Api;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
 import io.insa.iiot.support.Points;
+import io.insa.iiot.support.TestCertificates;
 import io.vertx.core.Vertx;
 import io.vertx.proton.ProtonClient;
 import io.vertx.proton.ProtonClientOptions;
@@ -200,6 +201,57 @@ class AmqpTransportIT extends IntegrationTest {
         assertThat(send(open(connection, "telemetry"), "{\"amqps\": 1}")).isInstanceOf(Accepted.class);
         assertThat(Points.count(device.id(), "amqps")).isEqualTo(1);
         connection.close();
+    }
+
+    @Test
+    void onAmqpsADeviceAuthenticatesWithItsRegisteredCertificateThroughSaslExternal() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("amqps-x509"));
+        TestCertificates.Issued certificate = TestCertificates.selfSigned("amqps-x509", TestCertificates.valid());
+        assertThat(api.put(
+                                "/api/v1/devices/" + device.id() + "/x509",
+                                java.util.Map.of("certificate_pem", certificate.pem()))
+                        .bearer(operator.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(200);
+        ProtonConnection connection = connectExternal(certificate).get(10, TimeUnit.SECONDS);
+        assertThat(send(open(connection, "telemetry"), "{\"amqps_x509\": 1}")).isInstanceOf(Accepted.class);
+        assertThat(Points.count(device.id(), "amqps_x509")).isEqualTo(1);
+        connection.close();
+
+        TestCertificates.Issued unknown = TestCertificates.selfSigned("unknown", TestCertificates.valid());
+        assertThat(connectExternal(unknown))
+                .failsWithin(10, TimeUnit.SECONDS)
+                .withThrowableOfType(ExecutionException.class);
+    }
+
+    private CompletableFuture<ProtonConnection> connectExternal(TestCertificates.Issued certificate) {
+        CompletableFuture<ProtonConnection> opened = new CompletableFuture<>();
+        ProtonClientOptions tls = new ProtonClientOptions()
+                .addEnabledSaslMechanism("EXTERNAL")
+                .setSsl(true)
+                .setTrustAll(true)
+                .setKeyCertOptions(new io.vertx.core.net.PfxOptions()
+                        .setValue(io.vertx.core.buffer.Buffer.buffer(certificate.pkcs12()))
+                        .setPassword(TestCertificates.PASSWORD));
+        tls.setHostnameVerificationAlgorithm("");
+        CLIENT_VERTX.runOnContext(v -> ProtonClient.create(CLIENT_VERTX)
+                .connect(tls, "127.0.0.1", transport.tlsPort(), result -> {
+                    if (result.failed()) {
+                        opened.completeExceptionally(result.cause());
+                        return;
+                    }
+                    result.result()
+                            .openHandler(open -> {
+                                if (open.succeeded()) {
+                                    opened.complete(open.result());
+                                } else {
+                                    opened.completeExceptionally(open.cause());
+                                }
+                            })
+                            .open();
+                }));
+        return opened;
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.insa.iiot.transport.amqp;
 
+import io.insa.iiot.device.DeviceCertificates;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.transport.DeviceSessions;
@@ -10,44 +11,58 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.proton.ProtonConnection;
 import io.vertx.proton.sasl.ProtonSaslAuthenticator;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.qpid.proton.engine.Sasl;
 import org.apache.qpid.proton.engine.Transport;
 
 /**
- * SASL PLAIN for devices: the user name is the device's access token (SPEC 5). The lookup runs off the
- * event loop; the authenticated device is attached to the connection.
+ * SASL for devices: PLAIN, whose user name is the device's access token (SPEC 5), and on TLS also
+ * EXTERNAL, the client certificate ({@link DeviceCertificates}). The lookup runs off the event loop;
+ * the authenticated device is attached to the connection.
  */
-final class PlainAuthenticator implements ProtonSaslAuthenticator {
+final class DeviceSaslAuthenticator implements ProtonSaslAuthenticator {
 
     static final String PLAIN = "PLAIN";
+    static final String EXTERNAL = "EXTERNAL";
 
     private final Devices devices;
+    private final DeviceCertificates certificates;
     private final DeviceSessions sessions;
     private final Executor blocking;
+    private NetSocket socket;
     private Sasl sasl;
     private ProtonConnection connection;
     private Context context;
     private boolean succeeded;
     private boolean started;
 
-    PlainAuthenticator(Devices devices, DeviceSessions sessions, Executor blocking) {
+    DeviceSaslAuthenticator(
+            Devices devices, DeviceCertificates certificates, DeviceSessions sessions, Executor blocking) {
         this.devices = devices;
+        this.certificates = certificates;
         this.sessions = sessions;
         this.blocking = blocking;
     }
 
     @Override
     public void init(NetSocket socket, ProtonConnection connection, Transport transport) {
+        this.socket = socket;
         this.connection = connection;
         this.context = Vertx.currentContext();
         this.sasl = transport.sasl();
         sasl.server();
         sasl.allowSkip(false);
-        sasl.setMechanisms(PLAIN);
+        if (socket.isSsl()) {
+            sasl.setMechanisms(PLAIN, EXTERNAL); // EXTERNAL: the TLS client certificate
+        } else {
+            sasl.setMechanisms(PLAIN);
+        }
     }
 
     @Override
@@ -61,16 +76,22 @@ final class PlainAuthenticator implements ProtonSaslAuthenticator {
             return;
         }
         started = true;
-        if (!PLAIN.equals(mechanisms[0]) || sasl.pending() == 0) {
+        Supplier<Optional<DeviceIdentity>> lookup;
+        if (EXTERNAL.equals(mechanisms[0]) && socket.isSsl()) {
+            X509Certificate[] chain = presented();
+            lookup = () -> certificates.authenticate(chain);
+        } else if (PLAIN.equals(mechanisms[0]) && sasl.pending() > 0) {
+            byte[] response = new byte[sasl.pending()];
+            sasl.recv(response, 0, response.length);
+            String token = username(response);
+            lookup = () -> devices.authenticate(token);
+        } else {
             sasl.done(Sasl.SaslOutcome.PN_SASL_AUTH);
             completion.handle(true);
             return;
         }
-        byte[] response = new byte[sasl.pending()];
-        sasl.recv(response, 0, response.length);
-        String token = username(response);
         long stamp = sessions.stamp();
-        CompletableFuture.supplyAsync(() -> devices.authenticate(token), blocking)
+        CompletableFuture.supplyAsync(lookup, blocking)
                 .exceptionally(e -> Optional.empty())
                 .thenAccept(device -> context.runOnContext(v -> {
                     if (device.isPresent()) {
@@ -83,6 +104,18 @@ final class PlainAuthenticator implements ProtonSaslAuthenticator {
                     }
                     completion.handle(true);
                 }));
+    }
+
+    /** The client's certificate chain, leaf first; empty when it sent none. */
+    private X509Certificate[] presented() {
+        try {
+            return socket.peerCertificates().stream()
+                    .filter(X509Certificate.class::isInstance)
+                    .map(X509Certificate.class::cast)
+                    .toArray(X509Certificate[]::new);
+        } catch (SSLPeerUnverifiedException none) {
+            return new X509Certificate[0];
+        }
     }
 
     @Override
