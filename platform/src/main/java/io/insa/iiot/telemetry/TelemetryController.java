@@ -207,15 +207,18 @@ class TelemetryController {
         Duration d;
         try {
             char unit = value.charAt(value.length() - 1);
-            d = switch (unit) {
-                case 's' -> Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
-                case 'm' -> Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
-                case 'h' -> Duration.ofHours(Long.parseLong(value.substring(0, value.length() - 1)));
-                case 'd' -> Duration.ofDays(Long.parseLong(value.substring(0, value.length() - 1)));
-                default -> Duration.parse(value);
-            };
+            d = value.chars().allMatch(Character::isDigit)
+                    ? Duration.ofMillis(Long.parseLong(value)) // plain milliseconds, as ThingsBoard's clients send
+                    : switch (unit) {
+                        case 's' -> Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
+                        case 'm' -> Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
+                        case 'h' -> Duration.ofHours(Long.parseLong(value.substring(0, value.length() - 1)));
+                        case 'd' -> Duration.ofDays(Long.parseLong(value.substring(0, value.length() - 1)));
+                        default -> Duration.parse(value);
+                    };
         } catch (RuntimeException e) {
-            throw ProblemException.badRequest("interval", "must be an ISO-8601 duration or like 30s, 5m, 1h, 1d");
+            throw ProblemException.badRequest(
+                    "interval", "must be milliseconds, an ISO-8601 duration or like 30s, 5m, 1h, 1d");
         }
         if (d.compareTo(Duration.ofSeconds(1)) < 0) {
             throw ProblemException.badRequest("interval", "must be at least 1 second");

@@ -77,16 +77,19 @@ class TelemetryQueryIT extends IntegrationTest {
         "count,1m,0",
         "avg,2m,0",
         "sum,1m,30000",
-        "count,90s,59999"
+        "count,90s,59999",
+        "avg,60000,0", // plain milliseconds, as ThingsBoard's API takes them
+        "max,45000,1000"
     })
     void aggregatesEqualTheReferenceBucketEdgesIncluded(String agg, String interval, long startOffset) {
         long step = interval.endsWith("m")
                 ? Long.parseLong(interval.replace("m", "")) * 60_000
-                : Long.parseLong(interval.replace("s", "")) * 1000;
+                : interval.endsWith("s") ? Long.parseLong(interval.replace("s", "")) * 1000 : Long.parseLong(interval);
         long start = base + startOffset;
         long end = base + 300_000;
         Api.Response response = api.get("/api/v1/devices/" + device + "/telemetry?keys=power&agg=" + agg + "&interval="
-                        + interval + "&start=" + Instant.ofEpochMilli(start) + "&end=" + end)
+                        + interval + "&start=" + (startOffset % 2 == 0 ? Instant.ofEpochMilli(start) : start) + "&end="
+                        + end)
                 .bearer(viewer.accessToken())
                 .send();
         assertThat(response.status()).as(response.toString()).isEqualTo(200);
