@@ -114,10 +114,28 @@ ensure_cluster() {
 # 48 hex characters from /dev/urandom (no openssl needed on minimal systems).
 gen_password() { od -An -tx1 -N24 /dev/urandom | tr -d ' \n'; }
 
-# Reads the generated passwords from $INSA_DATADIR/db-credentials.env, generating
-# and storing any missing one; INSA_DB_*_PASSWORD from the environment win.
+# The instance's names: one database and its two roles per data directory, so that instances on
+# one PostgreSQL never touch each other's credentials. The default data directory keeps the
+# historical names (insa, insa_owner, insa_app); another is insa_<8 hex of its path>. INSA_DB_*
+# from the environment win. Needs INSA_DATADIR as an absolute path.
+instance_names() {
+  local derived=insa
+  if [[ $INSA_DATADIR != "$REPO/data" ]]; then
+    derived=insa_$(printf '%s' "$INSA_DATADIR" | sha256sum | cut -c1-8)
+  fi
+  export INSA_DB_NAME=${INSA_DB_NAME:-$derived}
+  export INSA_DB_OWNER_USER=${INSA_DB_OWNER_USER:-${INSA_DB_NAME}_owner}
+  export INSA_DB_APP_USER=${INSA_DB_APP_USER:-${INSA_DB_NAME}_app}
+  # the data directory's own instance keeps the historical file name; another instance of it
+  # (e.g. the test suite's) has its own
+  CREDENTIALS_FILE=$INSA_DATADIR/db-credentials.env
+  [[ $INSA_DB_NAME == "$derived" ]] || CREDENTIALS_FILE=$INSA_DATADIR/db-credentials-$INSA_DB_NAME.env
+}
+
+# Reads the generated passwords from $CREDENTIALS_FILE, generating and storing any missing one;
+# INSA_DB_*_PASSWORD from the environment win.
 load_credentials() {
-  local file=$INSA_DATADIR/db-credentials.env key val owner_pw="" app_pw=""
+  local file=$CREDENTIALS_FILE key val owner_pw="" app_pw=""
   if [[ -f $file ]]; then
     while IFS='=' read -r key val; do
       val=${val#[\"\']}; val=${val%[\"\']}
@@ -142,7 +160,8 @@ load_credentials() {
 # Quotes $1 as a single-quoted psql meta-command argument.
 psql_arg() { local s=${1//\\/\\\\}; printf "'%s'" "${s//\'/\'\'}"; }
 
-# SQL (psql script) that creates/updates the roles and the database idempotently.
+# SQL (psql script) that creates the roles and the database when missing. The password of an
+# existing role is never changed: it may be another installation's (ensure_roles then says so).
 roles_sql() {
   cat <<EOF
 \\set owner $(psql_arg "$INSA_DB_OWNER_USER")
@@ -150,11 +169,11 @@ roles_sql() {
 \\set db $(psql_arg "$INSA_DB_NAME")
 \\set owner_pw $(psql_arg "$INSA_DB_OWNER_PASSWORD")
 \\set app_pw $(psql_arg "$INSA_DB_APP_PASSWORD")
-SELECT format('CREATE ROLE %I', :'owner') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') \\gexec
-ALTER ROLE :"owner" WITH LOGIN CREATEDB CREATEROLE NOSUPERUSER NOBYPASSRLS PASSWORD :'owner_pw';
+SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'owner', :'owner_pw') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') \\gexec
+ALTER ROLE :"owner" WITH LOGIN CREATEDB CREATEROLE NOSUPERUSER NOBYPASSRLS;
 SELECT format('GRANT pg_signal_backend TO %I', :'owner') WHERE NOT pg_has_role(:'owner', 'pg_signal_backend', 'MEMBER') \\gexec
-SELECT format('CREATE ROLE %I', :'app') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'app') \\gexec
-ALTER ROLE :"app" WITH LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD :'app_pw';
+SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'app', :'app_pw') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'app') \\gexec
+ALTER ROLE :"app" WITH LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
 SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'owner') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \\gexec
 EOF
 }
@@ -170,7 +189,26 @@ ensure_roles() {
   fi
   PGPASSWORD=$INSA_DB_OWNER_PASSWORD psql -X -qAt -h 127.0.0.1 -p "$INSA_DB_PORT" \
     -U "$INSA_DB_OWNER_USER" -d "$INSA_DB_NAME" -c 'SELECT 1' >/dev/null \
-    || die "cannot log in as $INSA_DB_OWNER_USER to $INSA_DB_NAME on 127.0.0.1:$INSA_DB_PORT.
-  To create or update the roles and the database, run as the PostgreSQL superuser:
+    || die "cannot log in as $INSA_DB_OWNER_USER to $INSA_DB_NAME on 127.0.0.1:$INSA_DB_PORT with the
+  password of $CREDENTIALS_FILE.
+  If the role exists already, it belongs to another installation or an older data directory, and
+  its password is left as it is: give this instance its own names (INSA_DB_NAME=...), or set
+  INSA_DB_OWNER_PASSWORD and INSA_DB_APP_PASSWORD to that installation's passwords.
+  To create the roles and the database by hand, run as the PostgreSQL superuser:
     ./iiot sql | sudo -u postgres psql -X -v ON_ERROR_STOP=1 -p $INSA_DB_PORT -d postgres"
+}
+
+# drop_instance DATADIR: drops the database and roles of the instance of a data directory (for
+# test scripts; as the postgres user, skipped when that is not possible).
+drop_instance() {
+  local db="" owner="" app=""
+  read -r db owner app < <(
+    INSA_DATADIR=$(cd "$1" 2>/dev/null && pwd) || exit 0
+    unset INSA_DB_NAME INSA_DB_OWNER_USER INSA_DB_APP_USER
+    instance_names
+    echo "$INSA_DB_NAME $INSA_DB_OWNER_USER $INSA_DB_APP_USER") || true
+  [[ -n $db ]] || return 0
+  as_postgres psql -X -q -p "${INSA_DB_PORT:-5432}" -d postgres \
+    -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" \
+    -c "DROP ROLE IF EXISTS \"$app\"" -c "DROP ROLE IF EXISTS \"$owner\"" >/dev/null 2>&1 || true
 }

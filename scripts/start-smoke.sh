@@ -8,8 +8,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 log() { echo "start-smoke: $*" >&2; }
 fail() { log "FAILED: $*"; [[ -f ${work:-}/server.log ]] && tail -n 60 "$work/server.log" >&2; exit 1; }
 
+REPO=$PWD
+# shellcheck source=lib.sh
+source scripts/lib.sh
 work=$(mktemp -d)
-db=insa_smoke_$$
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
     || echo $((20000 + RANDOM % 20000))
@@ -21,15 +23,16 @@ pid=
 
 cleanup() {
   [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-  eval "$(./iiot env 2>/dev/null)" || true
-  PGPASSWORD=${INSA_DB_OWNER_PASSWORD:-} psql -q -h 127.0.0.1 -U "${INSA_DB_OWNER_USER:-insa_owner}" -d postgres \
-    -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  drop_instance "$work/data"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 started=$(date +%s%N)
-INSA_DB_NAME=$db SERVER_PORT=$port ./iiot start --insa.data-dir="$work/data" --management.server.port="$management_port" \
+# a data directory of its own, so an instance (database and roles) of its own
+mkdir -p "$work/data"
+INSA_DATADIR="$work/data" SERVER_PORT=$port ./iiot start --insa.data-dir="$work/data" \
+  --management.server.port="$management_port" --insa.https.port=0 \
   --insa.mqtt.port=0 --insa.coap.port=0 --insa.amqp.port=0 >"$work/server.log" 2>&1 &
 pid=$!
 
