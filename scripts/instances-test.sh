@@ -7,6 +7,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$PWD
 # shellcheck source=lib.sh
 source scripts/lib.sh
+# the instances started here take their names and passwords from their own data directories, not
+# from the environment of the test run that called this script
+unset INSA_DATADIR INSA_DB_NAME INSA_DB_URL INSA_DB_OWNER_USER INSA_DB_APP_USER INSA_DB_OWNER_PASSWORD \
+  INSA_DB_APP_PASSWORD
 
 log() { echo "instances-test: $*" >&2; }
 work=$(mktemp -d)
@@ -26,23 +30,38 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-declare -A port
+used_ports=" "
+# A free port not handed out before in this run.
+free_port() {
+  local p
+  while :; do
+    p=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    [[ $used_ports == *" $p "* ]] || break
+  done
+  used_ports+="$p "
+  echo "$p"
+}
+declare -A port mgmt admin_token device_token
 
 start() {
   local name=$1
   mkdir -p "$work/$name"
   port[$name]=$(free_port)
+  mgmt[$name]=$(free_port)
   INSA_DATADIR="$work/$name" SERVER_PORT=${port[$name]} ./iiot start --insa.data-dir="$work/$name" \
-    --management.server.port="$(free_port)" --insa.https.port=0 \
+    --management.server.port="${mgmt[$name]}" --insa.https.port=0 \
     --insa.mqtt.port=0 --insa.coap.port=0 --insa.amqp.port=0 >"$work/$name.log" 2>&1 &
   pids+=($!)
 }
 
+# Healthy, and its system admin created (the generated password is written once the server is ready).
 healthy() {
   local name=$1 i
-  for ((i = 0; i < 180; i++)); do
-    curl -fsS "http://127.0.0.1:${port[$name]}/api/v1/health" 2>/dev/null | grep -q '"UP"' && return 0
+  for ((i = 0; i < 240; i++)); do
+    if curl -fsS "http://127.0.0.1:${port[$name]}/api/v1/health" 2>/dev/null | grep -q '"UP"' \
+      && [[ -s $work/$name/admin-password.txt ]]; then
+      return 0
+    fi
     sleep 0.5
   done
   fail "instance $name is not healthy on port ${port[$name]}"
@@ -50,11 +69,11 @@ healthy() {
 
 json() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p"; }
 
-# As the instance's system admin: a tenant, entered, with a device; prints "admin-token device-token".
+# As the instance's system admin: a tenant, entered, with a device (admin_token and device_token).
 prepare() {
   local name=$1 token tenant device
   local base="http://127.0.0.1:${port[$name]}"
-  token=$(curl -fsS -H 'Content-Type: application/json' \
+  token=$(curl -sS -H 'Content-Type: application/json' \
     -d "{\"email\":\"admin@localhost\",\"password\":\"$(cat "$work/$name/admin-password.txt")\"}" \
     "$base/api/v1/auth/login" | json access_token)
   [[ -n $token ]] || fail "$name: admin login failed"
@@ -65,7 +84,8 @@ prepare() {
   device=$(curl -fsS -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     -d '{"name":"meter","type":"meter"}' "$base/api/v1/devices" | json access_token)
   [[ -n $device ]] || fail "$name: creating a device failed"
-  echo "$token $device"
+  admin_token[$name]=$token
+  device_token[$name]=$device
 }
 
 # Stores a point through the HTTP device API (retrying while the database comes back) and reads it.
@@ -93,10 +113,10 @@ start a
 start b
 healthy a
 healthy b
-read -r token_a device_a < <(prepare a)
-read -r token_b device_b < <(prepare b)
-store a "$device_a" 1
-store b "$device_b" 2
+prepare a
+prepare b
+store a "${device_token[a]}" 1
+store b "${device_token[b]}" 2
 log "both instances serve; restarting PostgreSQL under them"
 
 line=$(pg_lsclusters --no-header | awk -v p="${INSA_DB_PORT:-5432}" '$3 == p { print $1, $2; exit }')
@@ -104,10 +124,10 @@ read -r ver cluster <<<"$line"
 as_root pg_ctlcluster "$ver" "$cluster" restart || as_postgres pg_ctlcluster "$ver" "$cluster" restart \
   || fail "cannot restart PostgreSQL $ver/$cluster"
 
-store a "$device_a" 11
-store b "$device_b" 22
-[[ $(latest a "$token_a") == 11* ]] || fail "instance a did not store after the restart"
-[[ $(latest b "$token_b") == 22* ]] || fail "instance b did not store after the restart"
+store a "${device_token[a]}" 11
+store b "${device_token[b]}" 22
+[[ $(latest a "${admin_token[a]}") == 11* ]] || fail "instance a did not store after the restart"
+[[ $(latest b "${admin_token[b]}") == 22* ]] || fail "instance b did not store after the restart"
 for name in a b; do
   grep -q "password authentication failed" "$work/$name.log" && fail "instance $name saw its credentials refused"
 done

@@ -5,12 +5,16 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-log() { echo "start-smoke: $*" >&2; }
-fail() { log "FAILED: $*"; [[ -f ${work:-}/server.log ]] && tail -n 60 "$work/server.log" >&2; exit 1; }
-
 REPO=$PWD
 # shellcheck source=lib.sh
 source scripts/lib.sh
+# the instances started here take their names and passwords from their own data directories, not
+# from the environment of the test run that called this script
+unset INSA_DATADIR INSA_DB_NAME INSA_DB_URL INSA_DB_OWNER_USER INSA_DB_APP_USER INSA_DB_OWNER_PASSWORD \
+  INSA_DB_APP_PASSWORD
+log() { echo "start-smoke: $*" >&2; }
+fail() { log "FAILED: $*"; [[ -f ${work:-}/server.log ]] && tail -n 60 "$work/server.log" >&2; exit 1; }
+
 work=$(mktemp -d)
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
