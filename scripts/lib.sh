@@ -160,8 +160,16 @@ load_credentials() {
 # Quotes $1 as a single-quoted psql meta-command argument.
 psql_arg() { local s=${1//\\/\\\\}; printf "'%s'" "${s//\'/\'\'}"; }
 
+# The test suite's roles serve nothing that outlives a run (its databases are dropped at exit), so
+# a run may take them over with its own passwords (RESET_ROLE_PASSWORDS=1, set by ./iiot test).
+reset_password() {
+  [[ ${RESET_ROLE_PASSWORDS:-0} == 1 ]] && printf 'ALTER ROLE :"%s" PASSWORD :'"'"'%s_pw'"'"';\n' "$1" "$1"
+  return 0
+}
+
 # SQL (psql script) that creates the roles and the database when missing. The password of an
-# existing role is never changed: it may be another installation's (ensure_roles then says so).
+# existing role is never changed (but for the test suite's): it may be another installation's
+# (ensure_roles then says so).
 roles_sql() {
   cat <<EOF
 \\set owner $(psql_arg "$INSA_DB_OWNER_USER")
@@ -171,9 +179,11 @@ roles_sql() {
 \\set app_pw $(psql_arg "$INSA_DB_APP_PASSWORD")
 SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'owner', :'owner_pw') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') \\gexec
 ALTER ROLE :"owner" WITH LOGIN CREATEDB CREATEROLE NOSUPERUSER NOBYPASSRLS;
+$(reset_password owner)
 SELECT format('GRANT pg_signal_backend TO %I', :'owner') WHERE NOT pg_has_role(:'owner', 'pg_signal_backend', 'MEMBER') \\gexec
 SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :'app', :'app_pw') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'app') \\gexec
 ALTER ROLE :"app" WITH LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+$(reset_password app)
 SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'owner') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \\gexec
 EOF
 }

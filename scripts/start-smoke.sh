@@ -11,7 +11,7 @@ source scripts/lib.sh
 # the instances started here take their names and passwords from their own data directories, not
 # from the environment of the test run that called this script
 unset INSA_DATADIR INSA_DB_NAME INSA_DB_URL INSA_DB_OWNER_USER INSA_DB_APP_USER INSA_DB_OWNER_PASSWORD \
-  INSA_DB_APP_PASSWORD
+  INSA_DB_APP_PASSWORD RESET_ROLE_PASSWORDS
 log() { echo "start-smoke: $*" >&2; }
 fail() { log "FAILED: $*"; [[ -f ${work:-}/server.log ]] && tail -n 60 "$work/server.log" >&2; exit 1; }
 

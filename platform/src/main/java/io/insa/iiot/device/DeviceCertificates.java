@@ -105,9 +105,7 @@ public class DeviceCertificates {
             return Optional.empty();
         }
         if (!ca.autoProvision()) {
-            return devices.identities(ca.tenant()).stream()
-                    .filter(d -> d.name().equals(name.get()))
-                    .findFirst();
+            return devices.named(ca.tenant(), name.get());
         }
         try {
             return Optional.of(devices.namedDevice(

@@ -180,6 +180,13 @@ public class Devices {
                         .device());
     }
 
+    /** The tenant's device of that name, if there is one. */
+    public Optional<DeviceIdentity> named(TenantId tenant, String name) {
+        return transactions
+                .inTenant(tenant, () -> devices.findByName(name))
+                .map(row -> new DeviceIdentity(row.id(), tenant, row.name(), row.type()));
+    }
+
     /** The device of that name as {@code found} sees it, else the one {@code create} makes (or a racer made). */
     private DeviceIdentity findOrCreate(
             TenantId tenant,

@@ -12,6 +12,20 @@ public final class TestKeystore {
 
     private TestKeystore() {}
 
+    /** What a TLS client trusts to reach the listeners under test. */
+    public static javax.net.ssl.TrustManagerFactory trustManagers() {
+        try (var in = Files.newInputStream(get())) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(in, PASSWORD.toCharArray());
+            javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            return trust;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the test keystore", e);
+        }
+    }
+
     public static synchronized Path get() {
         if (path == null) {
             try {

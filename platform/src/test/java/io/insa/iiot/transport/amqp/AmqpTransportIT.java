@@ -236,21 +236,7 @@ class AmqpTransportIT extends IntegrationTest {
                         .setPassword(TestCertificates.PASSWORD));
         tls.setHostnameVerificationAlgorithm("");
         CLIENT_VERTX.runOnContext(v -> ProtonClient.create(CLIENT_VERTX)
-                .connect(tls, "127.0.0.1", transport.tlsPort(), result -> {
-                    if (result.failed()) {
-                        opened.completeExceptionally(result.cause());
-                        return;
-                    }
-                    result.result()
-                            .openHandler(open -> {
-                                if (open.succeeded()) {
-                                    opened.complete(open.result());
-                                } else {
-                                    opened.completeExceptionally(open.cause());
-                                }
-                            })
-                            .open();
-                }));
+                .connect(tls, "127.0.0.1", transport.tlsPort(), result -> openedOrFailed(result, opened)));
         return opened;
     }
 
@@ -289,22 +275,27 @@ class AmqpTransportIT extends IntegrationTest {
                         transport.port(),
                         token,
                         "unused",
-                        result -> {
-                            if (result.failed()) {
-                                opened.completeExceptionally(result.cause());
-                                return;
-                            }
-                            result.result()
-                                    .openHandler(open -> {
-                                        if (open.succeeded()) {
-                                            opened.complete(open.result());
-                                        } else {
-                                            opened.completeExceptionally(open.cause());
-                                        }
-                                    })
-                                    .open();
-                        }));
+                        result -> openedOrFailed(result, opened)));
         return opened;
+    }
+
+    /** Opens a connected connection, completing {@code opened} with it or with why it failed. */
+    private static void openedOrFailed(
+            io.vertx.core.AsyncResult<ProtonConnection> connected, CompletableFuture<ProtonConnection> opened) {
+        if (connected.failed()) {
+            opened.completeExceptionally(connected.cause());
+            return;
+        }
+        connected
+                .result()
+                .openHandler(open -> {
+                    if (open.succeeded()) {
+                        opened.complete(open.result());
+                    } else {
+                        opened.completeExceptionally(open.cause());
+                    }
+                })
+                .open();
     }
 
     private static ProtonSender open(ProtonConnection connection, String address) throws Exception {

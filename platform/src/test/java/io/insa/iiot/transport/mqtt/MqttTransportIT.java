@@ -106,20 +106,13 @@ class MqttTransportIT extends IntegrationTest {
     @Test
     void theTlsListenerServesTheSameApi() throws Exception {
         Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("tls"));
-        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
-        try (var in = java.nio.file.Files.newInputStream(io.insa.iiot.support.TestKeystore.get())) {
-            store.load(in, io.insa.iiot.support.TestKeystore.PASSWORD.toCharArray());
-        }
-        javax.net.ssl.TrustManagerFactory trust =
-                javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
         Mqtt5BlockingClient client = MqttClient.builder()
                 .useMqttVersion5()
                 .identifier(UUID.randomUUID().toString())
                 .serverHost("127.0.0.1")
                 .serverPort(transport.tlsPort())
                 .sslConfig()
-                .trustManagerFactory(trust)
+                .trustManagerFactory(io.insa.iiot.support.TestKeystore.trustManagers())
                 .applySslConfig()
                 .buildBlocking();
         client.connectWith()

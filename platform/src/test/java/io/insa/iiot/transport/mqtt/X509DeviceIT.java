@@ -12,11 +12,8 @@ import io.insa.iiot.support.IntegrationTest;
 import io.insa.iiot.support.Points;
 import io.insa.iiot.support.TestCertificates;
 import io.insa.iiot.support.TestKeystore;
-import java.nio.file.Files;
-import java.security.KeyStore;
 import java.util.Map;
 import java.util.UUID;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -129,20 +126,14 @@ class X509DeviceIT extends IntegrationTest {
                 .isNotNull();
     }
 
-    private Mqtt5BlockingClient connect(TestCertificates.Issued certificate) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (var in = Files.newInputStream(TestKeystore.get())) {
-            store.load(in, TestKeystore.PASSWORD.toCharArray());
-        }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
+    private Mqtt5BlockingClient connect(TestCertificates.Issued certificate) {
         Mqtt5BlockingClient client = MqttClient.builder()
                 .useMqttVersion5()
                 .identifier(UUID.randomUUID().toString())
                 .serverHost("127.0.0.1")
                 .serverPort(transport.tlsPort())
                 .sslConfig()
-                .trustManagerFactory(trust)
+                .trustManagerFactory(TestKeystore.trustManagers())
                 .keyManagerFactory(certificate.keyManagers())
                 .applySslConfig()
                 .buildBlocking();
