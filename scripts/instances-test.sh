@@ -50,7 +50,7 @@ start() {
   mgmt[$name]=$(free_port)
   INSA_DATADIR="$work/$name" SERVER_PORT=${port[$name]} ./iiot start --insa.data-dir="$work/$name" \
     --management.server.port="${mgmt[$name]}" --insa.https.port=0 \
-    --insa.mqtt.port=0 --insa.coap.port=0 --insa.amqp.port=0 >"$work/$name.log" 2>&1 &
+    --insa.mqtt.port=0 --insa.coap.port=0 --insa.amqp.port=0 --insa.mqtt.tls.port=0 --insa.amqp.tls.port=0 >"$work/$name.log" 2>&1 &
   pids+=($!)
 }
 
@@ -110,8 +110,8 @@ latest() {
 }
 
 start a
+healthy a # the first start builds the server jar when the sources changed; the second then finds it
 start b
-healthy a
 healthy b
 prepare a
 prepare b
@@ -121,8 +121,11 @@ log "both instances serve; restarting PostgreSQL under them"
 
 line=$(pg_lsclusters --no-header | awk -v p="${INSA_DB_PORT:-5432}" '$3 == p { print $1, $2; exit }')
 read -r ver cluster <<<"$line"
-as_root pg_ctlcluster "$ver" "$cluster" restart || as_postgres pg_ctlcluster "$ver" "$cluster" restart \
-  || fail "cannot restart PostgreSQL $ver/$cluster"
+# without this run's open files beyond stdio (a lock a caller holds must not live on in PostgreSQL)
+restart_cluster() {
+  as_root pg_ctlcluster "$ver" "$cluster" restart || as_postgres pg_ctlcluster "$ver" "$cluster" restart
+}
+restart_cluster 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- || fail "cannot restart PostgreSQL $ver/$cluster"
 
 store a "${device_token[a]}" 11
 store b "${device_token[b]}" 22

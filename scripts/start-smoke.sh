@@ -37,7 +37,7 @@ started=$(date +%s%N)
 mkdir -p "$work/data"
 INSA_DATADIR="$work/data" SERVER_PORT=$port ./iiot start --insa.data-dir="$work/data" \
   --management.server.port="$management_port" --insa.https.port=0 \
-  --insa.mqtt.port=0 --insa.coap.port=0 --insa.amqp.port=0 >"$work/server.log" 2>&1 &
+  --insa.mqtt.port=0 --insa.coap.port=0 --insa.amqp.port=0 --insa.mqtt.tls.port=0 --insa.amqp.tls.port=0 >"$work/server.log" 2>&1 &
 pid=$!
 
 for _ in $(seq 1 180); do
