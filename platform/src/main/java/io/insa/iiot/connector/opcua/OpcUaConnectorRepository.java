@@ -37,22 +37,9 @@ class OpcUaConnectorRepository {
                           auth_type, username, password_sealed, enabled, publishing_interval_ms, mappings,
                           trusted_thumbprint, created_at, updated_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)""")
+                .params(c.id(), c.tenant().value())
+                .params(settings(c))
                 .params(
-                        c.id(),
-                        c.tenant().value(),
-                        c.name(),
-                        c.endpointUrl(),
-                        c.securityPolicy(),
-                        c.securityMode(),
-                        c.auth().type(),
-                        c.auth().username(),
-                        c.auth().password() == null
-                                ? null
-                                : secrets.seal(c.auth().password()),
-                        c.enabled(),
-                        c.publishingIntervalMs(),
-                        json.writerFor(MAPPINGS).writeValueAsString(c.mappings()),
-                        c.trustedThumbprint(),
                         OffsetDateTime.ofInstant(c.createdAt(), ZoneOffset.UTC),
                         OffsetDateTime.ofInstant(c.updatedAt(), ZoneOffset.UTC))
                 .update();
@@ -64,23 +51,28 @@ class OpcUaConnectorRepository {
                           auth_type = ?, username = ?, password_sealed = ?, enabled = ?, publishing_interval_ms = ?,
                           mappings = ?::jsonb, trusted_thumbprint = ?, updated_at = ?
                         WHERE id = ?""")
-                .params(
-                        c.name(),
-                        c.endpointUrl(),
-                        c.securityPolicy(),
-                        c.securityMode(),
-                        c.auth().type(),
-                        c.auth().username(),
-                        c.auth().password() == null
-                                ? null
-                                : secrets.seal(c.auth().password()),
-                        c.enabled(),
-                        c.publishingIntervalMs(),
-                        json.writerFor(MAPPINGS).writeValueAsString(c.mappings()),
-                        c.trustedThumbprint(),
-                        OffsetDateTime.ofInstant(c.updatedAt(), ZoneOffset.UTC),
-                        c.id())
+                .params(settings(c))
+                .params(OffsetDateTime.ofInstant(c.updatedAt(), ZoneOffset.UTC), c.id())
                 .update();
+    }
+
+    /**
+     * The columns insert and update both write, in the order of both statements: name through
+     * trusted_thumbprint, the password sealed.
+     */
+    private List<Object> settings(OpcUaConnector c) {
+        return java.util.Arrays.asList(
+                c.name(),
+                c.endpointUrl(),
+                c.securityPolicy(),
+                c.securityMode(),
+                c.auth().type(),
+                c.auth().username(),
+                c.auth().password() == null ? null : secrets.seal(c.auth().password()),
+                c.enabled(),
+                c.publishingIntervalMs(),
+                json.writerFor(MAPPINGS).writeValueAsString(c.mappings()),
+                c.trustedThumbprint());
     }
 
     boolean delete(UUID id) {
