@@ -204,6 +204,7 @@ class AmqpTransportIT extends IntegrationTest {
     }
 
     @Test
+    @Timeout(60)
     void onAmqpsADeviceAuthenticatesWithItsRegisteredCertificateThroughSaslExternal() throws Exception {
         Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("amqps-x509"));
         TestCertificates.Issued certificate = TestCertificates.selfSigned("amqps-x509", TestCertificates.valid());
