@@ -1,6 +1,7 @@
 package io.insa.iiot.console;
 
 import jakarta.servlet.http.HttpSession;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,12 +16,15 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The dashboard: devices online and offline, active alerts by severity, the ingest rate, and a live
- * chart of one key for the devices the user picks (each device its own line).
+ * chart of one key for the devices the user picks (each device its own line), starting from its last
+ * 15 minutes.
  */
 @Controller
 class DashboardPages {
 
     static final int MAX_CHARTED = 8;
+    /** How far back the live chart starts. */
+    static final Duration HISTORY = Duration.ofMinutes(15);
 
     private final ConsoleApi api;
     private final IngestRate rate;
@@ -60,6 +64,11 @@ class DashboardPages {
             }
             model.addAttribute("chosen", chosen);
             model.addAttribute("lines", json.writeValueAsString(lines));
+            model.addAttribute(
+                    "history",
+                    key.isBlank() || chosen.isEmpty()
+                            ? "[[]]"
+                            : ChartHistory.of(api, session, chosen, key, HISTORY, "raw"));
         });
     }
 

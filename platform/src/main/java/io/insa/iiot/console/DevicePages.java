@@ -159,33 +159,19 @@ class DevicePages {
             model.addAttribute("range", shownRange);
             model.addAttribute("agg", agg);
             model.addAttribute("ranges", RANGES.keySet());
-            model.addAttribute("history", chosen.isEmpty() ? "[[]]" : history(session, path, chosen, shownRange, agg));
+            model.addAttribute(
+                    "history",
+                    chosen.isEmpty()
+                            ? "[[]]"
+                            : ChartHistory.of(
+                                    api,
+                                    session,
+                                    List.of(id.toString()),
+                                    chosen,
+                                    RANGES.get(shownRange),
+                                    shownRange.equals("live") ? "raw" : agg));
             model.addAttribute("lines", json.writeValueAsString(List.of(Map.of("id", id.toString(), "name", chosen))));
         });
-    }
-
-    /** The points of the chosen range as {@code [[ts...],[value...]]} for the chart to start from. */
-    private String history(HttpSession session, String device, String key, String range, String agg) {
-        Duration span = RANGES.get(range);
-        Instant end = Instant.now();
-        Map<String, Object> call = parameters("keys", key, "start", end.minus(span), "end", end, "limit", 1000);
-        if (!agg.equals("raw") && !range.equals("live")) {
-            call.put("interval", Math.max(1, span.toSeconds() / 200) + "s");
-            call.put("agg", agg);
-        }
-        JsonNode samples = api.get(session, device + "/telemetry" + query(call))
-                .path("series")
-                .path(key);
-        StringBuilder ts = new StringBuilder();
-        StringBuilder values = new StringBuilder();
-        for (JsonNode sample : samples) {
-            JsonNode value = sample.get("value");
-            if (value != null && value.isNumber()) {
-                ts.append(ts.isEmpty() ? "" : ",").append(sample.get("ts").asLong() / 1000.0);
-                values.append(values.isEmpty() ? "" : ",").append(value.asDouble());
-            }
-        }
-        return "[[" + ts + "],[" + values + "]]";
     }
 
     /** The live points of a device's key (Server-Sent Events); the API decides whether the user may see the device. */

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
@@ -77,6 +78,22 @@ public class Tenants {
     }
 
     Tenant create(TenantRequests.Create request, Caller caller) {
+        return create(request, AuditEvent.Actor.of(caller), tenant -> {});
+    }
+
+    /**
+     * A tenant the platform sets up itself (the demo plant), with the default quotas, audited as the
+     * system; {@code furnish} runs in the same transaction, in the new tenant's context, so that what it
+     * adds (a first member) commits with the tenant or not at all.
+     */
+    public Tenant createBySystem(String name, String slug, Consumer<TenantId> furnish) {
+        return create(
+                new TenantRequests.Create(name, slug, null, null, null, null, null, null, null),
+                AuditEvent.Actor.system(),
+                furnish);
+    }
+
+    private Tenant create(TenantRequests.Create request, AuditEvent.Actor actor, Consumer<TenantId> furnish) {
         OffsetDateTime now = now();
         Tenant tenant = new Tenant(
                 Ids.newId(),
@@ -99,9 +116,9 @@ public class Tenants {
                 throw duplicateSlug(tenant.slug());
             }
             insertOrConflict(tenant);
-            audit.record(AuditEvent.success(
-                            tenant.tenantId(), AuditEvent.Actor.of(caller), "tenant.create", "tenant", tenant.id())
+            audit.record(AuditEvent.success(tenant.tenantId(), actor, "tenant.create", "tenant", tenant.id())
                     .withDetail("after", tenant));
+            furnish.accept(tenant.tenantId());
         });
         return tenant;
     }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
  * target/console-screenshots; each browser context has a client address of its own, since sign-in
  * throttles count per address as they do for people.
  */
-abstract class BrowserTest extends IntegrationTest {
+public abstract class BrowserTest extends IntegrationTest {
 
     static final Path SHOTS = Path.of("target", "console-screenshots");
     static Playwright playwright;
@@ -52,7 +52,7 @@ abstract class BrowserTest extends IntegrationTest {
         }
     }
 
-    static BrowserContext newContext() {
+    public static BrowserContext newContext() {
         return browser.newContext(options());
     }
 
@@ -79,7 +79,7 @@ abstract class BrowserTest extends IntegrationTest {
         page.waitForURL("**/console/dashboard");
     }
 
-    static Locator button(Page page, String name) {
+    public static Locator button(Page page, String name) {
         return page.getByRole(
                 AriaRole.BUTTON, new Page.GetByRoleOptions().setName(name).setExact(true));
     }
@@ -97,7 +97,7 @@ abstract class BrowserTest extends IntegrationTest {
         return "http://127.0.0.1:" + port + path;
     }
 
-    static void shot(Page page, String name) {
+    public static void shot(Page page, String name) {
         page.screenshot(new Page.ScreenshotOptions()
                 .setPath(SHOTS.resolve(name + ".png"))
                 .setFullPage(true));

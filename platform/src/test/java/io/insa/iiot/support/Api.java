@@ -22,6 +22,11 @@ public final class Api {
         this.base = "http://127.0.0.1:" + port;
     }
 
+    /** Where the API is, e.g. {@code http://127.0.0.1:8080}. */
+    public String base() {
+        return base;
+    }
+
     public Call get(String path) {
         return new Call("GET", path, null);
     }
