@@ -26,6 +26,7 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
   drop_instance "$work/a"
   drop_instance "$work/b"
+  drop_instance "$work/c"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -135,3 +136,17 @@ for name in a b; do
   grep -q "password authentication failed" "$work/$name.log" && fail "instance $name saw its credentials refused"
 done
 log "ok: two instances on one PostgreSQL served and stored before and after its restart"
+
+# A new data directory whose default names belong to roles it has no password for (a deleted data
+# directory's) gets names of its own, and the existing roles keep their passwords.
+mkdir -p "$work/c"
+taken=insa_$(printf '%s' "$work/c" | sha256sum | cut -c1-8)
+as_postgres psql -X -q -p "${INSA_DB_PORT:-5432}" -d postgres \
+  -c "CREATE ROLE \"${taken}_owner\" LOGIN PASSWORD 'orphan'" >/dev/null || fail "cannot create an orphan role"
+INSA_DATADIR="$work/c" ./iiot env >"$work/c.env" 2>"$work/c.log" || fail "a start beside an orphan role failed"
+grep -q "^export INSA_DB_NAME=insa_" "$work/c.env" && ! grep -qx "export INSA_DB_NAME=$taken" "$work/c.env" \
+  || fail "the new data directory took the orphan's names"
+PGPASSWORD=orphan psql -X -qAt -h 127.0.0.1 -p "${INSA_DB_PORT:-5432}" -U "${taken}_owner" -d postgres \
+  -c 'SELECT 1' >/dev/null || fail "the orphan role's password was changed"
+as_postgres psql -X -q -p "${INSA_DB_PORT:-5432}" -d postgres -c "DROP ROLE \"${taken}_owner\"" >/dev/null
+log "ok: a new data directory beside roles of the same name got names of its own"

@@ -115,42 +115,90 @@ ensure_cluster() {
 gen_password() { od -An -tx1 -N24 /dev/urandom | tr -d ' \n'; }
 
 # The instance's names: one database and its two roles per data directory, so that instances on
-# one PostgreSQL never touch each other's credentials. The default data directory keeps the
-# historical names (insa, insa_owner, insa_app); another is insa_<8 hex of its path>. INSA_DB_*
-# from the environment win. Needs INSA_DATADIR as an absolute path.
+# one PostgreSQL never touch each other's credentials. A data directory records its names beside
+# its passwords (db-credentials.env); a new one takes the historical names (insa, insa_owner,
+# insa_app) for $REPO/data, else insa_<8 hex of its path> (claim_instance_names picks others when
+# those roles exist already). INSA_DB_* from the environment win. Needs INSA_DATADIR as an
+# absolute path.
 instance_names() {
   local derived=insa
   if [[ $INSA_DATADIR != "$REPO/data" ]]; then
     derived=insa_$(printf '%s' "$INSA_DATADIR" | sha256sum | cut -c1-8)
   fi
-  export INSA_DB_NAME=${INSA_DB_NAME:-$derived}
-  export INSA_DB_OWNER_USER=${INSA_DB_OWNER_USER:-${INSA_DB_NAME}_owner}
-  export INSA_DB_APP_USER=${INSA_DB_APP_USER:-${INSA_DB_NAME}_app}
-  # the data directory's own instance keeps the historical file name; another instance of it
-  # (e.g. the test suite's) has its own
-  CREDENTIALS_FILE=$INSA_DATADIR/db-credentials.env
-  [[ $INSA_DB_NAME == "$derived" ]] || CREDENTIALS_FILE=$INSA_DATADIR/db-credentials-$INSA_DB_NAME.env
+  OWN_CREDENTIALS_FILE=$INSA_DATADIR/db-credentials.env
+  local recorded
+  recorded=$(credential_value "$OWN_CREDENTIALS_FILE" INSA_DB_NAME)
+  OWN_DB_NAME=${recorded:-$derived}
+  # names the caller did not choose may still be moved by claim_instance_names
+  NAMES_CLAIMABLE=0
+  [[ -z ${INSA_DB_NAME:-} && -z $recorded && ! -f $OWN_CREDENTIALS_FILE ]] && NAMES_CLAIMABLE=1
+  export INSA_DB_NAME=${INSA_DB_NAME:-$OWN_DB_NAME}
+  role_names
 }
 
-# Reads the generated passwords from $CREDENTIALS_FILE, generating and storing any missing one;
-# INSA_DB_*_PASSWORD from the environment win.
-load_credentials() {
-  local file=$CREDENTIALS_FILE key val owner_pw="" app_pw=""
-  if [[ -f $file ]]; then
-    while IFS='=' read -r key val; do
-      val=${val#[\"\']}; val=${val%[\"\']}
-      case $key in
-        INSA_DB_OWNER_PASSWORD) owner_pw=$val ;;
-        INSA_DB_APP_PASSWORD) app_pw=$val ;;
-      esac
-    done <"$file"
+# Owner and app role names: from the environment, else as recorded for the data directory's own
+# instance, else <database>_owner and <database>_app.
+role_names() {
+  local own_owner="" own_app=""
+  if [[ $INSA_DB_NAME == "$OWN_DB_NAME" ]]; then
+    CREDENTIALS_FILE=$OWN_CREDENTIALS_FILE
+    own_owner=$(credential_value "$CREDENTIALS_FILE" INSA_DB_OWNER_USER)
+    own_app=$(credential_value "$CREDENTIALS_FILE" INSA_DB_APP_USER)
+  else
+    # another instance of this data directory (e.g. the test suite's) has a file of its own
+    CREDENTIALS_FILE=$INSA_DATADIR/db-credentials-$INSA_DB_NAME.env
   fi
-  if [[ -z $owner_pw || -z $app_pw ]]; then
+  export INSA_DB_OWNER_USER=${INSA_DB_OWNER_USER:-${own_owner:-${INSA_DB_NAME}_owner}}
+  export INSA_DB_APP_USER=${INSA_DB_APP_USER:-${own_app:-${INSA_DB_NAME}_app}}
+}
+
+# credential_value FILE KEY: the value of KEY=... in FILE (empty when absent).
+credential_value() {
+  [[ -f $1 ]] || return 0
+  local key val
+  while IFS='=' read -r key val; do
+    if [[ $key == "$2" ]]; then
+      val=${val#[\"\']}; val=${val%[\"\']}
+      printf '%s' "$val"
+      return 0
+    fi
+  done <"$1"
+}
+
+# A new data directory whose default names are taken in this PostgreSQL (by another installation,
+# or by a data directory that was deleted with its passwords) gets names of its own instead of
+# failing to log in; existing roles are never touched. Needs the cluster running; skipped when the
+# postgres user is out of reach.
+claim_instance_names() {
+  [[ $NAMES_CLAIMABLE == 1 ]] || return 0
+  local taken
+  taken=$(as_postgres psql -X -qAt -p "$INSA_DB_PORT" -d postgres \
+    -v owner="$INSA_DB_OWNER_USER" -v app="$INSA_DB_APP_USER" -v db="$INSA_DB_NAME" <<<"
+    SELECT (SELECT count(*) FROM pg_roles WHERE rolname IN (:'owner', :'app'))
+         + (SELECT count(*) FROM pg_database WHERE datname = :'db');" 2>/dev/null) || return 0
+  [[ ${taken:-0} -gt 0 ]] || return 0
+  local previous=$INSA_DB_NAME
+  OWN_DB_NAME=insa_$(od -An -tx1 -N4 /dev/urandom | tr -d ' \n')
+  export INSA_DB_NAME=$OWN_DB_NAME
+  unset INSA_DB_OWNER_USER INSA_DB_APP_USER
+  role_names
+  log "database $previous or its roles exist already in this PostgreSQL (another installation, or a
+  deleted data directory's): this data directory gets its own, $INSA_DB_NAME"
+}
+
+# Reads the generated passwords from $CREDENTIALS_FILE, generating and storing any missing one,
+# together with the instance's names; INSA_DB_*_PASSWORD from the environment win.
+load_credentials() {
+  local file=$CREDENTIALS_FILE owner_pw app_pw
+  owner_pw=$(credential_value "$file" INSA_DB_OWNER_PASSWORD)
+  app_pw=$(credential_value "$file" INSA_DB_APP_PASSWORD)
+  if [[ -z $owner_pw || -z $app_pw || -z $(credential_value "$file" INSA_DB_NAME) ]]; then
+    [[ -n $owner_pw && -n $app_pw ]] || log "generated database passwords in $file"
     owner_pw=${owner_pw:-$(gen_password)}
     app_pw=${app_pw:-$(gen_password)}
-    (umask 077 && printf 'INSA_DB_OWNER_PASSWORD=%s\nINSA_DB_APP_PASSWORD=%s\n' \
-      "$owner_pw" "$app_pw" >"$file")
-    log "generated database passwords in $file"
+    (umask 077 && printf '%s\n' "INSA_DB_NAME=$INSA_DB_NAME" "INSA_DB_OWNER_USER=$INSA_DB_OWNER_USER" \
+      "INSA_DB_APP_USER=$INSA_DB_APP_USER" "INSA_DB_OWNER_PASSWORD=$owner_pw" \
+      "INSA_DB_APP_PASSWORD=$app_pw" >"$file")
   fi
   chmod 600 "$file"
   export INSA_DB_OWNER_PASSWORD=${INSA_DB_OWNER_PASSWORD:-$owner_pw}
