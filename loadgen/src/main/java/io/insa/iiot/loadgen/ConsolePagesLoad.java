@@ -118,7 +118,7 @@ final class ConsolePagesLoad {
                 "load:    load average (1, 5, 15 min) %s before the pages, %s after%n", loadBefore, loadAverage());
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
             return fields[0] + " " + fields[1] + " " + fields[2];
@@ -132,7 +132,7 @@ final class ConsolePagesLoad {
      * returns the admin's access token, active in the tenant. Without SMTP the invitation token can only
      * be read from the response, so the platform must run with {@code insa.invitations.expose-token=true}.
      */
-    private String tenantAdmin(String slug, int devices, String email, String password)
+    String tenantAdmin(String slug, int devices, String email, String password)
             throws IOException, InterruptedException {
         String system = call(null, "POST", "/api/v1/auth/login", systemAdmin())
                 .get("access_token")
@@ -186,7 +186,7 @@ final class ConsolePagesLoad {
     }
 
     /** {@code --admin-email} and its password, as {@link PlatformClient#admin} reads them. */
-    private Map<String, String> systemAdmin() throws IOException {
+    Map<String, String> systemAdmin() throws IOException {
         String password = options.get("admin-password", null);
         if (password == null) {
             password = Files.readString(Path.of(options.get("admin-password-file", "data/admin-password.txt")))
@@ -196,7 +196,7 @@ final class ConsolePagesLoad {
     }
 
     /** Devices dev-00000, dev-00001, ... in CSV bulk calls; returns each one's id and access token. */
-    private List<String[]> provision(String admin, int count) throws IOException, InterruptedException {
+    List<String[]> provision(String admin, int count) throws IOException, InterruptedException {
         List<String[]> created = new ArrayList<>(count);
         for (int from = 0; from < count; from += CHUNK) {
             StringBuilder csv = new StringBuilder("name,type\n");
@@ -372,8 +372,7 @@ final class ConsolePagesLoad {
     }
 
     /** The answer's JSON to a JSON request (a null body sends none). */
-    private JsonNode call(String token, String method, String path, Object body)
-            throws IOException, InterruptedException {
+    JsonNode call(String token, String method, String path, Object body) throws IOException, InterruptedException {
         HttpResponse<String> response =
                 send(token, method, path, "application/json", body == null ? null : JSON.writeValueAsString(body));
         return response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
@@ -397,7 +396,7 @@ final class ConsolePagesLoad {
         return response;
     }
 
-    private static String randomPassword() {
+    static String randomPassword() {
         byte[] random = new byte[18];
         new SecureRandom().nextBytes(random);
         // no word of the admin's name ("Console load admin"): the password policy would refuse it

@@ -16,7 +16,10 @@ import java.util.Arrays;
  *   <li>{@code outage}: HTTP and MQTT devices sending while PostgreSQL is stopped or killed and started
  *       again: what they were told, and whether every acknowledged message is stored;
  *   <li>{@code console}: the web console's pages, signed in as a tenant admin of a tenant of 10,000
- *       devices: the time of each page, p50 to max.
+ *       devices: the time of each page, p50 to max;
+ *   <li>{@code query}: a tenant of 10,000 devices and 100 million points loaded with COPY, then the
+ *       REST queries of SPEC 10 (latest values, raw and bucketed ranges, device list, stats, audit):
+ *       p50, p99 and max beside the targets, with the plan of any query that misses.
  * </ul>
  */
 public final class LoadGen {
@@ -43,9 +46,12 @@ public final class LoadGen {
                                 --start-command "su postgres -c 'pg_ctlcluster 15 main start'" --answer-bound 20
                       console   --devices 10000 --requests 300 (timed per page) --warmup 50 (per page, not timed)
                                 (platform started with --insa.invitations.expose-token=true, for the tenant admin's invitation)
+                      query     --devices 10000 --points 100000000 --keys 10 --days 30 --dense-devices 10 (every minute; the rest share the other points)
+                                --streams 2 (parallel COPYs) --audit-entries 100000 --samples 200 --warmup 50 (per query) --settle 300 (s of pause after the load) --explain misses|all --keep false
+                                (platform started with --insa.invitations.expose-token=true, for the tenant admin's invitation)
                       baseline  --rows 3000000 --batch 100000 --devices 10000 --points 3   (PostgreSQL COPY into the telemetry table)
                       rls       --rows 1000000 --batch 2000                                 (writer INSERT with and without row-level security)
-                    database options (baseline, rls): --db-url, --owner-user, --owner-password, --app-user, --app-password
+                    database options (query, baseline, rls): --db-url, --owner-user, --owner-password, --app-user, --app-password
                       (default: the INSA_DB_* environment that ./iiot env prints)""");
             return;
         }
@@ -61,9 +67,10 @@ public final class LoadGen {
             case "outage" -> new OutageLoad(options).run();
             case "rules" -> new RulesLoad(options).run();
             case "console" -> new ConsolePagesLoad(options).run();
+            case "query" -> new QueryLatency(options).run();
             default ->
-                throw new IllegalArgumentException(
-                        "unknown mode " + args[0] + " (http, mqtt, coap, amqp, outage, rules, console, baseline, rls)");
+                throw new IllegalArgumentException("unknown mode " + args[0]
+                        + " (http, mqtt, coap, amqp, outage, rules, console, query, baseline, rls)");
         }
     }
 }
