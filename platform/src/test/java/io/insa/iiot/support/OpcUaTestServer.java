@@ -1,59 +1,21 @@
 package io.insa.iiot.support;
 
-import static org.eclipse.milo.opcua.sdk.server.OpcUaServerConfig.USER_TOKEN_POLICY_ANONYMOUS;
-import static org.eclipse.milo.opcua.sdk.server.OpcUaServerConfig.USER_TOKEN_POLICY_USERNAME;
-
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.security.KeyPair;
+import io.insa.iiot.demo.SimulatedOpcUaServer;
 import java.security.Security;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.eclipse.milo.opcua.sdk.core.AccessLevel;
-import org.eclipse.milo.opcua.sdk.core.Reference;
-import org.eclipse.milo.opcua.sdk.server.EndpointConfig;
-import org.eclipse.milo.opcua.sdk.server.ManagedNamespaceWithLifecycle;
 import org.eclipse.milo.opcua.sdk.server.OpcUaServer;
-import org.eclipse.milo.opcua.sdk.server.OpcUaServerConfig;
-import org.eclipse.milo.opcua.sdk.server.identity.AnonymousIdentityValidator;
-import org.eclipse.milo.opcua.sdk.server.identity.CompositeValidator;
-import org.eclipse.milo.opcua.sdk.server.identity.UsernameIdentityValidator;
-import org.eclipse.milo.opcua.sdk.server.items.DataItem;
-import org.eclipse.milo.opcua.sdk.server.items.MonitoredItem;
 import org.eclipse.milo.opcua.sdk.server.nodes.UaFolderNode;
 import org.eclipse.milo.opcua.sdk.server.nodes.UaVariableNode;
-import org.eclipse.milo.opcua.sdk.server.util.SubscriptionModel;
 import org.eclipse.milo.opcua.stack.core.NodeIds;
-import org.eclipse.milo.opcua.stack.core.security.CertificateValidator;
-import org.eclipse.milo.opcua.stack.core.security.DefaultApplicationGroup;
-import org.eclipse.milo.opcua.stack.core.security.DefaultCertificateManager;
-import org.eclipse.milo.opcua.stack.core.security.MemoryCertificateQuarantine;
-import org.eclipse.milo.opcua.stack.core.security.MemoryCertificateStore;
-import org.eclipse.milo.opcua.stack.core.security.MemoryTrustListManager;
-import org.eclipse.milo.opcua.stack.core.security.RsaSha256CertificateFactory;
-import org.eclipse.milo.opcua.stack.core.security.SecurityPolicy;
-import org.eclipse.milo.opcua.stack.core.transport.TransportProfile;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DataValue;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DateTime;
-import org.eclipse.milo.opcua.stack.core.types.builtin.LocalizedText;
 import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
 import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
 import org.eclipse.milo.opcua.stack.core.types.builtin.Variant;
-import org.eclipse.milo.opcua.stack.core.types.enumerated.MessageSecurityMode;
-import org.eclipse.milo.opcua.stack.core.types.structured.BuildInfo;
-import org.eclipse.milo.opcua.stack.core.util.SelfSignedCertificateBuilder;
-import org.eclipse.milo.opcua.stack.core.util.SelfSignedCertificateGenerator;
-import org.eclipse.milo.opcua.stack.transport.server.tcp.OpcTcpServerTransport;
-import org.eclipse.milo.opcua.stack.transport.server.tcp.OpcTcpServerTransportConfig;
 
 /**
  * An OPC UA server (Eclipse Milo) inside a test: endpoints None and Basic256Sha256 SignAndEncrypt at
@@ -69,7 +31,6 @@ public final class OpcUaTestServer implements AutoCloseable {
     public static final String USERNAME = "operator";
     public static final String PASSWORD = "secret-password";
     public static final Duration SOURCE_LAG = Duration.ofHours(1);
-    private static final String NAMESPACE_URI = "urn:insa:test:line";
 
     static {
         if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
@@ -77,146 +38,60 @@ public final class OpcUaTestServer implements AutoCloseable {
         }
     }
 
-    private final int port;
-    private final KeyPair keyPair;
-    private final X509Certificate certificate;
-    private final OpcUaServer server;
-    private final Line line;
+    private final SimulatedOpcUaServer<Line> server;
 
-    private OpcUaTestServer(int port, KeyPair keyPair, X509Certificate certificate, int variables) throws Exception {
-        this.port = port;
-        this.keyPair = keyPair;
-        this.certificate = certificate;
-        X509Certificate[] chain = {certificate};
-        RsaSha256CertificateFactory certificates = new RsaSha256CertificateFactory() {
-            @Override
-            protected KeyPair createRsaSha256KeyPair() {
-                return keyPair;
-            }
-
-            @Override
-            protected X509Certificate[] createRsaSha256CertificateChain(KeyPair kp) {
-                return chain;
-            }
-        };
-        MemoryTrustListManager trust = new MemoryTrustListManager();
-        DefaultApplicationGroup group = DefaultApplicationGroup.createAndInitialize(
-                trust,
-                new MemoryCertificateStore(),
-                certificates,
-                new CertificateValidator.InsecureCertificateValidator());
-        EndpointConfig.Builder base = EndpointConfig.newBuilder()
-                .setTransportProfile(TransportProfile.TCP_UASC_UABINARY)
-                .setBindAddress("127.0.0.1")
-                .setHostname("127.0.0.1")
-                .setBindPort(port)
-                .setPath("/milo")
-                .setCertificate(certificate)
-                .addTokenPolicies(USER_TOKEN_POLICY_ANONYMOUS, USER_TOKEN_POLICY_USERNAME);
-        Set<EndpointConfig> endpoints = new LinkedHashSet<>();
-        endpoints.add(base.copy()
-                .setSecurityPolicy(SecurityPolicy.None)
-                .setSecurityMode(MessageSecurityMode.None)
-                .build());
-        endpoints.add(base.copy()
-                .setSecurityPolicy(SecurityPolicy.Basic256Sha256)
-                .setSecurityMode(MessageSecurityMode.SignAndEncrypt)
-                .build());
-        OpcUaServerConfig config = OpcUaServerConfig.builder()
-                .setApplicationUri("urn:insa:test:opcua-server")
-                .setApplicationName(LocalizedText.english("INSA test server"))
-                .setProductUri("urn:insa:test")
-                .setBuildInfo(new BuildInfo(
-                        "urn:insa:test", "insa", "INSA test server", OpcUaServer.SDK_VERSION, "", DateTime.now()))
-                .setEndpoints(endpoints)
-                .setCertificateManager(new DefaultCertificateManager(new MemoryCertificateQuarantine(), group))
-                .setIdentityValidator(new CompositeValidator(
-                        AnonymousIdentityValidator.INSTANCE,
-                        new UsernameIdentityValidator(
-                                c -> USERNAME.equals(c.getUsername()) && PASSWORD.equals(c.getPassword()))))
-                .build();
-        this.server = new OpcUaServer(
-                config,
-                profile -> new OpcTcpServerTransport(
-                        OpcTcpServerTransportConfig.newBuilder().build()));
-        this.line = new Line(server, variables);
+    private OpcUaTestServer(SimulatedOpcUaServer<Line> server) {
+        this.server = server;
     }
 
     /** A server with {@code variables} variables of each kind on a free port, started. */
     public static OpcUaTestServer start(int variables) throws Exception {
-        KeyPair keyPair = SelfSignedCertificateGenerator.generateRsaKeyPair(2048);
-        X509Certificate certificate = new SelfSignedCertificateBuilder(keyPair)
-                .setCommonName("INSA test server")
-                .setApplicationUri("urn:insa:test:opcua-server")
-                .addIpAddress("127.0.0.1")
-                .addDnsName("localhost")
-                .build();
-        return new OpcUaTestServer(freePort(), keyPair, certificate, variables).startup();
+        var setup = SimulatedOpcUaServer.Setup.plain("INSA test server", "urn:insa:test:opcua-server", "/milo")
+                .withSecurity(USERNAME, PASSWORD);
+        return start(setup, variables);
+    }
+
+    private static OpcUaTestServer start(SimulatedOpcUaServer.Setup setup, int variables) throws Exception {
+        return new OpcUaTestServer(SimulatedOpcUaServer.start(setup, opcua -> new Line(opcua, variables)));
     }
 
     /** The same server (port, certificate, variables) started again after {@link #close()}. */
     public OpcUaTestServer restart() throws Exception {
-        return new OpcUaTestServer(port, keyPair, certificate, line.count).startup();
-    }
-
-    private OpcUaTestServer startup() throws Exception {
-        line.startup();
-        server.startup().get();
-        return this;
+        return start(server.setup(), server.namespace().count);
     }
 
     @Override
     public void close() throws Exception {
-        line.shutdown();
-        server.shutdown().get();
+        server.close();
     }
 
     public String endpointUrl() {
-        return "opc.tcp://127.0.0.1:" + port + "/milo";
+        return server.endpointUrl();
     }
 
     /** The node id of a variable under Line1, e.g. {@code ns=2;s=Line1.Temperature0}. */
     public String nodeId(String name) {
-        return "ns=" + line.getNamespaceIndex() + ";s=Line1." + name;
+        return server.nodeId("Line1." + name);
     }
 
     public Object value(String name) {
-        return line.variables.get(name).getValue().getValue().getValue();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return server.namespace().variables.get(name).getValue().getValue().getValue();
     }
 
     /** The namespace of the Line1 folder and its variables, changing every 100 ms. */
-    private static final class Line extends ManagedNamespaceWithLifecycle {
+    private static final class Line extends SimulatedOpcUaServer.Namespace {
         final int count;
         final Map<String, UaVariableNode> variables = new ConcurrentHashMap<>();
-        private final SubscriptionModel subscriptions;
-        private ScheduledExecutorService ticker;
         private long tick;
 
         Line(OpcUaServer server, int count) {
-            super(server, NAMESPACE_URI);
+            super(server, "urn:insa:test:line", "opcua-test-ticker", Duration.ofMillis(100), Duration.ofMillis(100));
             this.count = count;
-            subscriptions = new SubscriptionModel(server, this);
-            getLifecycleManager().addLifecycle(subscriptions);
-            getLifecycleManager().addStartupTask(this::createNodes);
-            getLifecycleManager().addStartupTask(() -> {
-                ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "opcua-test-ticker"));
-                ticker.scheduleAtFixedRate(this::tick, 100, 100, TimeUnit.MILLISECONDS);
-            });
-            getLifecycleManager().addShutdownTask(() -> ticker.shutdownNow());
         }
 
-        private void createNodes() {
-            UaFolderNode folder = new UaFolderNode(
-                    getNodeContext(), newNodeId("Line1"), newQualifiedName("Line1"), LocalizedText.english("Line1"));
-            getNodeManager().addNode(folder);
-            folder.addReference(
-                    new Reference(folder.getNodeId(), NodeIds.Organizes, NodeIds.ObjectsFolder.expanded(), false));
+        @Override
+        protected void createNodes() {
+            UaFolderNode folder = addFolder("Line1");
             for (int i = 0; i < count; i++) {
                 add(folder, "Temperature" + i, NodeIds.Double, Variant.ofDouble(20.0));
                 add(folder, "Running" + i, NodeIds.Boolean, Variant.ofBoolean(false));
@@ -227,27 +102,25 @@ public final class OpcUaTestServer implements AutoCloseable {
         }
 
         private void add(UaFolderNode folder, String name, NodeId dataType, Variant initial) {
-            UaVariableNode node = new UaVariableNode.UaVariableNodeBuilder(getNodeContext())
-                    .setNodeId(newNodeId("Line1." + name))
-                    .setBrowseName(newQualifiedName(name))
-                    .setDisplayName(LocalizedText.english(name))
-                    .setDataType(dataType)
-                    .setTypeDefinition(NodeIds.BaseDataVariableType)
-                    .setAccessLevel(AccessLevel.READ_WRITE)
-                    .setUserAccessLevel(AccessLevel.READ_WRITE)
-                    .setMinimumSamplingInterval(100.0)
-                    .build();
-            node.setValue(new DataValue(initial, StatusCode.GOOD, lagging()));
-            getNodeManager().addNode(node);
-            folder.addOrganizes(node);
-            variables.put(name, node);
+            DataValue value = new DataValue(initial, StatusCode.GOOD, lagging());
+            variables.put(
+                    name,
+                    addVariable(
+                            folder,
+                            "Line1." + name,
+                            name,
+                            dataType,
+                            AccessLevel.READ_WRITE,
+                            Duration.ofMillis(100),
+                            value));
         }
 
         private static DateTime lagging() {
             return new DateTime(java.time.Instant.now().minus(SOURCE_LAG));
         }
 
-        private void tick() {
+        @Override
+        protected void tick() {
             long n = ++tick;
             DateTime source = lagging();
             DateTime server = DateTime.now();
@@ -266,26 +139,6 @@ public final class OpcUaTestServer implements AutoCloseable {
                 }
                 node.setValue(new DataValue(next, StatusCode.GOOD, source, server));
             });
-        }
-
-        @Override
-        public void onDataItemsCreated(List<DataItem> items) {
-            subscriptions.onDataItemsCreated(items);
-        }
-
-        @Override
-        public void onDataItemsModified(List<DataItem> items) {
-            subscriptions.onDataItemsModified(items);
-        }
-
-        @Override
-        public void onDataItemsDeleted(List<DataItem> items) {
-            subscriptions.onDataItemsDeleted(items);
-        }
-
-        @Override
-        public void onMonitoringModeChanged(List<MonitoredItem> items) {
-            subscriptions.onMonitoringModeChanged(items);
         }
     }
 }
