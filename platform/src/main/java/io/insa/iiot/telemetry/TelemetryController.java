@@ -105,9 +105,13 @@ class TelemetryController {
             @AuthenticationPrincipal Caller caller,
             @PathVariable UUID deviceId,
             @RequestParam(required = false) String keys) {
-        return read(caller, deviceId, tenant -> {
+        return inActiveTenant(caller, tenant -> {
             List<String> names = keys == null || keys.isBlank() ? List.of() : keyList(keys);
-            return new Latest(deviceId, queries.latest(tenant, deviceId, names));
+            Map<String, Sample> values = queries.latest(tenant, deviceId, names);
+            if (values.isEmpty()) {
+                requireDevice(tenant, deviceId); // no values: a device without them, or no device (404)
+            }
+            return new Latest(deviceId, values);
         });
     }
 
@@ -131,19 +135,26 @@ class TelemetryController {
                 .body(csv.toString());
     }
 
-    /**
-     * The access checks and the query in one transaction of the caller's active tenant: a read is then
-     * one BEGIN ... COMMIT on one pooled connection instead of one per check (the checks join it).
-     */
+    /** The device checked, then the query: both in one transaction of the caller's active tenant. */
     private <T> T read(Caller caller, UUID deviceId, Function<TenantId, T> query) {
-        if (caller.activeTenant() == null) {
-            return query.apply(device(caller, deviceId)); // refused by the access check
-        }
-        return transactions.inTenant(caller.activeTenant(), () -> query.apply(device(caller, deviceId)));
+        return inActiveTenant(caller, tenant -> query.apply(requireDevice(tenant, deviceId)));
     }
 
-    private TenantId device(Caller caller, UUID deviceId) {
-        TenantId tenant = access.requireActive(caller, TenantAccess.Need.READ).tenantId();
+    /**
+     * The access check and the work in one transaction of the caller's active tenant: a read is then
+     * one BEGIN ... COMMIT on one pooled connection instead of one per check (the checks join it).
+     */
+    private <T> T inActiveTenant(Caller caller, Function<TenantId, T> work) {
+        if (caller.activeTenant() == null) {
+            access.requireActive(caller, TenantAccess.Need.READ); // refuses: no active tenant
+        }
+        return transactions.inTenant(
+                caller.activeTenant(),
+                () -> work.apply(
+                        access.requireActive(caller, TenantAccess.Need.READ).tenantId()));
+    }
+
+    private TenantId requireDevice(TenantId tenant, UUID deviceId) {
         if (!devices.exists(tenant, deviceId)) {
             throw ProblemException.notFound("device " + deviceId);
         }

@@ -167,6 +167,23 @@ class TelemetryQueryIT extends IntegrationTest {
     }
 
     @Test
+    void latestValuesOfADeviceWithoutThemAreEmptyAndOfNoDevice404() {
+        Fixture.Member operator = fixture.member(fixture.tenant("Latest"), "operator");
+        UUID silent = fixture.device(operator.accessToken(), "silent").id();
+
+        Api.Response none = api.get("/api/v1/devices/" + silent + "/telemetry/latest")
+                .bearer(operator.accessToken())
+                .send();
+        assertThat(none.status()).isEqualTo(200);
+        assertThat(none.json().get("values").isEmpty()).isTrue();
+        assertThat(api.get("/api/v1/devices/" + UUID.randomUUID() + "/telemetry/latest")
+                        .bearer(operator.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(404);
+    }
+
+    @Test
     void csvExportWritesDeviceTextAsTextAndNegativeNumbersAsNumbers() {
         Fixture.Member operator = fixture.member(fixture.tenant("Formulas"), "operator");
         Fixture.DeviceHandle formulas = fixture.device(operator.accessToken(), "formulas");
