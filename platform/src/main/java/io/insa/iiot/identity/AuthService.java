@@ -15,6 +15,7 @@ import io.insa.iiot.shared.Times;
 import io.insa.iiot.tenancy.Membership;
 import io.insa.iiot.tenancy.Memberships;
 import io.insa.iiot.tenancy.Tenant;
+import io.insa.iiot.tenancy.TenantAccess;
 import io.insa.iiot.tenancy.Tenants;
 import java.time.Clock;
 import java.time.Duration;
@@ -239,11 +240,8 @@ class AuthService {
             throw ProblemException.forbidden("not a member of this tenant");
         }
         Tenant found = tenants.find(tenantId).orElseThrow(() -> ProblemException.notFound("tenant " + tenantId));
-        if (role.isPresent() && found.requireMfa() && !user.mfaEnabled()) {
-            ProblemException e = ProblemException.forbidden("this tenant requires multi-factor authentication:"
-                    + " set it up first (POST /api/v1/auth/mfa/enroll)");
-            e.getBody().setProperty("mfa_enrollment_required", true);
-            throw e;
+        if (found.requireMfa() && !user.mfaEnabled()) {
+            throw TenantAccess.mfaEnrollmentRequired();
         }
         TenantSummary tenant = summary(user, target).orElseThrow(() -> ProblemException.notFound("tenant " + tenantId));
         AuthSessions.Rotation.Rotated rotated = transactions.inTenant(target, () -> {
@@ -292,7 +290,7 @@ class AuthService {
 
     /**
      * The tenant as the user acts in it: their membership role, or admin for a system administrator.
-     * None for a member without MFA in a tenant that requires it.
+     * None for a user without MFA (member or system admin) in a tenant that requires it.
      */
     private Optional<TenantSummary> summary(UserAccount user, TenantId tenantId) {
         Optional<Role> membership = memberships.roleOf(user.id(), tenantId);
@@ -301,7 +299,7 @@ class AuthService {
             return Optional.empty();
         }
         return tenants.find(tenantId.value())
-                .filter(t -> membership.isEmpty() || !t.requireMfa() || user.mfaEnabled())
+                .filter(t -> !t.requireMfa() || user.mfaEnabled())
                 .map(t -> new TenantSummary(t.id(), t.name(), t.slug(), role.get()));
     }
 

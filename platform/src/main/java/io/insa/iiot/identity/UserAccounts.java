@@ -4,6 +4,7 @@ import io.insa.iiot.shared.Ids;
 import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.shared.Times;
+import io.insa.iiot.tenancy.MfaEnrolments;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +14,7 @@ import org.springframework.stereotype.Service;
 
 /** The user directory. */
 @Service
-public class UserAccounts {
+public class UserAccounts implements MfaEnrolments {
 
     private final UserRepository users;
     private final TenantTransactions transactions;
@@ -31,6 +32,11 @@ public class UserAccounts {
 
     public Optional<UserAccount> find(UUID id) {
         return transactions.global(() -> users.find(id));
+    }
+
+    @Override
+    public boolean hasMfa(UUID userId) {
+        return find(userId).filter(UserAccount::mfaEnabled).isPresent();
     }
 
     public UserAccount require(UUID id) {

@@ -229,6 +229,73 @@ class MfaIT extends IntegrationTest {
         assertThat(withMfa.json().at("/tenant/id").asString()).isEqualTo(tenant.toString());
     }
 
+    @Test
+    void noEndpointOfATenantThatRequiresMfaServesAMemberOrSystemAdminWithoutIt() {
+        UUID tenant = fixture.tenant("MFA everywhere");
+        Fixture.Member admin = fixture.member(tenant, "admin");
+        Fixture.Member other = fixture.member(tenant, "admin");
+        Fixture.Member victim = fixture.member(tenant, "viewer");
+        assertThat(api.patch("/api/v1/tenants/" + tenant, Map.of("require_mfa", true))
+                        .bearer(admin.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(200);
+
+        String tenantless = login(other, Map.of()).json().get("access_token").asString();
+        String base = "/api/v1/tenants/" + tenant;
+        List<Api.Call> attacks = List.of(
+                api.get(base),
+                api.get(base + "/users"),
+                api.get(base + "/stats"),
+                api.get(base + "/quotas"),
+                api.get(base + "/users/invitations"),
+                api.patch(base, Map.of("require_mfa", false)),
+                api.post(base + "/users/invite", Map.of("email", Fixture.unique("x") + "@it.example", "role", "admin")),
+                api.delete(base + "/users/" + victim.id()),
+                api.patch(base + "/users/" + victim.id() + "/role", Map.of("role", "admin")));
+        for (String token : List.of(tenantless, other.accessToken(), fixture.adminToken())) {
+            for (Api.Call attack : attacks) {
+                Api.Response refused = attack.bearer(token).send();
+                assertThat(refused.status()).as(refused.toString()).isEqualTo(403);
+                assertThat(refused.json().get("mfa_enrollment_required").asBoolean())
+                        .as(refused.toString())
+                        .isTrue();
+            }
+        }
+        assertThat(api.get("/api/v1/devices").bearer(admin.accessToken()).send().status())
+                .as("a token issued before the tenant required MFA acts in it no more")
+                .isEqualTo(403);
+        assertThat(api.get("/api/v1/tenants")
+                        .bearer(fixture.adminToken())
+                        .send()
+                        .status())
+                .as("what names no tenant stays open")
+                .isEqualTo(200);
+        assertThat(api.post("/api/v1/auth/switch-tenant", Map.of("tenant_id", tenant.toString()))
+                        .bearer(fixture.adminToken())
+                        .send()
+                        .status())
+                .as("a system admin without MFA does not enter it either")
+                .isEqualTo(403);
+
+        String secret = api.post("/api/v1/auth/mfa/enroll", Map.of("password", other.password()))
+                .bearer(tenantless)
+                .send()
+                .json()
+                .get("secret")
+                .asString();
+        long step = Totp.step();
+        assertThat(api.post("/api/v1/auth/mfa/confirm", Map.of("code", Totp.code(secret, step)))
+                        .bearer(tenantless)
+                        .send()
+                        .status())
+                .isEqualTo(200);
+        Api.Response users = api.get(base + "/users").bearer(tenantless).send();
+        assertThat(users.status()).as("MFA on: the member is served again").isEqualTo(200);
+        Api.Response tenantRead = api.get(base).bearer(tenantless).send();
+        assertThat(tenantRead.json().get("require_mfa").asBoolean()).isTrue();
+    }
+
     /** A member of a new tenant with MFA on. */
     private Enrolled enrolled(String tenantName) {
         Fixture.Member member = fixture.member(fixture.tenant(tenantName), "operator");

@@ -87,6 +87,11 @@ public final class Api {
             return this;
         }
 
+        @Override
+        public String toString() {
+            return method + " " + path;
+        }
+
         public Response send() {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path));
             headers.forEach((name, value) -> {
