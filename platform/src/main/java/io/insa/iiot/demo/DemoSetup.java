@@ -75,9 +75,8 @@ final class DemoSetup {
                 ================================================================
                  Demo plant created: tenant "{}"
                    e-mail:   {}
-                   password: {}
-                 (shown once; also stored in {} with mode 0600)
-                ================================================================""", TENANT_NAME, admin.email(), admin.password(), file);
+                   password: generated into {} (mode 0600)
+                ================================================================""", TENANT_NAME, admin.email(), file);
         api.signIn(admin.email(), admin.password());
     }
 

@@ -69,14 +69,14 @@ class AdminBootstrap implements ApplicationRunner {
         });
         if (generated) {
             var file = dataDir.writeSecret(PASSWORD_FILE, secret);
+            // the password goes to the file only: logs are shipped and kept where the file's mode does not reach
             log.warn("""
 
                     ================================================================
                      System administrator created
                        e-mail:   {}
-                       password: {}
-                     (shown once; also stored in {} with mode 0600)
-                    ================================================================""", admin.email(), secret, file);
+                       password: generated into {} (mode 0600)
+                    ================================================================""", admin.email(), file);
         } else {
             log.info("system administrator {} created from insa.admin.email / insa.admin.password", admin.email());
         }

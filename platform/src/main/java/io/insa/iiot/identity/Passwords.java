@@ -26,22 +26,21 @@ class Passwords {
     /** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently cut. */
     static final int MAX_BYTES = 72;
 
+    private static final String DECOY_INPUT = "decoy-comparison";
+
     private final PasswordPolicy policy;
     private final DelegatingPasswordEncoder encoder;
     /** Compared against when the account does not exist, so timing does not reveal that. */
     private final String decoy;
 
-    /** Times every bcrypt comparison: the cost an operator tunes, and one per login attempt by design. */
-    private final Timer checks;
-
     Passwords(@Value("${insa.auth.bcrypt-cost}") int cost, MeterRegistry meters, PasswordPolicy policy) {
         this.policy = policy;
-        this.encoder = new DelegatingPasswordEncoder(
-                "bcrypt", Map.of("bcrypt", new BCryptPasswordEncoder(cost), "sha256", new LegacySha256()));
-        this.decoy = encoder.encode(Secrets.newToken());
-        this.checks = Timer.builder("insa.auth.password.checks")
+        Timer checks = Timer.builder("insa.auth.password.checks")
                 .description("bcrypt password comparisons")
                 .register(meters);
+        this.encoder = new DelegatingPasswordEncoder(
+                "bcrypt", Map.of("bcrypt", new TimedBcrypt(cost, checks), "sha256", new LegacySha256()));
+        this.decoy = encoder.encode(Secrets.newToken());
     }
 
     String hash(String raw) {
@@ -55,11 +54,14 @@ class Passwords {
      */
     boolean matches(String raw, String stored) {
         boolean legacy = stored != null && stored.startsWith(LEGACY_PREFIX);
-        if (stored == null || legacy || utf8Length(raw) > MAX_BYTES) {
-            checks.record(() -> encoder.matches("", decoy)); // the comparison a real account would have cost
-            return legacy && encoder.matches(raw, stored);
+        boolean empty = raw == null || raw.isEmpty();
+        if (stored == null || legacy || empty || utf8Length(raw) > MAX_BYTES) {
+            // the comparison a real account would have cost; its input is not empty, because Spring's
+            // encoders answer an empty password at once without hashing (an account-existence oracle)
+            encoder.matches(DECOY_INPUT, decoy);
+            return legacy && !empty && encoder.matches(raw, stored);
         }
-        return checks.record(() -> encoder.matches(raw, stored));
+        return encoder.matches(raw, stored);
     }
 
     /** True for legacy hashes and for bcrypt hashes of a lower cost than configured. */
@@ -86,6 +88,25 @@ class Passwords {
 
     private static int utf8Length(String raw) {
         return raw.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    /**
+     * bcrypt, timed where a comparison really hashes: Spring's {@code matches} returns early for empty
+     * input, so a timer around it would count comparisons that cost nothing.
+     */
+    private static final class TimedBcrypt extends BCryptPasswordEncoder {
+
+        private final Timer checks;
+
+        TimedBcrypt(int cost, Timer checks) {
+            super(cost);
+            this.checks = checks;
+        }
+
+        @Override
+        protected boolean matchesNonNull(String raw, String encoded) {
+            return Boolean.TRUE.equals(checks.record(() -> super.matchesNonNull(raw, encoded)));
+        }
     }
 
     /** Verifies unsalted SHA-256 hex hashes; never produces one. */

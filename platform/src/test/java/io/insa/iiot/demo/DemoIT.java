@@ -21,7 +21,10 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
@@ -32,14 +35,15 @@ import tools.jackson.databind.JsonNode;
  * all seen through the API with the printed credentials; its dashboard is photographed for the README.
  * Stopped, it leaves no load: the points stop and the connector is disabled.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class DemoIT extends BrowserTest {
 
     private static final Duration WITHIN = Duration.ofMinutes(2);
 
     @Test
     @Timeout(300)
-    void aDemoStartShowsDevicesOnlinePointsStoredAndAnAlertWithinTwoMinutesAndLeavesNoLoadWhenStopped()
-            throws Exception {
+    void aDemoStartShowsDevicesOnlinePointsStoredAndAnAlertWithinTwoMinutesAndLeavesNoLoadWhenStopped(
+            CapturedOutput output) throws Exception {
         Path dataDir = Files.createTempDirectory("insa-demo-it");
         String slug = "demo-" + UUID.randomUUID().toString().substring(0, 8);
         Instant started = Instant.now();
@@ -52,6 +56,10 @@ class DemoIT extends BrowserTest {
             Path passwordFile = dataDir.resolve(DemoSetup.PASSWORD_FILE);
             await().atMost(WITHIN).until(() -> Files.exists(passwordFile));
             password = Files.readString(passwordFile).strip();
+            await().atMost(WITHIN).until(() -> output.getAll().contains(passwordFile.toString()));
+            assertThat(output.getAll())
+                    .as("the log names the password's file, never the password")
+                    .doesNotContain(password);
             String token = demo.post("/api/v1/auth/login", Map.of("email", email, "password", password))
                     .send()
                     .json()

@@ -45,6 +45,7 @@ import org.apache.qpid.proton.amqp.messaging.Data;
 import org.apache.qpid.proton.amqp.messaging.Rejected;
 import org.apache.qpid.proton.amqp.messaging.Released;
 import org.apache.qpid.proton.amqp.transport.ErrorCondition;
+import org.apache.qpid.proton.amqp.transport.LinkError;
 import org.apache.qpid.proton.message.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -305,14 +306,20 @@ class AmqpTransport implements SmartLifecycle {
     }
 
     /**
-     * Announces the largest message on attach and detaches the link (amqp:link:message-size-exceeded)
-     * as soon as a delivery's transfers add up to more: Proton drops the frames as they come instead of
-     * holding the whole message. The allowance over the payload limit is for the message's own
-     * sections (header, properties, annotations), so that a body within the limit always gets through
-     * and one slightly over it is rejected with a decode error like on every transport.
+     * Announces the largest message on attach and closes the link (amqp:link:message-size-exceeded) as
+     * soon as a delivery's transfers add up to more: Proton drops the frames as they come instead of
+     * holding the whole message. Closed rather than only detached (Proton's default), because a client
+     * waits for a detached link to resume and so for an answer that never comes. The allowance over the
+     * payload limit is for the message's own sections (header, properties, annotations), so that a body
+     * within the limit always gets through and one slightly over it is rejected with a decode error
+     * like on every transport.
      */
     private void limitMessageSize(ProtonReceiver receiver) {
-        receiver.setMaxMessageSize(UnsignedLong.valueOf(ingest.maxPayloadBytes() + MESSAGE_SECTIONS_ALLOWANCE));
+        long limit = ingest.maxPayloadBytes() + MESSAGE_SECTIONS_ALLOWANCE;
+        receiver.setMaxMessageSize(UnsignedLong.valueOf(limit));
+        receiver.maxMessageSizeExceededHandler(exceeded -> exceeded.setCondition(new ErrorCondition(
+                        LinkError.MESSAGE_SIZE_EXCEEDED, "the message exceeds the limit of " + limit + " bytes"))
+                .close());
     }
 
     private void settle(ProtonDelivery delivery, IngestResult result) {

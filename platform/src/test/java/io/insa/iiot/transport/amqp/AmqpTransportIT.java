@@ -267,6 +267,30 @@ class AmqpTransportIT extends IntegrationTest {
         assertThat(Points.count(device.id(), "python")).isEqualTo(1);
     }
 
+    @Test
+    @Timeout(60)
+    void pythonQpidProtonSendingOneMebibyteIsRefusedAtOnce() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("python-big"));
+        Process send = new ProcessBuilder(
+                        "/usr/bin/python3",
+                        Path.of("src/test/resources/amqp/send-oversized.py")
+                                .toAbsolutePath()
+                                .toString(),
+                        "127.0.0.1:" + transport.port(),
+                        device.token(),
+                        String.valueOf(1024 * 1024),
+                        // the client's own patience: an answer that does not come within it is the bug
+                        "10")
+                .redirectErrorStream(true)
+                .start();
+        assertThat(send.waitFor(45, TimeUnit.SECONDS)).isTrue();
+        String outcome = new String(send.getInputStream().readAllBytes()).strip();
+        // closed, not only detached: clients wait for a detached link to come back (python-qpid-proton's
+        // BlockingConnection waited out its timeout)
+        assertThat(outcome).as(outcome).endsWith("detached amqp:link:message-size-exceeded");
+        assertThat(Points.count(device.id(), "big")).isZero();
+    }
+
     private CompletableFuture<ProtonConnection> connect(String token) {
         CompletableFuture<ProtonConnection> opened = new CompletableFuture<>();
         CLIENT_VERTX.runOnContext(v -> ProtonClient.create(CLIENT_VERTX)
