@@ -6,6 +6,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -215,7 +216,15 @@ class ConsoleApi {
                 member,
                 List.copyOf(tenants),
                 me.at("/user/mfa_enabled").asBoolean(),
-                me.path("mfa_enrollment_required").asBoolean());
+                me.path("mfa_enrollment_required").asBoolean(),
+                loginSession(access));
+    }
+
+    /** The login session an access token names ({@code sid}); the token is the API's own, read as it came. */
+    private UUID loginSession(String access) {
+        String[] parts = access.split("\\.");
+        JsonNode claims = json.readTree(java.util.Base64.getUrlDecoder().decode(parts[1]));
+        return UUID.fromString(claims.get("sid").asString());
     }
 
     private JsonNode send(String method, String path, String token, Object body) {
