@@ -21,17 +21,22 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Webhook secrets at rest cannot stop a tenant's alerting: a secret that looks like a sealed one is a
  * secret like any other, and a stored secret that cannot be opened (sealed under a key the platform no
  * longer has) fails its own deliveries only, while the tenant's rules, listings and no-data checks go on.
+ * Secrets sealed before V12 open as they did.
  */
 @Timeout(90)
 class RuleSecretsIT extends IntegrationTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Autowired
+    SealedSecrets sealedSecrets;
 
     @Test
     void aWebhookSecretThatLooksSealedIsStoredAsGivenAndTheTenantKeepsAlerting() throws Exception {
@@ -130,6 +135,63 @@ class RuleSecretsIT extends IntegrationTest {
                             .send()
                             .status())
                     .isEqualTo(204);
+        }
+    }
+
+    @Test
+    void aSecretSealedBeforeV12StillSignsAfterTheMigration() throws Exception {
+        UUID tenant = fixture.tenant("Former sealed secret");
+        Fixture.Member admin = fixture.member(tenant, "admin");
+        Fixture.DeviceHandle pump = fixture.device(admin.accessToken(), Fixture.unique("pump"));
+        try (WebhookReceiver hook = WebhookReceiver.accepting()) {
+            String rule = rule(admin, threshold("Former", pump, hook.url(), "placeholder"));
+            try (var c = TestDatabase.get().connectAsOwner()) {
+                c.setAutoCommit(false);
+                try (var s = c.prepareStatement("SELECT set_config('app.tenant_id', ?, true)")) {
+                    s.setString(1, tenant.toString());
+                    s.execute();
+                }
+                try (var update = c.prepareStatement("""
+                        UPDATE rules SET actions = jsonb_build_array(jsonb_build_object(
+                            'type', 'webhook', 'url', ?::text, 'secret', 'sealed:' || ?::text))
+                        WHERE id = ?::uuid""")) { // as the platform stored it before V12
+                    update.setString(1, hook.url());
+                    update.setString(2, sealedSecrets.seal("former-secret"));
+                    update.setString(3, rule);
+                    assertThat(update.executeUpdate()).isEqualTo(1);
+                }
+                try (var migration = c.createStatement();
+                        var sql = getClass().getResourceAsStream("/db/migration/V12__sealed_webhook_secrets.sql")) {
+                    migration.execute(new String(sql.readAllBytes(), StandardCharsets.UTF_8));
+                }
+                try (var s = c.prepareStatement("SELECT set_config('app.tenant_id', ?, true)")) {
+                    s.setString(1, tenant.toString());
+                    s.execute();
+                }
+                try (var stored = c.prepareStatement("SELECT actions -> 0 FROM rules WHERE id = ?::uuid")) {
+                    stored.setString(1, rule);
+                    try (var rs = stored.executeQuery()) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getString(1))
+                                .contains("\"sealed_secret\"")
+                                .doesNotContain("\"secret\"");
+                    }
+                }
+                c.commit();
+            }
+            // a change makes the tenant's rules be read again; the stored secret is kept as it is
+            assertThat(api.patch("/api/v1/rules/" + rule, Map.of("name", "Former, renamed"))
+                            .bearer(admin.accessToken())
+                            .send()
+                            .status())
+                    .isEqualTo(200);
+
+            assertThat(fixture.telemetry(pump.token(), Map.of("temperature", 95))
+                            .status())
+                    .isEqualTo(200);
+            await().atMost(WAIT).until(() -> !hook.received().isEmpty());
+            WebhookReceiver.Received received = hook.received().getFirst();
+            assertThat(received.signature()).isEqualTo("sha256=" + hmac("former-secret", received.body()));
         }
     }
 
