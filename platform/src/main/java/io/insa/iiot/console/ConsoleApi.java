@@ -6,6 +6,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
@@ -17,7 +18,11 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The console is a client of the platform's own REST API, with the signed-in user's tokens: every
  * rule of who may see and do what is the API's, enforced once (a page shows only the controls the
- * role has, and the API refuses the rest anyway). Calls go to this server over loopback.
+ * role has, and the API refuses the rest anyway). Calls go to this server over loopback, relaying the
+ * address and agent of the browser they are made for, so that rate limits, the admin allow-list and
+ * the audit log judge the browser and never the loopback address: a call inside a browser's request
+ * relays that request's client; work that runs later (a CSV import) names the browser that started it,
+ * and a call that names none is refused here rather than sent as loopback.
  */
 @Component
 class ConsoleApi {
@@ -119,6 +124,14 @@ class ConsoleApi {
         return call(session, "POST", path, new Raw(type, text));
     }
 
+    /**
+     * Posts a body that is not JSON from work that outlives the browser's request (a background import),
+     * for the browser that started it ({@link ClientInfo#current()} of that request).
+     */
+    JsonNode post(HttpSession session, ClientInfo browser, String path, MediaType type, String text) {
+        return call(session, browser, "POST", path, new Raw(type, text), false);
+    }
+
     /** A response that is not JSON (a CSV export), as text. */
     String text(HttpSession session, String path) {
         return call(session, "GET", path, null, true).asString();
@@ -138,21 +151,36 @@ class ConsoleApi {
     }
 
     private JsonNode call(HttpSession session, String method, String path, Object body, boolean asText) {
+        return call(session, browser(), method, path, body, asText);
+    }
+
+    private JsonNode call(
+            HttpSession session, ClientInfo browser, String method, String path, Object body, boolean asText) {
         ConsoleUser user = (ConsoleUser) session.getAttribute(ConsoleUser.SESSION_KEY);
         try {
-            return send(method, path, user.accessToken(), body, asText);
+            return send(method, path, user.accessToken(), body, asText, browser);
         } catch (Refused e) {
             if (e.status != 401) {
                 throw e;
             }
-            JsonNode refreshed =
-                    send("POST", "/api/v1/auth/refresh", null, Map.of("refresh_token", user.refreshToken()));
+            JsonNode refreshed = send(
+                    "POST", "/api/v1/auth/refresh", null, Map.of("refresh_token", user.refreshToken()), false, browser);
             ConsoleUser renewed = user.withTokens(
                     refreshed.get("access_token").asString(),
                     refreshed.get("refresh_token").asString());
             session.setAttribute(ConsoleUser.SESSION_KEY, renewed);
-            return send(method, path, renewed.accessToken(), body, asText);
+            return send(method, path, renewed.accessToken(), body, asText, browser);
         }
+    }
+
+    /** The browser of the current request; outside one, a call must say whose it is. */
+    private static ClientInfo browser() {
+        ClientInfo current = ClientInfo.current();
+        if (current.ip() == null) {
+            throw new IllegalStateException(
+                    "a console call outside a browser's request must name the browser it is made for");
+        }
+        return current;
     }
 
     private ConsoleUser user(String access, String refresh) {
@@ -188,27 +216,36 @@ class ConsoleApi {
                 member,
                 List.copyOf(tenants),
                 me.at("/user/mfa_enabled").asBoolean(),
-                me.path("mfa_enrollment_required").asBoolean());
+                me.path("mfa_enrollment_required").asBoolean(),
+                loginSession(access));
+    }
+
+    /** The login session an access token names ({@code sid}); the token is the API's own, read as it came. */
+    private UUID loginSession(String access) {
+        String[] parts = access.split("\\.");
+        JsonNode claims = json.readTree(java.util.Base64.getUrlDecoder().decode(parts[1]));
+        return UUID.fromString(claims.get("sid").asString());
     }
 
     private JsonNode send(String method, String path, String token, Object body) {
         return send(method, path, token, body, false);
     }
 
-    /** One call of the API; a JSON answer is parsed, or with {@code asText} kept as a text node. */
     private JsonNode send(String method, String path, String token, Object body, boolean asText) {
+        return send(method, path, token, body, asText, browser());
+    }
+
+    /** One call of the API; a JSON answer is parsed, or with {@code asText} kept as a text node. */
+    private JsonNode send(String method, String path, String token, Object body, boolean asText, ClientInfo browser) {
         // the path's query is encoded already (ConsolePages.query): taken as it is, not encoded twice
         RestClient.RequestBodySpec request = client().method(org.springframework.http.HttpMethod.valueOf(method))
                 .uri(URI.create(base() + path));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        ClientInfo browser = ClientInfo.current();
-        if (browser.ip() != null) {
-            request.header(ClientInfo.RELAYED_FOR, browser.ip()).header(ClientInfo.RELAY_KEY, ClientInfo.RELAY_SECRET);
-            if (browser.userAgent() != null) {
-                request.header(ClientInfo.RELAYED_AGENT, browser.userAgent());
-            }
+        request.header(ClientInfo.RELAYED_FOR, browser.ip()).header(ClientInfo.RELAY_KEY, ClientInfo.RELAY_SECRET);
+        if (browser.userAgent() != null) {
+            request.header(ClientInfo.RELAYED_AGENT, browser.userAgent());
         }
         if (body instanceof Raw raw) {
             request.contentType(raw.type()).body(raw.text());

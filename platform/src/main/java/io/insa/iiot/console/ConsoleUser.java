@@ -2,6 +2,7 @@ package io.insa.iiot.console;
 
 import java.io.Serializable;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Who is signed in to the console, kept in the HTTP session (never in the browser): the API tokens the
@@ -10,6 +11,7 @@ import java.util.List;
  * @param member whether the active tenant is one of the user's memberships
  * @param tenants the tenants the switcher offers: the user's memberships, or every tenant for a system admin
  * @param mfaEnrollmentRequired a tenant of the user requires MFA, which the user has not set up
+ * @param loginSession the API's login session behind the tokens: what is opened under it ends with it
  */
 public record ConsoleUser(
         String accessToken,
@@ -22,7 +24,8 @@ public record ConsoleUser(
         boolean member,
         List<TenantChoice> tenants,
         boolean mfaEnabled,
-        boolean mfaEnrollmentRequired)
+        boolean mfaEnrollmentRequired,
+        UUID loginSession)
         implements Serializable {
 
     static final String SESSION_KEY = ConsoleUser.class.getName();
@@ -55,6 +58,7 @@ public record ConsoleUser(
                 member,
                 tenants,
                 mfaEnabled,
-                mfaEnrollmentRequired);
+                mfaEnrollmentRequired,
+                loginSession);
     }
 }

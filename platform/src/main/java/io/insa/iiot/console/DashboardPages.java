@@ -77,7 +77,7 @@ class DashboardPages {
     SseEmitter live(@RequestParam String key, @RequestParam("device") List<UUID> devices, HttpSession session) {
         List<UUID> charted = devices.stream().distinct().limit(MAX_CHARTED).toList();
         charted.forEach(device -> api.get(session, "/api/v1/devices/" + device));
-        return live.watch(charted, key);
+        return live.watch(session, charted, key);
     }
 
     /** The figures alone, which the dashboard refreshes (htmx) every few seconds. */

@@ -1,5 +1,6 @@
 package io.insa.iiot.console;
 
+import io.insa.iiot.shared.ClientInfo;
 import jakarta.servlet.http.HttpSession;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,8 @@ import org.springframework.stereotype.Component;
 /**
  * Bulk device imports from a CSV file, run in chunks through the API's bulk endpoint so the page can
  * show how far an import of thousands of devices has got. An import belongs to the session that
- * started it; it is forgotten when that session is.
+ * started it; it is forgotten when that session is. Its calls reach the API on behalf of the browser
+ * that started it (its address and agent), as the page's own calls do.
  */
 @Component
 class DeviceImports {
@@ -58,7 +60,8 @@ class DeviceImports {
         imports.put(id, progress);
         owners.put(id, session.getId());
         session.setAttribute(DeviceImports.class.getName() + "." + id, new Forget(this, id));
-        running.submit(() -> run(session, id, header, new ArrayList<>(rows)));
+        ClientInfo browser = ClientInfo.current(); // the request ends before the import does
+        running.submit(() -> run(session, browser, id, header, new ArrayList<>(rows)));
         return progress;
     }
 
@@ -81,13 +84,13 @@ class DeviceImports {
         return csv.toString();
     }
 
-    private void run(HttpSession session, UUID id, String header, List<String> rows) {
+    private void run(HttpSession session, ClientInfo browser, UUID id, String header, List<String> rows) {
         int imported = 0;
         try {
             for (int from = 0; from < rows.size(); from += CHUNK) {
                 List<String> chunk = rows.subList(from, Math.min(rows.size(), from + CHUNK));
                 String body = header + "\n" + String.join("\n", chunk) + "\n";
-                var created = api.post(session, "/api/v1/devices/bulk", CSV, body);
+                var created = api.post(session, browser, "/api/v1/devices/bulk", CSV, body);
                 StringBuilder shownOnce = tokens.computeIfAbsent(id, i -> new StringBuilder("name,id,access_token\n"));
                 created.path("devices")
                         .forEach(d -> shownOnce

@@ -178,7 +178,7 @@ class DevicePages {
     @GetMapping(value = "/console/devices/{id}/live", produces = "text/event-stream")
     SseEmitter live(@PathVariable UUID id, @RequestParam String key, HttpSession session) {
         api.get(session, "/api/v1/devices/" + id);
-        return live.watch(java.util.List.of(id), key);
+        return live.watch(session, java.util.List.of(id), key);
     }
 
     @PostMapping("/console/devices/{id}/token")

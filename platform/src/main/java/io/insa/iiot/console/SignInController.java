@@ -25,9 +25,11 @@ class SignInController {
     private record PendingSignIn(String email, String password, long since) implements java.io.Serializable {}
 
     private final ConsoleApi api;
+    private final LiveTelemetry live;
 
-    SignInController(ConsoleApi api) {
+    SignInController(ConsoleApi api, LiveTelemetry live) {
         this.api = api;
+        this.live = live;
     }
 
     @GetMapping("/console")
@@ -112,6 +114,7 @@ class SignInController {
     @PostMapping("/console/tenant")
     String switchTenant(@RequestParam("tenant_id") String tenantId, HttpSession session) {
         session.setAttribute(ConsoleUser.SESSION_KEY, api.switchTenant(ConsolePages.user(session), tenantId));
+        live.endAll(session); // the streams of the tenant left behind
         return "redirect:/console/dashboard";
     }
 }

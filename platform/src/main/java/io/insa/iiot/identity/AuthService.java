@@ -46,6 +46,7 @@ class AuthService {
     private final Tenants tenants;
     private final InvitationAnswers invitations;
     private final Mfa mfa;
+    private final Reauthentication reauthentication;
     private final TenantTransactions transactions;
     private final AuditLog audit;
     private final Clock clock;
@@ -63,6 +64,7 @@ class AuthService {
             Tenants tenants,
             InvitationAnswers invitations,
             Mfa mfa,
+            Reauthentication reauthentication,
             TenantTransactions transactions,
             AuditLog audit,
             Clock clock) {
@@ -78,6 +80,7 @@ class AuthService {
         this.tenants = tenants;
         this.invitations = invitations;
         this.mfa = mfa;
+        this.reauthentication = reauthentication;
         this.transactions = transactions;
         this.audit = audit;
         this.clock = clock;
@@ -262,9 +265,7 @@ class AuthService {
 
     void changePassword(Caller caller, String current, String next) {
         UserAccount user = accounts.require(requireUser(caller));
-        if (!passwords.matches(current, user.passwordHash())) {
-            throw ProblemException.badRequest("current_password", "is not the account's password");
-        }
+        reauthentication.requirePassword(caller, user, current, "current_password", "auth.password_change");
         passwords.requireAcceptable("new_password", next, new PasswordPolicy.Owner(user.email(), user.name(), current));
         String hash = passwords.hash(next);
         transactions.inContext(caller.activeTenant(), () -> {

@@ -10,8 +10,10 @@ import io.insa.iiot.shared.Times;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
@@ -37,6 +39,7 @@ class AuthSessions {
     private final JdbcClient jdbc;
     private final TenantTransactions transactions;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
     private final Duration refreshTtl;
     /** Revocation checks on every request; short-lived so that another node's revocation is seen soon. */
     private final Cache<UUID, Boolean> active = Caffeine.newBuilder()
@@ -48,10 +51,12 @@ class AuthSessions {
             JdbcClient jdbc,
             TenantTransactions transactions,
             Clock clock,
+            ApplicationEventPublisher events,
             @Value("${insa.jwt.refresh-token-ttl}") Duration refreshTtl) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.clock = clock;
+        this.events = events;
         this.refreshTtl = refreshTtl;
     }
 
@@ -113,11 +118,15 @@ class AuthSessions {
     }
 
     void revoke(UUID sessionId, String reason) {
-        transactions.global(() -> jdbc.sql(
-                        "UPDATE auth_sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL")
+        var user = transactions.global(() -> jdbc.sql("""
+                        UPDATE auth_sessions SET revoked_at = ?, revoke_reason = ?
+                        WHERE id = ? AND revoked_at IS NULL
+                        RETURNING user_id""")
                 .params(Times.now(clock), reason, sessionId)
-                .update());
+                .query(UUID.class)
+                .optional());
         active.put(sessionId, false);
+        user.ifPresent(id -> announce(id, Set.of(sessionId), reason));
     }
 
     /** Ends a user's sessions, all of them or those acting in one tenant, except {@code keep}. */
@@ -137,6 +146,14 @@ class AuthSessions {
                 .query(UUID.class)
                 .list());
         revoked.forEach(id -> active.put(id, false));
+        if (!revoked.isEmpty()) {
+            announce(userId, Set.copyOf(revoked), reason);
+        }
+    }
+
+    /** Tells this node once the revocation committed; a rolled-back one ends nothing. */
+    private void announce(UUID userId, Set<UUID> sessionIds, String reason) {
+        TenantTransactions.afterCommit(() -> events.publishEvent(new SessionsRevoked(userId, sessionIds, reason)));
     }
 
     boolean isActive(UUID sessionId) {

@@ -16,11 +16,18 @@ import org.springframework.stereotype.Component;
  * account exists. After {@code max-failures} consecutive failures each further failure locks for a
  * delay that doubles from {@code initial-delay} up to {@code duration}.
  *
+ * <p>Password checks behind a session ({@link Reauthentication}) also count per account from any
+ * address ({@link #ANY_ADDRESS}): only the account's own sessions reach them, so that count cannot be
+ * used to lock a stranger out.
+ *
  * <p>Kept in memory per node and bounded, as the login throttle is: a restart forgets locks, which
  * the per-address rate limit still covers.
  */
 @Component
 class LoginLockout {
+
+    /** The address of the account-wide count of failed checks behind its sessions; no client has it. */
+    static final String ANY_ADDRESS = "any address";
 
     private record Key(String email, String address) {}
 

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
 import java.time.Duration;
 import java.util.Optional;
 import org.springframework.beans.factory.annotation.Value;
@@ -32,6 +33,22 @@ class LoginThrottle {
     /** Takes one attempt from the address's bucket; the wait until the next one when refused. */
     Optional<Duration> tryAcquireForAddress(String clientIp) {
         return take(clientIp);
+    }
+
+    /**
+     * Whether the key's bucket has an attempt left, without taking it: the wait until it has when not.
+     * With {@link #spend}, for limits that count only failed attempts.
+     */
+    Optional<Duration> waitFor(String key) {
+        EstimationProbe probe = buckets.get(key, k -> newBucket()).estimateAbilityToConsume(1);
+        return probe.canBeConsumed()
+                ? Optional.empty()
+                : Optional.of(Duration.ofNanos(probe.getNanosToWaitForRefill()));
+    }
+
+    /** Spends an attempt of the key's bucket, if one is left. */
+    void spend(String key) {
+        buckets.get(key, k -> newBucket()).tryConsume(1);
     }
 
     int perMinute() {

@@ -19,7 +19,7 @@ import org.springframework.stereotype.Service;
 class MfaSettings {
 
     private final UserAccounts accounts;
-    private final Passwords passwords;
+    private final Reauthentication reauthentication;
     private final Mfa mfa;
     private final AuthSessions sessions;
     private final TenantAccess access;
@@ -28,14 +28,14 @@ class MfaSettings {
 
     MfaSettings(
             UserAccounts accounts,
-            Passwords passwords,
+            Reauthentication reauthentication,
             Mfa mfa,
             AuthSessions sessions,
             TenantAccess access,
             TenantTransactions transactions,
             AuditLog audit) {
         this.accounts = accounts;
-        this.passwords = passwords;
+        this.reauthentication = reauthentication;
         this.mfa = mfa;
         this.sessions = sessions;
         this.access = access;
@@ -44,7 +44,7 @@ class MfaSettings {
     }
 
     Mfa.Enrolment enroll(Caller caller, String password) {
-        UserAccount user = withPassword(caller, password);
+        UserAccount user = withPassword(caller, password, "auth.mfa_enroll");
         return mfa.enroll(user);
     }
 
@@ -59,11 +59,12 @@ class MfaSettings {
     }
 
     void disable(Caller caller, String password, String code) {
-        UserAccount user = withPassword(caller, password);
+        UserAccount user = withPassword(caller, password, "auth.mfa_disable");
         if (!user.mfaEnabled()) {
             throw ProblemException.conflict("multi-factor authentication is off already");
         }
         if (!mfa.verifies(user, code)) {
+            reauthentication.failed(caller, user, "auth.mfa_disable", "code");
             throw ProblemException.badRequest(
                     "code", "is neither the current code of the authenticator app nor an unused recovery code");
         }
@@ -86,11 +87,10 @@ class MfaSettings {
         });
     }
 
-    private UserAccount withPassword(Caller caller, String password) {
+    /** The caller's account once the password was given again (throttled as logins are). */
+    private UserAccount withPassword(Caller caller, String password, String action) {
         UserAccount user = accounts.require(user(caller));
-        if (!passwords.matches(password, user.passwordHash())) {
-            throw ProblemException.badRequest("password", "is not the account's password");
-        }
+        reauthentication.requirePassword(caller, user, password, "password", action);
         return user;
     }
 

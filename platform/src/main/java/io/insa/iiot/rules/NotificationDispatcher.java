@@ -42,13 +42,21 @@ class NotificationDispatcher implements SmartLifecycle, DisposableBean {
     private static final int CLAIM_BATCH = 50;
     private static final int CONCURRENT_DELIVERIES = 32;
 
-    /** What one try came to. */
-    private record Outcome(boolean delivered, String error) {}
+    /** What one try came to; {@code hopeless}: no later try can do better (no retry). */
+    private record Outcome(boolean delivered, String error, boolean hopeless) {
+        Outcome(boolean delivered, String error) {
+            this(delivered, error, false);
+        }
+    }
+
+    static final String UNOPENABLE_SECRET = "the webhook's secret cannot be opened with the platform's secrets keys"
+            + " (insa.secrets.key, insa.secrets.previous-keys): give the rule's webhook its secret again";
 
     private final NotificationRepository notifications;
     private final AlertRepository alerts;
     private final TenantTransactions transactions;
     private final WebhookSender webhooks;
+    private final WebhookSecrets secrets;
     private final ObjectProvider<JavaMailSender> smtp;
     private final Commands commands;
     private final JsonMapper json;
@@ -60,6 +68,9 @@ class NotificationDispatcher implements SmartLifecycle, DisposableBean {
     private final ExecutorService deliveries = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore slots = new Semaphore(CONCURRENT_DELIVERIES);
     private final Semaphore wakeups = new Semaphore(0);
+    /** Sealed secrets found unopenable, so that each is logged once. */
+    private final java.util.Set<String> unopenable = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private volatile boolean running;
     private Thread poller;
 
@@ -68,6 +79,7 @@ class NotificationDispatcher implements SmartLifecycle, DisposableBean {
             AlertRepository alerts,
             TenantTransactions transactions,
             WebhookSender webhooks,
+            WebhookSecrets secrets,
             ObjectProvider<JavaMailSender> smtp,
             Commands commands,
             JsonMapper json,
@@ -79,6 +91,7 @@ class NotificationDispatcher implements SmartLifecycle, DisposableBean {
         this.alerts = alerts;
         this.transactions = transactions;
         this.webhooks = webhooks;
+        this.secrets = secrets;
         this.smtp = smtp;
         this.commands = commands;
         this.json = json;
@@ -164,7 +177,7 @@ class NotificationDispatcher implements SmartLifecycle, DisposableBean {
         Alert alert = found.get().getValue();
         Outcome outcome = attempt(due, alert);
         int attempt = due.attempts() + 1;
-        Duration retryAfter = attempt >= properties.maxAttempts()
+        Duration retryAfter = attempt >= properties.maxAttempts() || outcome.hopeless()
                 ? null
                 : properties.retryInitial().multipliedBy(1L << Math.min(attempt - 1, 20));
         String type = NotificationRepository.typeOf(due.action());
@@ -194,6 +207,22 @@ class NotificationDispatcher implements SmartLifecycle, DisposableBean {
         return switch (due.action()) {
             case RuleAction.Webhook webhook -> {
                 WebhookSender.Delivery delivery = webhooks.post(webhook.url(), webhook.secret(), body);
+                yield new Outcome(delivery.delivered(), delivery.error());
+            }
+            case RuleAction.SealedWebhook webhook -> {
+                String secret;
+                try {
+                    secret = secrets.open(webhook);
+                } catch (IllegalStateException e) {
+                    if (unopenable.add(webhook.sealedSecret())) { // once per stored secret, not per alert
+                        log.error(
+                                "a webhook secret of tenant {} cannot be opened; its deliveries fail: {}",
+                                due.tenant(),
+                                e.getMessage());
+                    }
+                    yield new Outcome(false, UNOPENABLE_SECRET, true);
+                }
+                WebhookSender.Delivery delivery = webhooks.post(webhook.url(), secret, body);
                 yield new Outcome(delivery.delivered(), delivery.error());
             }
             case RuleAction.Email email -> mail(email, due.event(), alert, body);

@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The outbox of rule actions: a row per action and alert event, written in the transaction that
@@ -23,19 +22,17 @@ import tools.jackson.databind.json.JsonMapper;
 @Repository
 class NotificationRepository {
 
-    /** A notification as the dispatcher needs it, secret included. */
+    /** A notification as the dispatcher needs it, a webhook's secret still sealed. */
     record Due(UUID id, TenantId tenant, UUID alertId, String event, RuleAction action, int attempts) {}
 
     /** A claimed notification: which, and in which tenant to deliver it. */
     record Claimed(UUID id, TenantId tenant) {}
 
     private final JdbcClient jdbc;
-    private final JsonMapper json;
     private final WebhookSecrets secrets;
 
-    NotificationRepository(JdbcClient jdbc, JsonMapper json, WebhookSecrets secrets) {
+    NotificationRepository(JdbcClient jdbc, WebhookSecrets secrets) {
         this.jdbc = jdbc;
-        this.json = json;
         this.secrets = secrets;
     }
 
@@ -45,13 +42,7 @@ class NotificationRepository {
                             INSERT INTO notifications (id, tenant_id, alert_id, rule_id, event, action, status,
                                                        next_attempt_at, created_at)
                             VALUES (?, ?, ?, ?, ?, ?::jsonb, 'pending', now(), now())""")
-                    .params(
-                            Ids.newId(),
-                            tenant.value(),
-                            alertId,
-                            rule.id(),
-                            event,
-                            json.writerFor(RuleAction.class).writeValueAsString(secrets.seal(action)))
+                    .params(Ids.newId(), tenant.value(), alertId, rule.id(), event, secrets.stored(action))
                     .update();
         }
     }
@@ -74,7 +65,7 @@ class NotificationRepository {
                         TenantId.of(rs.getObject(2, UUID.class)),
                         rs.getObject(3, UUID.class),
                         rs.getString(4),
-                        secrets.open(json.readValue(rs.getString(5), RuleAction.class)),
+                        secrets.action(rs.getString(5)),
                         rs.getInt(6)))
                 .optional();
     }
@@ -127,7 +118,7 @@ class NotificationRepository {
     }
 
     private Notification map(ResultSet rs, int row) throws SQLException {
-        RuleAction action = json.readValue(rs.getString("action"), RuleAction.class);
+        RuleAction action = secrets.action(rs.getString("action"));
         return new Notification(
                 rs.getObject("id", UUID.class),
                 rs.getObject("alert_id", UUID.class),
@@ -146,6 +137,7 @@ class NotificationRepository {
     static String typeOf(RuleAction action) {
         return switch (action) {
             case RuleAction.Webhook w -> "webhook";
+            case RuleAction.SealedWebhook w -> "webhook";
             case RuleAction.Email e -> "email";
             case RuleAction.Command c -> "command";
         };
@@ -154,6 +146,7 @@ class NotificationRepository {
     static String targetOf(RuleAction action) {
         return switch (action) {
             case RuleAction.Webhook w -> w.url();
+            case RuleAction.SealedWebhook w -> w.url();
             case RuleAction.Email e -> String.join(", ", e.to());
             case RuleAction.Command c -> "device " + c.deviceId() + " " + c.method();
         };

@@ -23,8 +23,19 @@ public sealed interface RuleAction {
         return this;
     }
 
-    /** A POST of the alert, signed with HMAC-SHA256 of the body under the secret. */
+    /** A POST of the alert, signed with HMAC-SHA256 of the body under the secret (as given to the API). */
     record Webhook(String url, String secret) implements RuleAction {
+        @Override
+        public RuleAction shown() {
+            return new Webhook(url, HIDDEN_SECRET);
+        }
+    }
+
+    /**
+     * A webhook as it is stored: its secret sealed, opened only to sign a delivery, so that a secret
+     * that cannot be opened fails that delivery and nothing else. Never read from or shown to the API.
+     */
+    record SealedWebhook(String url, String sealedSecret) implements RuleAction {
         @Override
         public RuleAction shown() {
             return new Webhook(url, HIDDEN_SECRET);

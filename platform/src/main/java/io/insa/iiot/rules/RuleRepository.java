@@ -8,22 +8,28 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The rules table; every statement runs in the tenant's context, under row-level security. */
 @Repository
 class RuleRepository {
 
-    private static final TypeReference<List<RuleAction>> ACTIONS = new TypeReference<>() {};
+    private static final Logger log = LoggerFactory.getLogger(RuleRepository.class);
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final WebhookSecrets secrets;
+    /** Rules whose row could not be read, reported once each. */
+    private final Set<UUID> unreadable = ConcurrentHashMap.newKeySet();
 
     RuleRepository(JdbcClient jdbc, JsonMapper json, WebhookSecrets secrets) {
         this.jdbc = jdbc;
@@ -103,10 +109,25 @@ class RuleRepository {
         return jdbc.sql("SELECT count(*) FROM rules").query(Long.class).single();
     }
 
+    /** The rules to evaluate; a row that cannot be read is left out (and logged once), not the tenant's rules. */
     List<Rule> enabled() {
-        return jdbc.sql("SELECT * FROM rules WHERE enabled ORDER BY created_at, id")
-                .query(this::map)
-                .list();
+        return jdbc
+                .sql("SELECT * FROM rules WHERE enabled ORDER BY created_at, id")
+                .query((rs, row) -> {
+                    try {
+                        return map(rs, row);
+                    } catch (RuntimeException e) {
+                        UUID id = rs.getObject("id", UUID.class);
+                        if (unreadable.add(id)) {
+                            log.error("rule {} cannot be read and is not evaluated: {}", id, e.toString());
+                        }
+                        return null;
+                    }
+                })
+                .list()
+                .stream()
+                .filter(Objects::nonNull)
+                .toList();
     }
 
     /** Serializes rule counts per tenant: two creations cannot both pass the limit. */
@@ -118,7 +139,7 @@ class RuleRepository {
     }
 
     private String actions(Rule rule) {
-        return json.writerFor(ACTIONS).writeValueAsString(secrets.seal(rule.actions()));
+        return secrets.stored(rule.actions());
     }
 
     private Rule map(ResultSet rs, int row) throws SQLException {
@@ -133,7 +154,7 @@ class RuleRepository {
                 rs.getString("key"),
                 json.readValue(rs.getString("condition"), Condition.class),
                 clear == null ? null : json.readValue(clear, Condition.class),
-                secrets.open(json.readValue(rs.getString("actions"), ACTIONS)),
+                secrets.actions(rs.getString("actions")),
                 rs.getObject("created_at", OffsetDateTime.class).toInstant(),
                 rs.getObject("updated_at", OffsetDateTime.class).toInstant());
     }

@@ -148,13 +148,8 @@ class Rules {
         List<RuleAction> actions = definition.actions();
         for (int i = 0; i < actions.size(); i++) {
             switch (actions.get(i)) {
-                case RuleAction.Webhook webhook -> {
-                    try {
-                        webhookAddresses.checkUrl(webhook.url());
-                    } catch (IllegalArgumentException e) {
-                        throw ProblemException.badRequest("actions[" + i + "].url", e.getMessage());
-                    }
-                }
+                case RuleAction.Webhook webhook -> checkUrl(webhook.url(), i);
+                case RuleAction.SealedWebhook webhook -> checkUrl(webhook.url(), i); // kept as stored
                 case RuleAction.Command command -> {
                     if (!devices.exists(tenant, command.deviceId())) {
                         throw ProblemException.badRequest(
@@ -166,19 +161,29 @@ class Rules {
         }
     }
 
+    private void checkUrl(String url, int i) {
+        try {
+            webhookAddresses.checkUrl(url);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("actions[" + i + "].url", e.getMessage());
+        }
+    }
+
+    /** A webhook whose secret is given as hidden keeps the stored one of its URL, sealed as it is. */
     private RuleDefinition keepSecrets(RuleDefinition definition, Rule current) {
         List<RuleAction> actions = new ArrayList<>();
         for (int i = 0; i < definition.actions().size(); i++) {
             RuleAction action = definition.actions().get(i);
             String field = "actions[" + i + "].secret";
             if (action instanceof RuleAction.Webhook w && RuleAction.HIDDEN_SECRET.equals(w.secret())) {
-                String stored = current.actions().stream()
-                        .filter(a ->
-                                a instanceof RuleAction.Webhook old && old.url().equals(w.url()))
-                        .map(a -> ((RuleAction.Webhook) a).secret())
+                action = current.actions().stream()
+                        .filter(a -> switch (a) {
+                            case RuleAction.Webhook old -> old.url().equals(w.url());
+                            case RuleAction.SealedWebhook old -> old.url().equals(w.url());
+                            default -> false;
+                        })
                         .findFirst()
                         .orElseThrow(() -> ProblemException.badRequest(field, "give the secret of a new webhook URL"));
-                action = new RuleAction.Webhook(w.url(), stored);
             }
             actions.add(action);
         }
@@ -193,6 +198,7 @@ class Rules {
                 List.copyOf(actions));
     }
 
+    /** The rule as a client would send it back: stored secrets hidden (and kept by {@link #keepSecrets}). */
     private static RuleDefinition definitionOf(Rule rule) {
         return new RuleDefinition(
                 rule.name(),
@@ -202,7 +208,9 @@ class Rules {
                 rule.key(),
                 rule.condition(),
                 rule.clearCondition(),
-                rule.actions());
+                rule.actions().stream()
+                        .map(a -> a instanceof RuleAction.SealedWebhook ? a.shown() : a)
+                        .toList());
     }
 
     private static Rule rule(UUID id, TenantId tenant, RuleDefinition d, Instant createdAt, Instant updatedAt) {

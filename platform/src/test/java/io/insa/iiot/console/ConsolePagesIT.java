@@ -76,6 +76,39 @@ class ConsolePagesIT extends BrowserTest {
     }
 
     @Test
+    void aCsvImportReachesTheApiWithTheBrowsersAddressAsTheAuditLogShows() {
+        Fixture.Member admin = fixture.member(fixture.tenant("Console import address"), "admin");
+        String browserAddress = Fixture.freshIp();
+        String csv = "name,type\n"
+                + IntStream.range(0, 300)
+                        .mapToObj(i -> "addressed-" + i + ",meter")
+                        .collect(Collectors.joining("\n"));
+        try (var browserContext = browser.newContext(new com.microsoft.playwright.Browser.NewContextOptions()
+                .setExtraHTTPHeaders(Map.of("X-Forwarded-For", browserAddress)))) {
+            Page page = browserContext.newPage();
+            signIn(page, admin);
+            page.navigate(url("/console/devices/import"));
+            page.getByLabel("CSV file")
+                    .setInputFiles(new FilePayload("devices.csv", "text/csv", csv.getBytes(StandardCharsets.UTF_8)));
+            button(page, "Import").click();
+            assertThat(page.getByRole(com.microsoft.playwright.options.AriaRole.STATUS))
+                    .containsText(
+                            "300 of 300 devices imported: done.",
+                            new com.microsoft.playwright.assertions.LocatorAssertions.ContainsTextOptions()
+                                    .setTimeout(30_000));
+        }
+        var created = api.get("/api/v1/audit?action=device.create")
+                .bearer(admin.accessToken())
+                .send()
+                .json()
+                .get("items");
+        assertThat(created).as("one entry per chunk of the import").hasSize(2);
+        assertThat(created.valueStream().map(e -> e.get("client_ip").asString()))
+                .as("the client address the audit log recorded for the import's chunks")
+                .containsOnly(browserAddress);
+    }
+
+    @Test
     void anImportBeyondTheDeviceQuotaStopsWithTheApisReason() {
         UUID tenant = fixture.tenant("Console import quota");
         api.patch("/api/v1/tenants/" + tenant, Map.of("max_devices", 300))

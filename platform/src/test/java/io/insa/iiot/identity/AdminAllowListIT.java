@@ -1,7 +1,9 @@
 package io.insa.iiot.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.insa.iiot.console.ConsoleClient;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
 import java.net.InetAddress;
@@ -9,6 +11,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.test.context.TestPropertySource;
@@ -78,5 +83,39 @@ class AdminAllowListIT extends IntegrationTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(spoofed.statusCode()).isEqualTo(403);
         assertThat(spoofed.body()).contains("127.0.0.2");
+    }
+
+    @Test
+    void aSystemAdminsConsoleImportIsJudgedByTheBrowsersAddressNotTheConsoles() {
+        UUID tenant = fixture.tenant("Allow-list import");
+        Fixture.Member member = fixture.member(tenant, "admin");
+        ConsoleClient console = new ConsoleClient(port, "10.9.1.2");
+        console.signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+        assertThat(console.post("/console/tenant", Map.of("tenant_id", tenant.toString()))
+                        .statusCode())
+                .isEqualTo(302);
+
+        console.from("203.0.113.9"); // the same session, from an address the allow-list does not name
+        HttpResponse<String> started = console.upload(
+                "/console/devices/import", "file", "devices.csv", "name,type\nfar-1,meter\nfar-2,meter\n");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(302);
+        String progress = URI.create(started.headers().firstValue("Location").orElseThrow())
+                        .getPath()
+                + "/progress";
+        String[] shown = new String[1];
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            shown[0] = console.get(progress).body();
+            return !shown[0].contains("\u2026"); // "…" while the import runs
+        });
+
+        assertThat(shown[0]).as("the import's progress").contains("The import stopped");
+        assertThat(api.get("/api/v1/devices")
+                        .bearer(member.accessToken())
+                        .send()
+                        .json()
+                        .get("total")
+                        .asLong())
+                .as("devices the import created")
+                .isZero();
     }
 }

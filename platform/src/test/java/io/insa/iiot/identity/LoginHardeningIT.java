@@ -163,6 +163,66 @@ class LoginHardeningIT extends IntegrationTest {
         return meters.get("insa.auth.password.checks").timer().count();
     }
 
+    @Test
+    void wrongCurrentPasswordsOnAPasswordChangeEndIn429EvenFromEverChangingAddresses() {
+        Fixture.Member member = fixture.member(fixture.tenant("Re-authentication"), "operator");
+        Api.Response refused = repeatUntil429(() -> api.post(
+                        "/api/v1/auth/password",
+                        Map.of("current_password", WRONG, "new_password", "pw-" + UUID.randomUUID()))
+                .bearer(member.accessToken())
+                .from(Fixture.freshIp()) // a stolen token used from many addresses: counted per account
+                .send());
+        assertThat(Integer.parseInt(refused.header("Retry-After"))).isPositive();
+
+        Api.Response right = api.post(
+                        "/api/v1/auth/password",
+                        Map.of("current_password", member.password(), "new_password", "pw-" + UUID.randomUUID()))
+                .bearer(member.accessToken())
+                .from(Fixture.freshIp())
+                .send();
+        assertThat(right.status())
+                .as("the right password while locked: " + right)
+                .isEqualTo(429);
+        assertThat(audit("action=auth.password_change&target_id=" + member.id()).get("items"))
+                .as("each wrong password is audited")
+                .filteredOn(e -> e.get("outcome").asString().equals("failure"))
+                .hasSizeGreaterThanOrEqualTo(5);
+        assertThat(login(member.email(), member.password(), Fixture.freshIp()).status())
+                .as("the account still logs in: the lock is on checks behind its sessions")
+                .isEqualTo(200);
+    }
+
+    @Test
+    void wrongPasswordsOnMfaEnrolmentEndIn429() {
+        Fixture.Member member = fixture.member(fixture.tenant("Re-authentication MFA"), "operator");
+        String address = Fixture.freshIp();
+        Api.Response refused = repeatUntil429(() -> api.post("/api/v1/auth/mfa/enroll", Map.of("password", WRONG))
+                .bearer(member.accessToken())
+                .from(address)
+                .send());
+        assertThat(Integer.parseInt(refused.header("Retry-After"))).isPositive();
+        Api.Response right = api.post("/api/v1/auth/mfa/enroll", Map.of("password", member.password()))
+                .bearer(member.accessToken())
+                .from(address)
+                .send();
+        assertThat(right.status())
+                .as("the right password while locked: " + right)
+                .isEqualTo(429);
+    }
+
+    /** Sends the wrong attempt until it is refused with 429; wrong ones before are 400. */
+    static Api.Response repeatUntil429(java.util.function.Supplier<Api.Response> attempt) {
+        for (int i = 1; i <= 10; i++) {
+            Api.Response response = attempt.get();
+            if (response.status() == 429) {
+                assertThat(i).as("attempts until 429").isLessThanOrEqualTo(6);
+                return response;
+            }
+            assertThat(response.status()).as(response.toString()).isEqualTo(400);
+        }
+        throw new AssertionError("ten wrong attempts in a row and none was refused with 429");
+    }
+
     private Api.Response login(String email, String password, String from) {
         return api.post("/api/v1/auth/login", Map.of("email", email, "password", password))
                 .from(from)

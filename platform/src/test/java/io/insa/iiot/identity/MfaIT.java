@@ -134,6 +134,31 @@ class MfaIT extends IntegrationTest {
     }
 
     @Test
+    void wrongCodesOnDisablingEndIn429AndTheRightCodeWaits() {
+        Enrolled enrolled = enrolled("MFA disable throttle");
+        String address = Fixture.freshIp();
+        String wrongCode = "000000".equals(Totp.code(enrolled.secret(), Totp.step())) ? "111111" : "000000";
+        Api.Response refused = LoginHardeningIT.repeatUntil429(() -> api.post(
+                        "/api/v1/auth/mfa/disable",
+                        Map.of("password", enrolled.member().password(), "code", wrongCode))
+                .bearer(enrolled.member().accessToken())
+                .from(address)
+                .send());
+        assertThat(Integer.parseInt(refused.header("Retry-After"))).isPositive();
+        Api.Response right = api.post(
+                        "/api/v1/auth/mfa/disable",
+                        Map.of(
+                                "password",
+                                enrolled.member().password(),
+                                "code",
+                                enrolled.recoveryCodes().get(3)))
+                .bearer(enrolled.member().accessToken())
+                .from(address)
+                .send();
+        assertThat(right.status()).as("the right code while locked: " + right).isEqualTo(429);
+    }
+
+    @Test
     void disablingNeedsThePasswordAndACodeAndASystemAdminCanReset() {
         Enrolled first = enrolled("MFA disable");
         Api.Response withoutCode = api.post(

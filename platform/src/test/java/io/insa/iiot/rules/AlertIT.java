@@ -110,7 +110,7 @@ class AlertIT extends IntegrationTest {
                     .as("the webhook secret is sealed at rest, in the rule and in its notifications")
                     .isNotEmpty()
                     .allSatisfy(text ->
-                            assertThat(text).doesNotContain("pump-secret").contains("sealed:"));
+                            assertThat(text).doesNotContain("pump-secret").contains("\"sealed_secret\""));
             assertThat(JSON.readTree(raised.body()).get("event").asString()).isEqualTo("raised");
             assertThat(JSON.readTree(raised.body()).at("/alert/id").asString()).isEqualTo(id);
 
