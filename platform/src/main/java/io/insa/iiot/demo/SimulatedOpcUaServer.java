@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -111,25 +112,29 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
     private final Setup setup;
     private final OpcUaServer server;
     private final N namespace;
+    private final Set<X509Certificate> clientCertificates;
 
-    private SimulatedOpcUaServer(Setup setup, OpcUaServer server, N namespace) {
+    private SimulatedOpcUaServer(
+            Setup setup, OpcUaServer server, N namespace, Set<X509Certificate> clientCertificates) {
         this.setup = setup;
         this.server = server;
         this.namespace = namespace;
+        this.clientCertificates = clientCertificates;
     }
 
     /** Starts the server with the namespace that {@code namespace} creates on it. */
     public static <N extends Namespace> SimulatedOpcUaServer<N> start(Setup setup, Function<OpcUaServer, N> namespace)
             throws Exception {
         Setup bound = setup.port() == 0 ? setup.withPort(freeLoopbackPort()) : setup;
+        Set<X509Certificate> clients = ConcurrentHashMap.newKeySet();
         OpcUaServer server = new OpcUaServer(
-                config(bound),
+                config(bound, clients),
                 profile -> new OpcTcpServerTransport(
                         OpcTcpServerTransportConfig.newBuilder().build()));
         N created = namespace.apply(server);
         created.startup();
         server.startup().get();
-        return new SimulatedOpcUaServer<>(bound, server, created);
+        return new SimulatedOpcUaServer<>(bound, server, created, clients);
     }
 
     public Setup setup() {
@@ -138,6 +143,11 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
 
     public N namespace() {
         return namespace;
+    }
+
+    /** The application certificates clients presented on secured channels, in no order. */
+    public Set<X509Certificate> clientCertificates() {
+        return Set.copyOf(clientCertificates);
     }
 
     public String endpointUrl() {
@@ -155,7 +165,7 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
         server.shutdown().get();
     }
 
-    private static OpcUaServerConfig config(Setup setup) throws Exception {
+    private static OpcUaServerConfig config(Setup setup, Set<X509Certificate> clients) throws Exception {
         X509Certificate[] chain = {setup.certificate()};
         var certificates = new RsaSha256CertificateFactory() {
             @Override
@@ -169,10 +179,12 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
             }
         };
         var group = DefaultApplicationGroup.createAndInitialize(
-                new MemoryTrustListManager(),
-                new MemoryCertificateStore(),
-                certificates,
-                new CertificateValidator.InsecureCertificateValidator());
+                new MemoryTrustListManager(), new MemoryCertificateStore(), certificates, (CertificateValidator)
+                        (presented, applicationUri, hostnames) -> {
+                            if (!presented.isEmpty()) {
+                                clients.add(presented.getFirst()); // any is accepted, each is kept for a look
+                            }
+                        });
         EndpointConfig.Builder base = EndpointConfig.newBuilder()
                 .setTransportProfile(TransportProfile.TCP_UASC_UABINARY)
                 .setBindAddress("127.0.0.1")

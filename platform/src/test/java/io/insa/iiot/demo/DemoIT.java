@@ -145,6 +145,8 @@ class DemoIT extends BrowserTest {
         properties.put("server.port", "0");
         properties.put("insa.data-dir", dataDir.toString());
         properties.put("insa.demo.tenant-slug", slug);
+        // as installed: no allow-list, the demo's line is admitted for the demo tenant alone
+        properties.put("insa.connectors.opcua.allowed-networks", "");
         try (ServerSocket free = new ServerSocket(0)) {
             properties.put("insa.mqtt.port", Integer.toString(free.getLocalPort()));
         }

@@ -74,6 +74,11 @@ public final class OpcUaTestServer implements AutoCloseable {
         return server.nodeId("Line1." + name);
     }
 
+    /** The application certificates clients presented on SignAndEncrypt channels. */
+    public java.util.Set<java.security.cert.X509Certificate> clientCertificates() {
+        return server.clientCertificates();
+    }
+
     public Object value(String name) {
         return server.namespace().variables.get(name).getValue().getValue().getValue();
     }
