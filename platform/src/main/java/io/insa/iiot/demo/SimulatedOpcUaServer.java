@@ -63,7 +63,9 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
 
     /**
      * What the server is: its name and application URI (also in its certificate), where it listens
-     * (port 0: a free one, which Milo then names in its endpoints), and who may log in.
+     * (port 0: a free one, which Milo then names in its endpoints), the host its endpoints advertise
+     * (127.0.0.1, where it listens, unless a test wants a server that points elsewhere), and who may
+     * log in.
      */
     public record Setup(
             String name,
@@ -74,7 +76,8 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
             String username,
             String password,
             KeyPair keyPair,
-            X509Certificate certificate) {
+            X509Certificate certificate,
+            String advertisedHost) {
 
         /** Anonymous, security None, on a free port, with a new self-signed certificate. */
         public static Setup plain(String name, String applicationUri, String path) throws Exception {
@@ -88,15 +91,31 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
                     null,
                     null,
                     keyPair,
-                    certificate(name, applicationUri, keyPair));
+                    certificate(name, applicationUri, keyPair),
+                    "127.0.0.1");
         }
 
         public Setup withSecurity(String username, String password) {
-            return new Setup(name, applicationUri, port, path, true, username, password, keyPair, certificate);
+            return new Setup(
+                    name, applicationUri, port, path, true, username, password, keyPair, certificate, advertisedHost);
         }
 
         public Setup withPort(int port) {
-            return new Setup(name, applicationUri, port, path, secured, username, password, keyPair, certificate);
+            return new Setup(
+                    name,
+                    applicationUri,
+                    port,
+                    path,
+                    secured,
+                    username,
+                    password,
+                    keyPair,
+                    certificate,
+                    advertisedHost);
+        }
+
+        public Setup withAdvertisedHost(String host) {
+            return new Setup(name, applicationUri, port, path, secured, username, password, keyPair, certificate, host);
         }
 
         private static X509Certificate certificate(String name, String uri, KeyPair keyPair) throws Exception {
@@ -188,7 +207,7 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
         EndpointConfig.Builder base = EndpointConfig.newBuilder()
                 .setTransportProfile(TransportProfile.TCP_UASC_UABINARY)
                 .setBindAddress("127.0.0.1")
-                .setHostname("127.0.0.1")
+                .setHostname(setup.advertisedHost())
                 .setBindPort(setup.port())
                 .setPath(setup.path())
                 .setCertificate(setup.certificate())

@@ -51,6 +51,13 @@ public final class OpcUaTestServer implements AutoCloseable {
         return start(setup, variables);
     }
 
+    /** As {@link #start(int)}, but its endpoints advertise {@code host} instead of the loopback address it listens on. */
+    public static OpcUaTestServer advertising(String host, int variables) throws Exception {
+        var setup = SimulatedOpcUaServer.Setup.plain("INSA test server", "urn:insa:test:opcua-server", "/milo")
+                .withAdvertisedHost(host);
+        return start(setup, variables);
+    }
+
     private static OpcUaTestServer start(SimulatedOpcUaServer.Setup setup, int variables) throws Exception {
         return new OpcUaTestServer(SimulatedOpcUaServer.start(setup, opcua -> new Line(opcua, variables)));
     }

@@ -477,6 +477,33 @@ class OpcUaConnectorIT extends IntegrationTest {
         }
     }
 
+    /**
+     * Pinning: a server whose endpoint descriptions advertise another host (here one that is never routed) is still
+     * reached only at the address the connector was written with and judged for.
+     */
+    @Test
+    void aServerAdvertisingAnotherHostIsReachedOnlyAtThePinnedAddress() throws Exception {
+        Fixture.Member admin = fixture.member(fixture.tenant("OPC UA advertised"), "admin");
+        try (OpcUaTestServer server = OpcUaTestServer.advertising("192.0.2.55", 1)) {
+            assertThat(org.eclipse.milo.opcua.sdk.client.DiscoveryClient.getEndpoints(server.endpointUrl())
+                            .get(15, java.util.concurrent.TimeUnit.SECONDS)
+                            .stream()
+                            .map(e -> e.getEndpointUrl()))
+                    .as("the server sends clients elsewhere")
+                    .isNotEmpty()
+                    .allMatch(url -> url.startsWith("opc.tcp://192.0.2.55:"));
+            String id = create(
+                    admin,
+                    Map.of(
+                            "name", "Advertising elsewhere",
+                            "endpoint_url", server.endpointUrl(),
+                            "mappings", List.of(mapping(server.nodeId("Ramp"), "advertised-1", "ramp"))));
+            awaitStatus(admin, id, "connected");
+            UUID device = awaitDevice(admin, "advertised-1");
+            await().atMost(WAIT).until(() -> latest(admin, device).has("ramp"));
+        }
+    }
+
     /** Finding 3: every tenant has its own application certificate, shown in the API for the server's operator. */
     @Test
     void twoTenantsPresentDifferentClientCertificatesShownInTheApi() throws Exception {
