@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# OPC UA connector benchmark (docs/benchmarks.md), against a platform started with ./iiot start:
+# OPC UA connector benchmark (docs/benchmarks.md), against a platform started with
+# INSA_CONNECTORS_OPCUA_ALLOWED_NETWORKS=127.0.0.1/32 ./iiot start (its Milo servers listen on loopback):
 #   ./scripts/opcua-bench.sh [--items 5000 --connectors 50 --duration 60 --url http://127.0.0.1:8080 ...]
 # In-process Milo servers feed connectors created through the API; prints values/s, CPU and memory.
 set -euo pipefail

@@ -2,6 +2,8 @@ package io.insa.iiot.demo;
 
 import io.insa.iiot.demo.PlantModel.Kind;
 import io.insa.iiot.demo.PlantModel.Machine;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,6 +46,12 @@ final class DemoLine implements AutoCloseable {
 
     String endpointUrl() {
         return server.endpointUrl();
+    }
+
+    /** Where the line listens: the one address the demo tenant's connector is admitted to on loopback. */
+    InetSocketAddress address() {
+        return new InetSocketAddress(
+                InetAddress.getLoopbackAddress(), server.setup().port());
     }
 
     /** The connector's mappings: each station's variables to the station's device and key. */

@@ -2,6 +2,7 @@ package io.insa.iiot.demo;
 
 import io.insa.iiot.identity.TenantSetup;
 import io.insa.iiot.shared.DataDirectory;
+import io.insa.iiot.shared.OutboundExemptions;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.ZoneId;
@@ -34,6 +35,7 @@ class DemoPlant implements SmartLifecycle {
     private final Vertx vertx;
     private final JsonMapper json;
     private final Clock clock;
+    private final OutboundExemptions exemptions;
     private volatile boolean running;
     private DemoSetup setup;
     private DemoLine line;
@@ -46,7 +48,8 @@ class DemoPlant implements SmartLifecycle {
             Environment environment,
             Vertx vertx,
             JsonMapper json,
-            Clock clock) {
+            Clock clock,
+            OutboundExemptions exemptions) {
         this.settings = settings;
         this.tenants = tenants;
         this.dataDir = dataDir;
@@ -54,6 +57,7 @@ class DemoPlant implements SmartLifecycle {
         this.vertx = vertx;
         this.json = json;
         this.clock = clock;
+        this.exemptions = exemptions;
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -77,7 +81,8 @@ class DemoPlant implements SmartLifecycle {
                     settings,
                     tenants,
                     dataDir,
-                    new DemoApi("http://127.0.0.1:" + environment.getProperty("local.server.port", "8080"), json));
+                    new DemoApi("http://127.0.0.1:" + environment.getProperty("local.server.port", "8080"), json),
+                    exemptions);
             var tokens = setup.ensure(line);
             devices = new DemoDevices(vertx, json, model, mqttHost(), mqttPort, settings.interval());
             devices.start(tokens);

@@ -4,7 +4,10 @@ import io.insa.iiot.demo.PlantModel.Kind;
 import io.insa.iiot.demo.PlantModel.Machine;
 import io.insa.iiot.identity.TenantSetup;
 import io.insa.iiot.shared.DataDirectory;
+import io.insa.iiot.shared.OutboundExemptions;
 import io.insa.iiot.shared.ProblemException;
+import io.insa.iiot.shared.TenantId;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,7 +23,9 @@ import tools.jackson.databind.JsonNode;
  * Brings the demo tenant to what the demo needs, creating only what is missing: on first start the
  * tenant, its administrator (credentials printed once and kept in the data directory), the 50 devices,
  * the rules, anomaly detection and the OPC UA connector; on later starts the devices get fresh tokens
- * (the old ones were shown once and not kept) and the connector the line's new address.
+ * (the old ones were shown once and not kept) and the connector the line's new address. The line is
+ * on loopback, which connectors may not reach: the demo admits its exact address and port for the
+ * demo tenant alone, so that no other tenant's connector reaches it.
  */
 final class DemoSetup {
 
@@ -35,17 +40,29 @@ final class DemoSetup {
     private final TenantSetup tenants;
     private final DataDirectory dataDir;
     private final DemoApi api;
+    private final OutboundExemptions exemptions;
+    private TenantId tenant;
+    private InetSocketAddress admitted;
 
-    DemoSetup(DemoSettings settings, TenantSetup tenants, DataDirectory dataDir, DemoApi api) {
+    DemoSetup(
+            DemoSettings settings,
+            TenantSetup tenants,
+            DataDirectory dataDir,
+            DemoApi api,
+            OutboundExemptions exemptions) {
         this.settings = settings;
         this.tenants = tenants;
         this.dataDir = dataDir;
         this.api = api;
+        this.exemptions = exemptions;
     }
 
     /** The MQTT devices' access tokens, by machine; the line's stations are read over OPC UA instead. */
     Map<Machine, String> ensure(DemoLine line) {
         signIn();
+        tenant = TenantId.parse(api.get("/api/v1/auth/me").at("/tenant/id").asString());
+        admitted = line.address();
+        exemptions.admit(tenant, admitted);
         Map<Machine, String> tokens = devices();
         rules();
         api.patch(
@@ -148,11 +165,21 @@ final class DemoSetup {
         api.post("/api/v1/connectors/opcua", body);
     }
 
-    /** Stops the connector polling a line that is gone with the demo: a stopped demo leaves no load. */
+    /**
+     * Stops the connector polling a line that is gone with the demo (a stopped demo leaves no load) and
+     * withdraws the line's address from the tenant's admitted ones.
+     */
     void disableConnector() {
-        for (JsonNode c : api.get("/api/v1/connectors/opcua?size=500").get("items")) {
-            if (c.get("name").asString().equals(CONNECTOR_NAME)) {
-                api.patch("/api/v1/connectors/opcua/" + c.get("id").asString(), Map.of("enabled", false));
+        try {
+            for (JsonNode c : api.get("/api/v1/connectors/opcua?size=500").get("items")) {
+                if (c.get("name").asString().equals(CONNECTOR_NAME)) {
+                    api.patch("/api/v1/connectors/opcua/" + c.get("id").asString(), Map.of("enabled", false));
+                }
+            }
+        } finally {
+            if (admitted != null) {
+                exemptions.revoke(tenant, admitted);
+                admitted = null;
             }
         }
     }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +63,9 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
 
     /**
      * What the server is: its name and application URI (also in its certificate), where it listens
-     * (port 0: a free one, which Milo then names in its endpoints), and who may log in.
+     * (port 0: a free one, which Milo then names in its endpoints), the host its endpoints advertise
+     * (127.0.0.1, where it listens, unless a test wants a server that points elsewhere), and who may
+     * log in.
      */
     public record Setup(
             String name,
@@ -73,7 +76,8 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
             String username,
             String password,
             KeyPair keyPair,
-            X509Certificate certificate) {
+            X509Certificate certificate,
+            String advertisedHost) {
 
         /** Anonymous, security None, on a free port, with a new self-signed certificate. */
         public static Setup plain(String name, String applicationUri, String path) throws Exception {
@@ -87,15 +91,31 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
                     null,
                     null,
                     keyPair,
-                    certificate(name, applicationUri, keyPair));
+                    certificate(name, applicationUri, keyPair),
+                    "127.0.0.1");
         }
 
         public Setup withSecurity(String username, String password) {
-            return new Setup(name, applicationUri, port, path, true, username, password, keyPair, certificate);
+            return new Setup(
+                    name, applicationUri, port, path, true, username, password, keyPair, certificate, advertisedHost);
         }
 
         public Setup withPort(int port) {
-            return new Setup(name, applicationUri, port, path, secured, username, password, keyPair, certificate);
+            return new Setup(
+                    name,
+                    applicationUri,
+                    port,
+                    path,
+                    secured,
+                    username,
+                    password,
+                    keyPair,
+                    certificate,
+                    advertisedHost);
+        }
+
+        public Setup withAdvertisedHost(String host) {
+            return new Setup(name, applicationUri, port, path, secured, username, password, keyPair, certificate, host);
         }
 
         private static X509Certificate certificate(String name, String uri, KeyPair keyPair) throws Exception {
@@ -111,25 +131,29 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
     private final Setup setup;
     private final OpcUaServer server;
     private final N namespace;
+    private final Set<X509Certificate> clientCertificates;
 
-    private SimulatedOpcUaServer(Setup setup, OpcUaServer server, N namespace) {
+    private SimulatedOpcUaServer(
+            Setup setup, OpcUaServer server, N namespace, Set<X509Certificate> clientCertificates) {
         this.setup = setup;
         this.server = server;
         this.namespace = namespace;
+        this.clientCertificates = clientCertificates;
     }
 
     /** Starts the server with the namespace that {@code namespace} creates on it. */
     public static <N extends Namespace> SimulatedOpcUaServer<N> start(Setup setup, Function<OpcUaServer, N> namespace)
             throws Exception {
         Setup bound = setup.port() == 0 ? setup.withPort(freeLoopbackPort()) : setup;
+        Set<X509Certificate> clients = ConcurrentHashMap.newKeySet();
         OpcUaServer server = new OpcUaServer(
-                config(bound),
+                config(bound, clients),
                 profile -> new OpcTcpServerTransport(
                         OpcTcpServerTransportConfig.newBuilder().build()));
         N created = namespace.apply(server);
         created.startup();
         server.startup().get();
-        return new SimulatedOpcUaServer<>(bound, server, created);
+        return new SimulatedOpcUaServer<>(bound, server, created, clients);
     }
 
     public Setup setup() {
@@ -138,6 +162,11 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
 
     public N namespace() {
         return namespace;
+    }
+
+    /** The application certificates clients presented on secured channels, in no order. */
+    public Set<X509Certificate> clientCertificates() {
+        return Set.copyOf(clientCertificates);
     }
 
     public String endpointUrl() {
@@ -155,7 +184,7 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
         server.shutdown().get();
     }
 
-    private static OpcUaServerConfig config(Setup setup) throws Exception {
+    private static OpcUaServerConfig config(Setup setup, Set<X509Certificate> clients) throws Exception {
         X509Certificate[] chain = {setup.certificate()};
         var certificates = new RsaSha256CertificateFactory() {
             @Override
@@ -169,14 +198,16 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
             }
         };
         var group = DefaultApplicationGroup.createAndInitialize(
-                new MemoryTrustListManager(),
-                new MemoryCertificateStore(),
-                certificates,
-                new CertificateValidator.InsecureCertificateValidator());
+                new MemoryTrustListManager(), new MemoryCertificateStore(), certificates, (CertificateValidator)
+                        (presented, applicationUri, hostnames) -> {
+                            if (!presented.isEmpty()) {
+                                clients.add(presented.getFirst()); // any is accepted, each is kept for a look
+                            }
+                        });
         EndpointConfig.Builder base = EndpointConfig.newBuilder()
                 .setTransportProfile(TransportProfile.TCP_UASC_UABINARY)
                 .setBindAddress("127.0.0.1")
-                .setHostname("127.0.0.1")
+                .setHostname(setup.advertisedHost())
                 .setBindPort(setup.port())
                 .setPath(setup.path())
                 .setCertificate(setup.certificate())

@@ -1,10 +1,8 @@
 package io.insa.iiot.rules;
 
+import io.insa.iiot.shared.OutboundAddresses;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
 import java.net.InetAddress;
-import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -14,16 +12,16 @@ import java.time.Duration;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import javax.net.ssl.SSLException;
-import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.ChainElement;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.io.SocketConfig;
@@ -36,14 +34,25 @@ import org.apache.hc.core5.util.Timeout;
 /**
  * Posts a signed webhook once and says how it went. The caller retries, so the client neither retries nor follows
  * redirects (a redirect could lead anywhere, including past the address check), and every network problem becomes an
- * undelivered {@link Delivery} instead of an exception.
+ * undelivered {@link Delivery} instead of an exception. A failure is told by category only, so that a tenant's
+ * webhooks map no network: everything before a connection (TLS included) is established reads
+ * {@value #CONNECTION_FAILED}, whether the port was closed, filtered or spoke something else.
  */
 final class WebhookSender implements AutoCloseable {
 
     static final String SIGNATURE_HEADER = "X-Insa-Signature";
     static final String USER_AGENT = "insa-iiot-webhook";
 
+    /** The policy refused the target's address (at sending time: the name's DNS answer changed). */
+    static final String ADDRESS_NOT_ALLOWED = "address_not_allowed";
+    /** No connection came about: unknown name, refused, unreachable, no answer, or a TLS handshake that failed. */
+    static final String CONNECTION_FAILED = "connection_failed";
+    /** Connected (TLS done), but the receiver did not answer in time. */
+    static final String TIMEOUT = "timeout";
+
     private static final ContentType JSON = ContentType.create("application/json");
+    /** Set once the connection (and its TLS handshake) is up, just before the request is sent. */
+    private static final String CONNECTED = "insa.webhook.connected";
 
     private final WebhookAddresses addresses;
     private final CloseableHttpClient client;
@@ -72,10 +81,17 @@ final class WebhookSender implements AutoCloseable {
                 .disableCookieManagement()
                 .disableAuthCaching()
                 .setUserAgent(USER_AGENT)
+                .addExecInterceptorBefore(ChainElement.MAIN_TRANSPORT.name(), "connected", (request, scope, chain) -> {
+                    scope.clientContext.setAttribute(CONNECTED, Boolean.TRUE);
+                    return chain.proceed(request, scope);
+                })
                 .build();
     }
 
-    /** The outcome of one attempt: {@code status} is 0 without an HTTP answer, {@code error} null once delivered. */
+    /**
+     * The outcome of one attempt: {@code status} is 0 without an HTTP answer, {@code error} null once delivered, else
+     * a category ({@code http_<status>} for an answer that is not 2xx).
+     */
     record Delivery(boolean delivered, int status, String error) {
 
         static Delivery failed(String error) {
@@ -94,20 +110,21 @@ final class WebhookSender implements AutoCloseable {
         HttpPost request = new HttpPost(uri);
         request.setHeader(SIGNATURE_HEADER, signature(secret, body));
         request.setEntity(new ByteArrayEntity(body, JSON));
+        HttpClientContext context = HttpClientContext.create();
         try {
-            ClassicHttpResponse response = client.executeOpen(null, request, null);
+            ClassicHttpResponse response = client.executeOpen(null, request, context);
             try {
                 int status = response.getCode();
                 return status >= 200 && status < 300
                         ? new Delivery(true, status, null)
-                        : new Delivery(false, status, "HTTP " + status);
+                        : new Delivery(false, status, "http_" + status);
             } finally {
                 discard(response);
             }
         } catch (IOException e) {
-            return Delivery.failed(describe(e));
+            return Delivery.failed(category(e, context.getAttribute(CONNECTED) != null));
         } catch (RuntimeException e) {
-            return Delivery.failed("failed: " + e.getClass().getSimpleName());
+            return Delivery.failed(CONNECTION_FAILED);
         }
     }
 
@@ -139,22 +156,13 @@ final class WebhookSender implements AutoCloseable {
         }
     }
 
-    private static String describe(IOException e) {
+    private static String category(IOException e, boolean connected) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof WebhookAddresses.RefusedAddressException) {
-                return "refused address: " + cause.getMessage();
+            if (cause instanceof OutboundAddresses.RefusedAddressException) {
+                return ADDRESS_NOT_ALLOWED;
             }
         }
-        return switch (e) {
-            case UnknownHostException u -> "unknown host";
-            case ConnectTimeoutException c -> "timeout";
-            case SocketTimeoutException s -> "timeout";
-            case ConnectException c -> "connection refused";
-            case NoRouteToHostException n -> "no route to host";
-            case SSLException s -> "TLS failure: " + s.getMessage();
-            case InterruptedIOException i -> "interrupted";
-            default -> "network error: " + e.getClass().getSimpleName();
-        };
+        return connected && e instanceof SocketTimeoutException ? TIMEOUT : CONNECTION_FAILED;
     }
 
     /** The HTTP client's only resolver: one lookup, checked, and the connection goes to what was checked. */

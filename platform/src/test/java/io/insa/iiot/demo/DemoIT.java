@@ -111,6 +111,37 @@ class DemoIT extends BrowserTest {
                                             .map(a -> a.get("rule_name").asString()))
                             .as("the second: pump-03's bearing drifting past 80 °C for 15 s")
                             .contains("Pump bearing overheating"));
+            // the line is admitted for the demo tenant alone: another tenant's connector cannot reach it
+            String line = demo.get("/api/v1/connectors/opcua")
+                    .bearer(bearer)
+                    .send()
+                    .json()
+                    .at("/items/0/endpoint_url")
+                    .asString();
+            String root = demo.post("/api/v1/auth/login", Map.of("email", ADMIN_EMAIL, "password", ADMIN_PASSWORD))
+                    .send()
+                    .json()
+                    .get("access_token")
+                    .asString();
+            String other = demo.post("/api/v1/tenants", Map.of("name", "Not the demo", "slug", "not-" + slug))
+                    .bearer(root)
+                    .send()
+                    .json()
+                    .get("id")
+                    .asString();
+            String inOther = demo.post("/api/v1/auth/switch-tenant", Map.of("tenant_id", other))
+                    .bearer(root)
+                    .send()
+                    .json()
+                    .get("access_token")
+                    .asString();
+            Api.Response stolen = demo.post(
+                            "/api/v1/connectors/opcua", Map.of("name", "The demo's line", "endpoint_url", line))
+                    .bearer(inOther)
+                    .send();
+            assertThat(stolen.status()).as(stolen.toString()).isEqualTo(400);
+            assertThat(stolen.json().get("field").asString()).isEqualTo("endpoint_url");
+
             assertThat(demo.get("/api/v1/analytics/anomaly")
                             .bearer(bearer)
                             .send()
@@ -153,6 +184,8 @@ class DemoIT extends BrowserTest {
         properties.put("server.port", "0");
         properties.put("insa.data-dir", dataDir.toString());
         properties.put("insa.demo.tenant-slug", slug);
+        // as installed: no allow-list, the demo's line is admitted for the demo tenant alone
+        properties.put("insa.connectors.opcua.allowed-networks", "");
         try (ServerSocket free = new ServerSocket(0)) {
             properties.put("insa.mqtt.port", Integer.toString(free.getLocalPort()));
         }

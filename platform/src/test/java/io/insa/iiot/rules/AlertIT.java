@@ -231,7 +231,7 @@ class AlertIT extends IntegrationTest {
             String alert = awaitAlert(rule, fan.id(), "active").get("id").asString();
             JsonNode dead = awaitNotification(alert, "dead");
             assertThat(dead.get("attempts").asInt()).isEqualTo(6); // insa.notify.max-attempts
-            assertThat(dead.get("last_error").asString()).isEqualTo("HTTP 500");
+            assertThat(dead.get("last_error").asString()).isEqualTo("http_500");
             assertThat(dead.get("target").asString()).isEqualTo(hook.url());
             assertThat(hook.received()).hasSize(6);
             JsonNode deadLetters = api.get("/api/v1/notifications?status=dead")
@@ -243,6 +243,77 @@ class AlertIT extends IntegrationTest {
                             .valueStream()
                             .map(n -> n.get("alert_id").asString()))
                     .contains(alert);
+        }
+    }
+
+    /**
+     * A delivery error is a category: a closed port and a TLS handshake with a server that does not
+     * speak TLS both read {@code connection_failed}, so a tenant's webhooks cannot tell what listens where.
+     */
+    @Test
+    void deliveryErrorsAreCategoriesThatDoNotTellAClosedPortFromATlsFailure() throws Exception {
+        UUID own = fixture.tenant("Webhook errors");
+        Fixture.Member owner = fixture.member(own, "admin");
+        int closed;
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        try (WebhookReceiver plainHttp = WebhookReceiver.accepting()) {
+            Map<String, String> targets = Map.of(
+                    "closed-port",
+                    "https://127.0.0.1:" + closed + "/hook",
+                    "plain-http",
+                    plainHttp.url().replace("http://", "https://"));
+            Map<String, String> errors = new HashMap<>();
+            for (var target : targets.entrySet()) {
+                Fixture.DeviceHandle device = fixture.device(owner.accessToken(), Fixture.unique(target.getKey()));
+                Api.Response created = api.post(
+                                "/api/v1/rules",
+                                Map.of(
+                                        "name",
+                                        "Hot " + target.getKey(),
+                                        "severity",
+                                        "major",
+                                        "scope",
+                                        Map.of(
+                                                "type",
+                                                "devices",
+                                                "device_ids",
+                                                List.of(device.id().toString())),
+                                        "key",
+                                        "temperature",
+                                        "condition",
+                                        Map.of("type", "threshold", "operator", ">", "value", 80),
+                                        "actions",
+                                        List.of(Map.of("type", "webhook", "url", target.getValue(), "secret", "s"))))
+                        .bearer(owner.accessToken())
+                        .send();
+                assertThat(created.status()).as(created.toString()).isEqualTo(201);
+                assertThat(fixture.telemetry(device.token(), Map.of("temperature", 99))
+                                .status())
+                        .isEqualTo(200);
+                String[] error = new String[1];
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    String rule = created.json().get("id").asString();
+                    Optional<JsonNode> tried = api.get("/api/v1/notifications")
+                            .bearer(owner.accessToken())
+                            .send()
+                            .json()
+                            .get("items")
+                            .valueStream()
+                            .filter(n -> n.get("rule_id").asString().equals(rule)
+                                    && !n.get("last_error").isNull())
+                            .findFirst();
+                    tried.ifPresent(n -> error[0] = n.get("last_error").asString());
+                    return tried.isPresent();
+                });
+                errors.put(target.getKey(), error[0]);
+            }
+            assertThat(errors.get("plain-http"))
+                    .as("a TLS failure reads as a closed port does: %s", errors)
+                    .isEqualTo(errors.get("closed-port"))
+                    .isEqualTo("connection_failed");
+            assertThat(plainHttp.received()).isEmpty();
         }
     }
 

@@ -61,6 +61,53 @@ class WebhookAddressesTest {
                 .hasMessageContaining("refused unless insa.notify.webhook.allow-private-addresses=true");
     }
 
+    /** The rest of the IANA IPv4 and IPv6 special-purpose registries: documentation, benchmarking, protocol ranges. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "192.0.0.1", // IETF protocol assignments 192.0.0.0/24
+                "192.0.0.170", // NAT64 discovery
+                "192.0.2.1", // TEST-NET-1
+                "192.88.99.1", // 6to4 relay anycast (deprecated)
+                "198.18.0.1", // benchmarking 198.18.0.0/15
+                "198.19.255.254",
+                "198.51.100.7", // TEST-NET-2
+                "203.0.113.9", // TEST-NET-3
+                "240.0.0.1", // reserved 240.0.0.0/4
+                "100::1", // discard-only 100::/64
+                "2001::1", // IETF protocol assignments 2001::/23 (TEREDO)
+                "2001:2::1", // benchmarking 2001:2::/48
+                "2001:10::1", // ORCHID
+                "2001:20::1", // ORCHIDv2
+                "2001:db8::1", // documentation 2001:db8::/32
+                "3fff::1", // documentation 3fff::/20
+                "5f00::1", // segment routing SIDs 5f00::/16
+                "64:ff9b:1::1", // local-use IPv4/IPv6 translation 64:ff9b:1::/48
+                "::ffff:192.0.2.1", // mapped: judged by its IPv4 address
+                "::ffff:198.18.0.1",
+                "64:ff9b::c000:201" // NAT64 of 192.0.2.1
+            })
+    void specialPurposeAddressesAreRefused(String address) throws Exception {
+        assertThat(WebhookAddresses.refusedKind(InetAddress.getByName(address)))
+                .as(address)
+                .isPresent();
+        assertThatThrownBy(() -> strict.checkUrl("https://" + bracketed(address) + "/hook"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theHostsOwnAddressesAreRefused() throws Exception {
+        var own = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                .toList();
+        assertThat(own).isNotEmpty();
+        for (InetAddress address : own) {
+            assertThat(WebhookAddresses.refusedKind(address))
+                    .as(address.getHostAddress())
+                    .isPresent();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(
             strings = {
@@ -146,7 +193,7 @@ class WebhookAddressesTest {
     void localhostByNameIsRefused() {
         assertThatThrownBy(() -> strict.checkUrl("https://localhost/hook")).hasMessageContaining("loopback");
         assertThatThrownBy(() -> strict.resolve("localhost"))
-                .isInstanceOf(WebhookAddresses.RefusedAddressException.class);
+                .isInstanceOf(io.insa.iiot.shared.OutboundAddresses.RefusedAddressException.class);
     }
 
     @Test

@@ -85,6 +85,10 @@ class RowLevelSecurityIT extends IntegrationTest {
                         + " enabled, publishing_interval_ms, mappings, created_at, updated_at) VALUES (gen_random_uuid(), ?1,"
                         + " 'c-' || gen_random_uuid(), 'opc.tcp://127.0.0.1:1/x', 'None', 'None', 'anonymous', false, 1000, '[]', now(), now())");
         SEEDS.put(
+                "opcua_client_certificates",
+                "INSERT INTO opcua_client_certificates (tenant_id, certificate, private_key_sealed, created_at)"
+                        + " VALUES (?1, '\\x00', 'sealed', now())");
+        SEEDS.put(
                 "device_certificates",
                 "WITH d AS (INSERT INTO devices (id, tenant_id, name, type, created_at, updated_at) "
                         + "VALUES (gen_random_uuid(), ?1, 'seed-' || gen_random_uuid(), 'seed', now(), now()) RETURNING id) "

@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * Base of the integration tests: the whole platform on a random port, against a throwaway PostgreSQL
@@ -23,6 +24,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureMetrics
 @Import(IntegrationTest.TestClock.class)
+// OPC UA: the test servers (Milo in-process, node-opcua) listen on 127.0.0.1; a test class may set its own
+@TestPropertySource(properties = "insa.connectors.opcua.allowed-networks=127.0.0.1/32")
 public abstract class IntegrationTest {
 
     /** Replaces the platform's clock, so that tests can cross a day boundary. */

@@ -51,6 +51,13 @@ public final class OpcUaTestServer implements AutoCloseable {
         return start(setup, variables);
     }
 
+    /** As {@link #start(int)}, but its endpoints advertise {@code host} instead of the loopback address it listens on. */
+    public static OpcUaTestServer advertising(String host, int variables) throws Exception {
+        var setup = SimulatedOpcUaServer.Setup.plain("INSA test server", "urn:insa:test:opcua-server", "/milo")
+                .withAdvertisedHost(host);
+        return start(setup, variables);
+    }
+
     private static OpcUaTestServer start(SimulatedOpcUaServer.Setup setup, int variables) throws Exception {
         return new OpcUaTestServer(SimulatedOpcUaServer.start(setup, opcua -> new Line(opcua, variables)));
     }
@@ -72,6 +79,11 @@ public final class OpcUaTestServer implements AutoCloseable {
     /** The node id of a variable under Line1, e.g. {@code ns=2;s=Line1.Temperature0}. */
     public String nodeId(String name) {
         return server.nodeId("Line1." + name);
+    }
+
+    /** The application certificates clients presented on SignAndEncrypt channels. */
+    public java.util.Set<java.security.cert.X509Certificate> clientCertificates() {
+        return server.clientCertificates();
     }
 
     public Object value(String name) {

@@ -42,7 +42,10 @@ record ConnectorDefinition(
             "publishing_interval_ms",
             "mappings");
 
-    /** {@code keptPassword}: the stored password, used when a username auth comes without one. */
+    /**
+     * {@code keptPassword}: the stored password, used when a username auth comes without one (null when the endpoint
+     * changed: the password is not for the new server).
+     */
     static ConnectorDefinition parse(JsonNode body, String keptPassword) {
         if (body == null || !body.isObject()) {
             throw ProblemException.badRequest("body", "must be a JSON object");
@@ -106,7 +109,9 @@ record ConnectorDefinition(
                         ? text(node, "password", "auth.password", 500)
                         : keptPassword;
                 if (password == null) {
-                    throw ProblemException.badRequest("auth.password", "is required");
+                    throw ProblemException.badRequest(
+                            "auth.password",
+                            "is required (a stored password is kept only while endpoint_url stays the same)");
                 }
                 yield new OpcUaConnector.Auth("username", username, password);
             }

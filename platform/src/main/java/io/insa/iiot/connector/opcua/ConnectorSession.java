@@ -10,8 +10,11 @@ import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestResult;
+import io.insa.iiot.shared.OutboundAddresses;
 import java.io.ByteArrayInputStream;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
@@ -47,6 +50,7 @@ import org.eclipse.milo.opcua.stack.core.StatusCodes;
 import org.eclipse.milo.opcua.stack.core.UaException;
 import org.eclipse.milo.opcua.stack.core.security.CertificateValidator;
 import org.eclipse.milo.opcua.stack.core.security.SecurityPolicy;
+import org.eclipse.milo.opcua.stack.core.transport.TransportProfile;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DataValue;
 import org.eclipse.milo.opcua.stack.core.types.builtin.LocalizedText;
 import org.eclipse.milo.opcua.stack.core.types.builtin.NodeId;
@@ -65,7 +69,6 @@ import org.eclipse.milo.opcua.stack.core.types.structured.DataChangeFilter;
 import org.eclipse.milo.opcua.stack.core.types.structured.EndpointDescription;
 import org.eclipse.milo.opcua.stack.core.types.structured.ReadValueId;
 import org.eclipse.milo.opcua.stack.core.types.structured.ReferenceDescription;
-import org.eclipse.milo.opcua.stack.core.util.EndpointUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -76,6 +79,10 @@ import tools.jackson.databind.json.JsonMapper;
  * asynchronous, so no thread is held per connection), subscribes to the mapped nodes, turns their
  * values into device messages for the ingest pipeline every 100 ms, and on any loss reconnects with
  * exponential backoff (1 s doubling to 60 s, with jitter), re-creating the subscription.
+ *
+ * <p>Every attempt judges the endpoint's address again and connects to exactly the judged address,
+ * whatever host the server advertises in its endpoints. A failure is shown as a category only (the
+ * constants below); its details go to the operator's log, never to the tenant.
  */
 final class ConnectorSession {
 
@@ -84,9 +91,27 @@ final class ConnectorSession {
     private static final long MAX_BACKOFF_MILLIS = 60_000;
     static final String DEVICE_TYPE = "opcua";
 
+    /** The endpoint's address is refused by the address policy (its DNS answer changed since it was written). */
+    static final String ADDRESS_NOT_ALLOWED = "address_not_allowed";
+    /**
+     * No OPC UA server answered discovery at the endpoint: closed, filtered, not OPC UA, gone, or a name that does not
+     * resolve. One category for all, so that connectors are no port scanner.
+     */
+    static final String REFUSED = "refused";
+    /** An OPC UA server answered discovery, then did not answer a request in time. */
+    static final String TIMEOUT = "timeout";
+    /**
+     * Security: the server certificate is not trusted, no endpoint has the policy and mode, or the server refused the
+     * tenant's certificate or login.
+     */
+    static final String SECURITY = "security";
+    /** Any other failure of an OPC UA server that answered discovery. */
+    static final String PROTOCOL = "protocol";
+
     /** The parts every session shares. */
     record Context(
-            ClientCertificate certificate,
+            ClientCertificates certificates,
+            ConnectorAddresses addresses,
             Devices devices,
             Ingest ingest,
             CommandChannels channels,
@@ -111,6 +136,7 @@ final class ConnectorSession {
     private volatile int monitoredItems;
     private volatile OpcUaSessions.Certificate seenCertificate;
     private volatile OpcUaClient client;
+    private volatile ClientCertificates.Issued certificate;
     private volatile boolean closed;
     private int attempt;
     private long valuesThisSecond;
@@ -177,7 +203,8 @@ final class ConnectorSession {
         state = "connecting";
         OpcUaClient created = null;
         try {
-            EndpointDescription endpoint = endpoint();
+            certificate = context.certificates().of(connector.tenant());
+            EndpointDescription endpoint = endpoint(pinned());
             created = OpcUaClient.create(configure(endpoint));
             created.connect();
             OpcUaClient connected = created;
@@ -185,7 +212,7 @@ final class ConnectorSession {
                 @Override
                 public void onSessionInactive(UaSession session) {
                     if (client == connected) {
-                        lost("the session with the server was lost");
+                        lost(REFUSED, "the session with the server was lost");
                     }
                 }
             });
@@ -198,23 +225,58 @@ final class ConnectorSession {
             lastError = null;
             state = "connected";
             log.info("OPC UA connector {} connected to {}", connector.id(), connector.endpointUrl());
+        } catch (Failure e) {
+            lost(e.category, e.getMessage());
         } catch (Exception e) {
             if (created != null) {
                 OpcUaClient failed = created;
                 context.work().submit(() -> quietly(failed));
             }
-            lost(reason(e));
+            lost(category(e), reason(e));
         }
     }
 
-    /** The server's endpoint of the connector's policy and mode, reached at the configured host and port. */
-    private EndpointDescription endpoint() throws Exception {
-        List<EndpointDescription> endpoints =
-                DiscoveryClient.getEndpoints(connector.endpointUrl()).get(15, TimeUnit.SECONDS);
+    /** A failed attempt whose category is known where it happened. */
+    private static final class Failure extends Exception {
+        final String category;
+
+        Failure(String category, String detail) {
+            super(detail, null, false, false);
+            this.category = category;
+        }
+    }
+
+    /** The endpoint's address, judged again for this attempt: the connection goes there and nowhere else. */
+    private InetSocketAddress pinned() throws Failure {
+        try {
+            return context.addresses().pin(connector.tenant(), URI.create(connector.endpointUrl()));
+        } catch (OutboundAddresses.RefusedAddressException e) {
+            throw new Failure(ADDRESS_NOT_ALLOWED, e.getMessage());
+        } catch (UnknownHostException e) {
+            throw new Failure(REFUSED, "the host does not resolve");
+        }
+    }
+
+    /**
+     * The server's endpoint of the connector's policy and mode, reached at the pinned address: the URL the server
+     * advertises is replaced, so a server cannot send the platform on to another host.
+     */
+    private EndpointDescription endpoint(InetSocketAddress pinned) throws Exception {
+        String url = ConnectorAddresses.pinnedUrl(URI.create(connector.endpointUrl()), pinned);
+        List<EndpointDescription> endpoints;
+        try {
+            endpoints = DiscoveryClient.getEndpoints(url).get(15, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new Failure(REFUSED, "discovery failed: " + reason(e));
+        }
         String policyUri = SecurityPolicy.valueOf(connector.securityPolicy()).getUri();
         MessageSecurityMode mode = MessageSecurityMode.valueOf(connector.securityMode());
+        String binary = TransportProfile.TCP_UASC_UABINARY.getUri();
         EndpointDescription chosen = endpoints.stream()
                 .filter(e -> policyUri.equals(e.getSecurityPolicyUri()) && e.getSecurityMode() == mode)
+                .filter(e -> e.getTransportProfileUri() == null
+                        || e.getTransportProfileUri().isEmpty()
+                        || binary.equals(e.getTransportProfileUri()))
                 .findFirst()
                 .orElseThrow(() -> new UaException(
                         StatusCodes.Bad_SecurityPolicyRejected,
@@ -233,8 +295,15 @@ final class ConnectorSession {
                                 + " is not trusted: a tenant admin trusts it with POST .../trust-server-certificate");
             }
         }
-        URI uri = URI.create(connector.endpointUrl());
-        return EndpointUtil.updateUrl(chosen, uri.getHost(), uri.getPort() < 0 ? 4840 : uri.getPort());
+        return new EndpointDescription(
+                url,
+                chosen.getServer(),
+                chosen.getServerCertificate(),
+                chosen.getSecurityMode(),
+                chosen.getSecurityPolicyUri(),
+                chosen.getUserIdentityTokens(),
+                binary,
+                chosen.getSecurityLevel());
     }
 
     private OpcUaClientConfig configure(EndpointDescription endpoint) {
@@ -250,12 +319,11 @@ final class ConnectorSession {
         };
         return OpcUaClientConfig.builder()
                 .setApplicationName(LocalizedText.english("INSA IIoT Platform"))
-                .setApplicationUri(ClientCertificate.APPLICATION_URI)
+                .setApplicationUri(certificate.applicationUri())
                 .setProductUri("urn:insa:iiot")
-                .setKeyPair(context.certificate().keyPair())
-                .setCertificate(context.certificate().certificate())
-                .setCertificateChain(
-                        new X509Certificate[] {context.certificate().certificate()})
+                .setKeyPair(certificate.keyPair())
+                .setCertificate(certificate.certificate())
+                .setCertificateChain(new X509Certificate[] {certificate.certificate()})
                 .setCertificateValidator(validator)
                 .setIdentityProvider(identity())
                 .setRequestTimeout(uint(10_000))
@@ -270,8 +338,7 @@ final class ConnectorSession {
                         connector.auth().username(), connector.auth().password());
             case "certificate" ->
                 new X509IdentityProvider(
-                        context.certificate().certificate(),
-                        context.certificate().keyPair().getPrivate());
+                        certificate.certificate(), certificate.keyPair().getPrivate());
             default -> new AnonymousProvider();
         };
     }
@@ -314,12 +381,15 @@ final class ConnectorSession {
         monitoredItems = good;
     }
 
-    /** Closes this client and tries again after the backoff. */
-    private void lost(String why) {
+    /**
+     * Closes this client and tries again after the backoff; the tenant sees the category, the operator's log the
+     * detail.
+     */
+    private void lost(String category, String detail) {
         if (closed) {
             return;
         }
-        lastError = why;
+        lastError = category;
         state = connectedSince != null && client != null ? "disconnected" : "error";
         connectedSince = null;
         OpcUaClient old = client;
@@ -339,7 +409,7 @@ final class ConnectorSession {
             }
             retry = context.scheduler()
                     .schedule(() -> context.work().submit(this::connect), delay, TimeUnit.MILLISECONDS);
-            log.info("OPC UA connector {}: {} (next try in {} ms)", connector.id(), why, delay);
+            log.info("OPC UA connector {}: {} ({}); next try in {} ms", connector.id(), category, detail, delay);
         }
     }
 
@@ -668,6 +738,41 @@ final class ConnectorSession {
         return StatusCodes.lookup(status.getValue())
                 .map(names -> names[0])
                 .orElse(String.format("0x%08X", status.getValue()));
+    }
+
+    /** The category of a failure after discovery: the server speaks OPC UA. */
+    static String category(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && !(cause instanceof UaException)) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            return TIMEOUT;
+        }
+        if (!(cause instanceof UaException ua)) {
+            return cause instanceof java.io.IOException ? REFUSED : PROTOCOL;
+        }
+        long code = ua.getStatusCode().getValue();
+        if (code == StatusCodes.Bad_Timeout || code == StatusCodes.Bad_RequestTimeout) {
+            return TIMEOUT;
+        }
+        if (code == StatusCodes.Bad_ConnectionRejected
+                || code == StatusCodes.Bad_ConnectionClosed
+                || code == StatusCodes.Bad_CommunicationError
+                || code == StatusCodes.Bad_ServerNotConnected
+                || code == StatusCodes.Bad_NotConnected) {
+            return REFUSED;
+        }
+        String name = name(ua.getStatusCode());
+        if (name.startsWith("Bad_Certificate")
+                || name.startsWith("Bad_Security")
+                || name.startsWith("Bad_Identity")
+                || name.startsWith("Bad_User")
+                || name.equals("Bad_NoValidCertificates")
+                || name.equals("Bad_ApplicationSignatureInvalid")) {
+            return SECURITY;
+        }
+        return PROTOCOL;
     }
 
     private static String reason(Throwable e) {

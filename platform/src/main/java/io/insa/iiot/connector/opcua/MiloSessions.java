@@ -44,7 +44,8 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
             OpcUaConnectorRepository connectors,
             Tenants tenants,
             TenantTransactions transactions,
-            ClientCertificate certificate,
+            ClientCertificates certificates,
+            ConnectorAddresses addresses,
             Devices devices,
             Ingest ingest,
             CommandChannels channels,
@@ -59,7 +60,8 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("opcua-scheduler").daemon(true).factory());
         this.context = new ConnectorSession.Context(
-                certificate,
+                certificates,
+                addresses,
                 devices,
                 ingest,
                 channels,

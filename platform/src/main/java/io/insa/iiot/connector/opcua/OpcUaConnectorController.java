@@ -68,18 +68,44 @@ class OpcUaConnectorController {
 
     record TrustRequest(String thumbprint) {}
 
+    /**
+     * The tenant's OPC UA application certificate, for a server's operator to trust: the same for every connector of
+     * the tenant, and no other tenant's.
+     */
+    record ClientCertificateView(
+            String applicationUri,
+            String subject,
+            Instant notAfter,
+            String thumbprintSha256,
+            String thumbprintSha1,
+            String pem) {
+
+        static ClientCertificateView of(ClientCertificates.Issued issued) {
+            return new ClientCertificateView(
+                    issued.applicationUri(),
+                    issued.certificate().getSubjectX500Principal().getName(),
+                    issued.certificate().getNotAfter().toInstant(),
+                    issued.thumbprint("SHA-256"),
+                    issued.thumbprint("SHA-1"),
+                    issued.pem());
+        }
+    }
+
     private final OpcUaConnectors connectors;
     private final OpcUaSessions sessions;
+    private final ClientCertificates certificates;
     private final TenantAccess access;
     private final int maxPageSize;
 
     OpcUaConnectorController(
             OpcUaConnectors connectors,
             OpcUaSessions sessions,
+            ClientCertificates certificates,
             TenantAccess access,
             @Value("${insa.api.max-page-size}") int maxPageSize) {
         this.connectors = connectors;
         this.sessions = sessions;
+        this.certificates = certificates;
         this.access = access;
         this.maxPageSize = maxPageSize;
     }
@@ -98,6 +124,11 @@ class OpcUaConnectorController {
         return connectors
                 .list(tenant(caller, Need.READ), PageRequest.of(page, size, maxPageSize))
                 .map(View::of);
+    }
+
+    @GetMapping("/client-certificate")
+    ClientCertificateView clientCertificate(@AuthenticationPrincipal Caller caller) {
+        return ClientCertificateView.of(certificates.of(tenant(caller, Need.READ)));
     }
 
     @GetMapping("/{id}")

@@ -28,6 +28,7 @@ class OpcUaConnectors {
 
     private final OpcUaConnectorRepository connectors;
     private final OpcUaSessions sessions;
+    private final ConnectorAddresses addresses;
     private final TenantTransactions transactions;
     private final AuditLog audit;
     private final JsonMapper json;
@@ -36,12 +37,14 @@ class OpcUaConnectors {
     OpcUaConnectors(
             OpcUaConnectorRepository connectors,
             OpcUaSessions sessions,
+            ConnectorAddresses addresses,
             TenantTransactions transactions,
             AuditLog audit,
             JsonMapper json,
             Clock clock) {
         this.connectors = connectors;
         this.sessions = sessions;
+        this.addresses = addresses;
         this.transactions = transactions;
         this.audit = audit;
         this.json = json;
@@ -50,6 +53,7 @@ class OpcUaConnectors {
 
     OpcUaConnector create(Caller caller, TenantId tenant, JsonNode body) {
         ConnectorDefinition d = ConnectorDefinition.parse(body, null);
+        addresses.check(tenant, d.endpointUrl());
         Instant now = Times.now(clock).toInstant();
         OpcUaConnector connector = connector(Ids.newId(), tenant, d, null, now, now);
         return transactions.inTenant(tenant, () -> {
@@ -67,7 +71,11 @@ class OpcUaConnectors {
         });
     }
 
-    /** Changes the fields the patch names; a username auth without a password keeps the stored one. */
+    /**
+     * Changes the fields the patch names. A username auth without a password keeps the stored one only while the
+     * endpoint stays the same: a password never follows the connector to another server (as webhook secrets do not
+     * follow a new URL). A changed or enabled endpoint passes the address policy again.
+     */
     OpcUaConnector update(Caller caller, TenantId tenant, UUID id, JsonNode patch) {
         if (patch == null || !patch.isObject()) {
             throw ProblemException.badRequest("body", "must be a JSON object");
@@ -79,9 +87,13 @@ class OpcUaConnectors {
                 merged.remove(derived);
             }
             patch.properties().forEach(e -> merged.set(e.getKey(), e.getValue()));
-            ConnectorDefinition d =
-                    ConnectorDefinition.parse(merged, current.auth().password());
-            boolean sameServer = d.endpointUrl().equals(current.endpointUrl());
+            JsonNode url = merged.get("endpoint_url");
+            boolean sameServer = url != null && url.isString() && url.asString().equals(current.endpointUrl());
+            ConnectorDefinition d = ConnectorDefinition.parse(
+                    merged, sameServer ? current.auth().password() : null);
+            if (!sameServer || d.enabled()) {
+                addresses.check(tenant, d.endpointUrl());
+            }
             OpcUaConnector changed = connector(
                     id,
                     tenant,
@@ -113,18 +125,21 @@ class OpcUaConnectors {
         });
     }
 
-    /** Trusts the server certificate the connector was last shown, if its thumbprint is the one given. */
+    /**
+     * Trusts the server certificate the connector was last shown, if its thumbprint is the one given. The connector is
+     * looked up in the caller's tenant first: another tenant's id is a 404 like everywhere else.
+     */
     OpcUaConnector trust(Caller caller, TenantId tenant, UUID id, String thumbprint) {
-        OpcUaSessions.Certificate seen = sessions.serverCertificate(id)
-                .orElseThrow(() -> ProblemException.conflict(
-                        "the connector has not been shown a server certificate yet; wait for a connection attempt"));
-        if (thumbprint == null || !seen.thumbprint().equalsIgnoreCase(thumbprint.strip())) {
-            throw ProblemException.badRequest(
-                    "thumbprint",
-                    "must be the thumbprint of the certificate the server presented: " + seen.thumbprint());
-        }
         return transactions.inTenant(tenant, () -> {
             OpcUaConnector current = connectors.lock(id).orElseThrow(() -> notFound(id));
+            OpcUaSessions.Certificate seen = sessions.serverCertificate(id)
+                    .orElseThrow(() -> ProblemException.conflict("the connector has not been shown a server"
+                            + " certificate yet; wait for a connection attempt"));
+            if (thumbprint == null || !seen.thumbprint().equalsIgnoreCase(thumbprint.strip())) {
+                throw ProblemException.badRequest(
+                        "thumbprint",
+                        "must be the thumbprint of the certificate the server presented: " + seen.thumbprint());
+            }
             OpcUaConnector trusted = new OpcUaConnector(
                     current.id(),
                     current.tenant(),

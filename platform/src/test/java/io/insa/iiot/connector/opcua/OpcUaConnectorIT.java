@@ -3,10 +3,14 @@ package io.insa.iiot.connector.opcua;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import io.insa.iiot.support.Api;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
 import io.insa.iiot.support.OpcUaTestServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -109,7 +113,9 @@ class OpcUaConnectorIT extends IntegrationTest {
                             "mappings",
                             List.of(mapping(server.nodeId("Temperature0"), "secure-1", "temperature"))));
             JsonNode refused = awaitStatus(admin, id, "error");
-            assertThat(refused.get("last_error").asString()).contains("not trusted");
+            assertThat(refused.get("last_error").asString())
+                    .as("an untrusted server certificate")
+                    .isEqualTo("security");
             JsonNode certificate = api.get("/api/v1/connectors/opcua/" + id + "/server-certificate")
                     .bearer(admin.accessToken())
                     .send()
@@ -155,7 +161,9 @@ class OpcUaConnectorIT extends IntegrationTest {
                     .send();
             assertThat(wrong.status()).isEqualTo(200);
             JsonNode denied = awaitStatus(admin, id, "error");
-            assertThat(denied.get("last_error").asString()).contains("Bad_UserAccessDenied");
+            assertThat(denied.get("last_error").asString())
+                    .as("a refused login")
+                    .isEqualTo("security");
         }
     }
 
@@ -433,7 +441,218 @@ class OpcUaConnectorIT extends IntegrationTest {
                 .contains("connector.create", "connector.delete");
     }
 
+    /**
+     * Finding 3: {@code last_error} is a category. A closed port and an HTTP server read the same, with
+     * nothing of the peer or of the network's exceptions, so connectors are no port scanner.
+     */
+    @Test
+    void aClosedPortAndAnHttpPortReadTheSameCategoryWithoutDetails() throws Exception {
+        Fixture.Member admin = fixture.member(fixture.tenant("OPC UA probes"), "admin");
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        http.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        http.start();
+        try {
+            int httpPort = http.getAddress().getPort();
+            String toClosed =
+                    create(admin, Map.of("name", "closed", "endpoint_url", "opc.tcp://127.0.0.1:" + closed + "/x"));
+            String toHttp =
+                    create(admin, Map.of("name", "http", "endpoint_url", "opc.tcp://127.0.0.1:" + httpPort + "/x"));
+            String closedError =
+                    awaitStatus(admin, toClosed, "error").get("last_error").asString();
+            String httpError =
+                    awaitStatus(admin, toHttp, "error").get("last_error").asString();
+            assertThat(httpError)
+                    .as("an HTTP port reads as a closed one (closed: %s)", closedError)
+                    .isEqualTo(closedError)
+                    .isEqualTo("refused");
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    /**
+     * Pinning: a server whose endpoint descriptions advertise another host (here one that is never routed) is still
+     * reached only at the address the connector was written with and judged for.
+     */
+    @Test
+    void aServerAdvertisingAnotherHostIsReachedOnlyAtThePinnedAddress() throws Exception {
+        Fixture.Member admin = fixture.member(fixture.tenant("OPC UA advertised"), "admin");
+        try (OpcUaTestServer server = OpcUaTestServer.advertising("192.0.2.55", 1)) {
+            assertThat(org.eclipse.milo.opcua.sdk.client.DiscoveryClient.getEndpoints(server.endpointUrl())
+                            .get(15, java.util.concurrent.TimeUnit.SECONDS)
+                            .stream()
+                            .map(e -> e.getEndpointUrl()))
+                    .as("the server sends clients elsewhere")
+                    .isNotEmpty()
+                    .allMatch(url -> url.startsWith("opc.tcp://192.0.2.55:"));
+            String id = create(
+                    admin,
+                    Map.of(
+                            "name", "Advertising elsewhere",
+                            "endpoint_url", server.endpointUrl(),
+                            "mappings", List.of(mapping(server.nodeId("Ramp"), "advertised-1", "ramp"))));
+            awaitStatus(admin, id, "connected");
+            UUID device = awaitDevice(admin, "advertised-1");
+            await().atMost(WAIT).until(() -> latest(admin, device).has("ramp"));
+        }
+    }
+
+    /** Finding 3: every tenant has its own application certificate, shown in the API for the server's operator. */
+    @Test
+    void twoTenantsPresentDifferentClientCertificatesShownInTheApi() throws Exception {
+        try (OpcUaTestServer server = OpcUaTestServer.start(1)) {
+            List<String> shown = new ArrayList<>();
+            for (String tenant : List.of("OPC UA client cert A", "OPC UA client cert B")) {
+                Fixture.Member admin = fixture.member(fixture.tenant(tenant), "admin");
+                String id = create(
+                        admin,
+                        Map.of(
+                                "name", "Secure",
+                                "endpoint_url", server.endpointUrl(),
+                                "security_policy", "Basic256Sha256",
+                                "security_mode", "SignAndEncrypt",
+                                "mappings", List.of(mapping(server.nodeId("Ramp"), "cert-1", "ramp"))));
+                awaitStatus(admin, id, "error");
+                trustTheServer(admin, id);
+                awaitStatus(admin, id, "connected");
+                Api.Response certificate = api.get("/api/v1/connectors/opcua/client-certificate")
+                        .bearer(admin.accessToken())
+                        .send();
+                assertThat(certificate.status()).as(certificate.toString()).isEqualTo(200);
+                String thumbprint = certificate.json().get("thumbprint_sha256").asString();
+                assertThat(thumbprint)
+                        .isEqualTo(sha256(pem(certificate.json().get("pem").asString())));
+                shown.add(thumbprint);
+            }
+            List<String> presented = server.clientCertificates().stream()
+                    .map(c -> {
+                        try {
+                            return sha256(c.getEncoded());
+                        } catch (java.security.cert.CertificateEncodingException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    })
+                    .distinct()
+                    .toList();
+            assertThat(presented).as("two tenants, two client certificates").hasSize(2);
+            assertThat(shown)
+                    .as("each tenant is shown the certificate it presents")
+                    .containsExactlyInAnyOrderElementsOf(presented);
+        }
+    }
+
+    /** Finding 4: a stored password is kept only while the endpoint stays the same, as webhook secrets are. */
+    @Test
+    void aStoredPasswordDoesNotFollowAChangedEndpoint() {
+        Fixture.Member admin = fixture.member(fixture.tenant("OPC UA password"), "admin");
+        String id = create(
+                admin,
+                Map.of(
+                        "name",
+                        "With password",
+                        "endpoint_url",
+                        "opc.tcp://127.0.0.1:4841/plc",
+                        "enabled",
+                        false,
+                        "auth",
+                        Map.of("type", "username", "username", "operator", "password", "plc-secret")));
+        Api.Response moved = api.patch(
+                        "/api/v1/connectors/opcua/" + id, Map.of("endpoint_url", "opc.tcp://127.0.0.1:4842/elsewhere"))
+                .bearer(admin.accessToken())
+                .send();
+        assertThat(moved.status())
+                .as("the password is not sent to another server: %s", moved)
+                .isEqualTo(400);
+        assertThat(moved.json().get("field").asString()).isEqualTo("auth.password");
+        assertThat(api.patch("/api/v1/connectors/opcua/" + id, Map.of("name", "Renamed"))
+                        .bearer(admin.accessToken())
+                        .send()
+                        .status())
+                .as("the same endpoint keeps it")
+                .isEqualTo(200);
+        Api.Response movedWithPassword = api.patch(
+                        "/api/v1/connectors/opcua/" + id,
+                        Map.of(
+                                "endpoint_url",
+                                "opc.tcp://127.0.0.1:4842/elsewhere",
+                                "auth",
+                                Map.of("type", "username", "username", "operator", "password", "other-secret")))
+                .bearer(admin.accessToken())
+                .send();
+        assertThat(movedWithPassword.status()).as(movedWithPassword.toString()).isEqualTo(200);
+    }
+
+    /** Finding 8: trusting a certificate on another tenant's connector is a 404 like every other connector call. */
+    @Test
+    void trustingAServerCertificateOnAnotherTenantsConnectorIs404() throws Exception {
+        Fixture.Member admin = fixture.member(fixture.tenant("OPC UA trust owner"), "admin");
+        Fixture.Member stranger = fixture.member(fixture.tenant("OPC UA trust stranger"), "admin");
+        try (OpcUaTestServer server = OpcUaTestServer.start(1)) {
+            String id = create(
+                    admin,
+                    Map.of(
+                            "name", "Secure",
+                            "endpoint_url", server.endpointUrl(),
+                            "security_policy", "Basic256Sha256",
+                            "security_mode", "SignAndEncrypt"));
+            awaitStatus(admin, id, "error");
+            String thumbprint = api.get("/api/v1/connectors/opcua/" + id + "/server-certificate")
+                    .bearer(admin.accessToken())
+                    .send()
+                    .json()
+                    .get("thumbprint")
+                    .asString();
+            for (String guess : List.of("00ff", thumbprint)) {
+                Api.Response refused = api.post(
+                                "/api/v1/connectors/opcua/" + id + "/trust-server-certificate",
+                                Map.of("thumbprint", guess))
+                        .bearer(stranger.accessToken())
+                        .send();
+                assertThat(refused.status()).as(refused.toString()).isEqualTo(404);
+                assertThat(refused.toString()).doesNotContain(thumbprint);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /** Trusts the certificate the connector's server presented, as its tenant admin. */
+    void trustTheServer(Fixture.Member admin, String id) {
+        String thumbprint = api.get("/api/v1/connectors/opcua/" + id + "/server-certificate")
+                .bearer(admin.accessToken())
+                .send()
+                .json()
+                .get("thumbprint")
+                .asString();
+        Api.Response trusted = api.post(
+                        "/api/v1/connectors/opcua/" + id + "/trust-server-certificate",
+                        Map.of("thumbprint", thumbprint))
+                .bearer(admin.accessToken())
+                .send();
+        assertThat(trusted.status()).as(trusted.toString()).isEqualTo(200);
+    }
+
+    static byte[] pem(String pem) {
+        String body = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        return java.util.Base64.getDecoder().decode(body);
+    }
+
+    static String sha256(byte[] der) {
+        try {
+            return java.util.HexFormat.of()
+                    .formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(der));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     static Map<String, Object> mapping(String nodeId, String device, String key) {
         return Map.of("node_id", nodeId, "device_name", device, "key", key, "sampling_interval_ms", 100);

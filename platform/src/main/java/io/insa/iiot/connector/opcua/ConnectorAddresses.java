@@ -1,0 +1,79 @@
+package io.insa.iiot.connector.opcua;
+
+import io.insa.iiot.shared.Cidrs;
+import io.insa.iiot.shared.OutboundAddresses;
+import io.insa.iiot.shared.OutboundExemptions;
+import io.insa.iiot.shared.ProblemException;
+import io.insa.iiot.shared.TenantId;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Where a connector may connect: the platform's outbound address policy ({@link OutboundAddresses}, the one webhooks
+ * pass too), widened only by the operator's {@value #SETTING} and by exemptions registered for one tenant (the demo's
+ * own line). Judged when a connector is written and again before every connection, since a name's DNS answer can
+ * change; the connection then goes to exactly the address that was judged.
+ */
+@Component
+class ConnectorAddresses {
+
+    static final String SETTING = "insa.connectors.opcua.allowed-networks";
+    static final int DEFAULT_PORT = 4840;
+
+    private final OutboundAddresses policy;
+    private final OutboundExemptions exemptions;
+
+    ConnectorAddresses(@Value("${" + SETTING + ":}") String allowedNetworks, OutboundExemptions exemptions) {
+        this.policy = new OutboundAddresses(SETTING, Cidrs.parse(SETTING, allowedNetworks), false);
+        this.exemptions = exemptions;
+    }
+
+    /**
+     * Refuses, as a 400 naming {@code endpoint_url}, an endpoint the tenant's connectors may not reach. The answer is the
+     * same for a name that does not resolve and for one that resolves to a refused address, and it never says whether
+     * anything listens there.
+     */
+    void check(TenantId tenant, String endpointUrl) {
+        try {
+            pin(tenant, URI.create(endpointUrl));
+        } catch (UnknownHostException | IllegalArgumentException e) {
+            throw ProblemException.badRequest(
+                    "endpoint_url",
+                    "must name a host that resolves to public addresses only: loopback, private, link-local and other"
+                            + " special-purpose addresses are refused unless the operator admits them (" + SETTING
+                            + ")");
+        }
+    }
+
+    /**
+     * The address and port to connect to, judged for the tenant. IPv4 first: the OPC UA client library takes IPv6
+     * literals in endpoint URLs badly.
+     *
+     * @throws OutboundAddresses.RefusedAddressException when the policy refuses the answer
+     * @throws UnknownHostException when the name does not resolve
+     */
+    InetSocketAddress pin(TenantId tenant, URI endpoint) throws UnknownHostException {
+        int port = endpoint.getPort() < 0 ? DEFAULT_PORT : endpoint.getPort();
+        InetAddress[] answer = policy.resolve(
+                endpoint.getHost(), address -> exemptions.admits(tenant, new InetSocketAddress(address, port)));
+        InetAddress chosen = Arrays.stream(answer)
+                .filter(Inet4Address.class::isInstance)
+                .findFirst()
+                .orElse(answer[0]);
+        return new InetSocketAddress(chosen, port);
+    }
+
+    /** The endpoint URL with its host replaced by the pinned address: what the client connects to. */
+    static String pinnedUrl(URI endpoint, InetSocketAddress pinned) {
+        String host = pinned.getAddress().getHostAddress();
+        String literal = host.contains(":") ? "[" + host + "]" : host;
+        String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();
+        return "opc.tcp://" + literal + ":" + pinned.getPort() + path;
+    }
+}
