@@ -52,6 +52,13 @@ public final class TestCertificates {
             }
         }
 
+        /** The private key as PKCS#8 PEM, for clients that read key files. */
+        public String keyPem() {
+            return "-----BEGIN PRIVATE KEY-----\n"
+                    + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n";
+        }
+
         public String serialHex() {
             return certificate.getSerialNumber().toString(16);
         }

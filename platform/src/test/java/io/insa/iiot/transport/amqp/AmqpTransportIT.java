@@ -228,6 +228,57 @@ class AmqpTransportIT extends IntegrationTest {
         assertRefused(connectExternal(certificate, UUID.randomUUID().toString()));
     }
 
+    /** A client we did not write: python3-qpid-proton sends the device's name as EXTERNAL's authzid. */
+    @Test
+    @Timeout(90)
+    void pythonQpidProtonNamesItsDeviceByTheExternalAuthorizationIdentity() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("python-x509"));
+        TestCertificates.Issued certificate = TestCertificates.selfSigned("python-x509", TestCertificates.valid());
+        assertThat(api.put("/api/v1/devices/" + device.id() + "/x509", Map.of("certificate_pem", certificate.pem()))
+                        .bearer(operator.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(200);
+        assertThat(sendWithPython(certificate, device.id().toString(), "{\"python_x509\": 1}"))
+                .as("its own certificate, named by its id")
+                .isZero();
+        assertThat(Points.count(device.id(), "python_x509")).isEqualTo(1);
+
+        TestCertificates.Issued stranger = TestCertificates.selfSigned("python-x509", TestCertificates.valid());
+        assertThat(sendWithPython(stranger, device.id().toString(), "{\"python_x509\": 2}"))
+                .as("another certificate naming the device")
+                .isEqualTo(1);
+        assertThat(Points.count(device.id(), "python_x509")).isEqualTo(1);
+    }
+
+    private int sendWithPython(TestCertificates.Issued certificate, String name, String json) throws Exception {
+        Path directory = java.nio.file.Files.createTempDirectory("amqps-x509");
+        Path cert = java.nio.file.Files.writeString(directory.resolve("device.pem"), certificate.pem());
+        Path key = java.nio.file.Files.writeString(directory.resolve("device.key"), certificate.keyPem());
+        ProcessBuilder builder = new ProcessBuilder(
+                        "/usr/bin/python3",
+                        Path.of("src/test/resources/amqp/send_x509.py")
+                                .toAbsolutePath()
+                                .toString(),
+                        "127.0.0.1:" + transport.tlsPort(),
+                        cert.toString(),
+                        key.toString(),
+                        name,
+                        json)
+                .redirectErrorStream(true);
+        Process send = builder.start();
+        try {
+            assertThat(send.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            String output = new String(send.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            System.out.println("send_x509.py " + name + " exit " + send.exitValue() + ":\n" + output);
+            return send.exitValue();
+        } finally {
+            java.nio.file.Files.delete(cert);
+            java.nio.file.Files.delete(key);
+            java.nio.file.Files.delete(directory);
+        }
+    }
+
     /** Finding 5 of the second review: a certificate session ends when its certificate stops being trusted. */
     @Test
     @Timeout(90)
