@@ -2,27 +2,56 @@ package io.insa.iiot.device;
 
 import io.insa.iiot.shared.TenantId;
 import java.time.OffsetDateTime;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** Device certificates, tenants' CAs and revoked serial numbers; run in the tenant's transaction. */
+/**
+ * Device certificates, tenants' CAs and revoked serial numbers. Everything runs in one tenant's
+ * transaction except the two lookups that find the tenant a device names itself into.
+ */
 @Repository
 class CertificateRepository {
 
-    /** A certificate a device presented, matched to its registered device. */
-    record DeviceMatch(DeviceIdentity device, OffsetDateTime notAfter) {}
+    /** A verified CA of the tenant, as chains are validated against it. */
+    record TrustedCa(UUID id, String certificatePem, boolean autoProvision) {}
 
-    /** The CA named as a certificate's issuer, and whether that serial number was revoked. */
-    record IssuerMatch(UUID caId, TenantId tenant, String certificatePem, boolean autoProvision, boolean revoked) {}
+    /** A CA as stored, for its verification. */
+    record StoredCa(DeviceCertificates.CaCertificate ca, String certificatePem) {}
+
+    private static final String CA_COLUMNS =
+            "id, subject, thumbprint, not_after, auto_provision, created_at, verified_at, verification_code";
 
     private final JdbcClient jdbc;
 
     CertificateRepository(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
+
+    // ------------------------------------------------------------------ the tenant a device names
+
+    /** Global: the tenant of a device named by its id (a named cross-tenant path, SPEC 3.2). */
+    Optional<TenantId> tenantOfDevice(UUID device) {
+        return jdbc.sql("SELECT app_tenant_of_device(?)")
+                .param(device)
+                .query((rs, n) -> rs.getObject(1, UUID.class))
+                .optional()
+                .map(TenantId::of);
+    }
+
+    /** Global: the tenant of a slug (tenants are a global table). */
+    Optional<TenantId> tenantBySlug(String slug) {
+        return jdbc.sql("SELECT id FROM tenants WHERE slug = ?")
+                .param(slug)
+                .query((rs, n) -> TenantId.of(rs.getObject("id", UUID.class)))
+                .optional();
+    }
+
+    // ------------------------------------------------------------------ device certificates
 
     void putDeviceCertificate(
             TenantId tenant,
@@ -48,36 +77,22 @@ class CertificateRepository {
                 == 1;
     }
 
-    Optional<DeviceMatch> deviceByThumbprint(String thumbprint) {
-        return jdbc.sql("SELECT * FROM app_device_by_certificate(?)")
-                .param(thumbprint)
-                .query((rs, n) -> new DeviceMatch(
-                        new DeviceIdentity(
-                                rs.getObject("device_id", UUID.class),
-                                TenantId.of(rs.getObject("tenant_id", UUID.class)),
-                                rs.getString("name"),
-                                rs.getString("type")),
-                        rs.getObject("not_after", OffsetDateTime.class)))
-                .optional();
+    /** Whether this certificate is the one registered for the device. */
+    boolean registered(UUID device, String thumbprint) {
+        return jdbc.sql("SELECT count(*) FROM device_certificates WHERE device_id = ? AND thumbprint = ?")
+                        .params(device, thumbprint)
+                        .query(Long.class)
+                        .single()
+                > 0;
     }
 
-    Optional<IssuerMatch> issuer(String subject, String serial) {
-        return jdbc.sql("SELECT * FROM app_ca_by_subject(?, ?)")
-                .params(subject, serial)
-                .query((rs, n) -> new IssuerMatch(
-                        rs.getObject("id", UUID.class),
-                        TenantId.of(rs.getObject("tenant_id", UUID.class)),
-                        rs.getString("certificate_pem"),
-                        rs.getBoolean("auto_provision"),
-                        rs.getBoolean("revoked")))
-                .optional();
-    }
+    // ------------------------------------------------------------------ CAs
 
     void insertCa(TenantId tenant, DeviceCertificates.CaCertificate ca, String pem) {
         jdbc.sql("""
                         INSERT INTO ca_certificates (id, tenant_id, subject, thumbprint, certificate_pem, not_after,
-                                                     auto_provision, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")
+                                                     auto_provision, created_at, verification_code)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")
                 .params(
                         ca.id(),
                         tenant.value(),
@@ -86,22 +101,48 @@ class CertificateRepository {
                         pem,
                         ca.notAfter(),
                         ca.autoProvision(),
-                        ca.createdAt())
+                        ca.createdAt(),
+                        ca.verificationCode())
                 .update();
     }
 
     List<DeviceCertificates.CaCertificate> cas() {
-        return jdbc.sql("""
-                        SELECT id, subject, thumbprint, not_after, auto_provision, created_at FROM ca_certificates
-                        ORDER BY created_at, id""")
-                .query((rs, n) -> new DeviceCertificates.CaCertificate(
-                        rs.getObject("id", UUID.class),
-                        rs.getString("subject"),
-                        rs.getString("thumbprint"),
-                        rs.getObject("not_after", OffsetDateTime.class),
-                        rs.getBoolean("auto_provision"),
-                        rs.getObject("created_at", OffsetDateTime.class)))
+        return jdbc.sql("SELECT " + CA_COLUMNS + " FROM ca_certificates ORDER BY created_at, id")
+                .query((rs, n) -> ca(rs))
                 .list();
+    }
+
+    Optional<StoredCa> ca(UUID id) {
+        return jdbc.sql("SELECT " + CA_COLUMNS + ", certificate_pem FROM ca_certificates WHERE id = ?")
+                .param(id)
+                .query((rs, n) -> new StoredCa(ca(rs), rs.getString("certificate_pem")))
+                .optional();
+    }
+
+    boolean markVerified(UUID id, OffsetDateTime now) {
+        return jdbc.sql("""
+                        UPDATE ca_certificates SET verified_at = ?, verification_code = NULL
+                        WHERE id = ? AND verified_at IS NULL""").params(now, id).update() == 1;
+    }
+
+    /** The CAs whose possession was proven and that have not expired: the tenant's trust anchors. */
+    List<TrustedCa> trustedCas(OffsetDateTime now) {
+        return jdbc.sql("""
+                        SELECT id, certificate_pem, auto_provision FROM ca_certificates
+                        WHERE verified_at IS NOT NULL AND not_after > ?""")
+                .param(now)
+                .query((rs, n) -> new TrustedCa(
+                        rs.getObject("id", UUID.class),
+                        rs.getString("certificate_pem"),
+                        rs.getBoolean("auto_provision")))
+                .list();
+    }
+
+    Set<String> revokedSerials(UUID ca) {
+        return new HashSet<>(jdbc.sql("SELECT serial_number FROM revoked_certificates WHERE ca_id = ?")
+                .param(ca)
+                .query(String.class)
+                .list());
     }
 
     boolean caExists(UUID id) {
@@ -120,5 +161,19 @@ class CertificateRepository {
         jdbc.sql("""
                         INSERT INTO revoked_certificates (ca_id, tenant_id, serial_number, revoked_at)
                         VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""").params(ca, tenant.value(), serial, now).update();
+    }
+
+    private static DeviceCertificates.CaCertificate ca(java.sql.ResultSet rs) throws java.sql.SQLException {
+        OffsetDateTime verifiedAt = rs.getObject("verified_at", OffsetDateTime.class);
+        return new DeviceCertificates.CaCertificate(
+                rs.getObject("id", UUID.class),
+                rs.getString("subject"),
+                rs.getString("thumbprint"),
+                rs.getObject("not_after", OffsetDateTime.class),
+                rs.getBoolean("auto_provision"),
+                rs.getObject("created_at", OffsetDateTime.class),
+                verifiedAt != null,
+                verifiedAt,
+                rs.getString("verification_code"));
     }
 }

@@ -16,16 +16,23 @@ public record DeviceAccessChanged(TenantId tenantId, UUID deviceId, Change chang
         /** Its access token was rotated or its MQTT credentials changed. */
         CREDENTIALS,
         /** It was assigned to another gateway, or to none. */
-        GATEWAY;
+        GATEWAY,
+        /** Its registered X.509 certificate was removed or replaced. */
+        CERTIFICATE;
 
-        /** Whether sessions the device opened with its own credentials must end. */
+        /** Whether sessions the device opened with its token or MQTT credentials must end. */
         public boolean endsSessions() {
-            return this != GATEWAY;
+            return this == DELETED || this == CREDENTIALS;
         }
 
         /** Whether a gateway's right to write for the device may have gone. */
         public boolean endsGatewayAccess() {
-            return this != CREDENTIALS;
+            return this == DELETED || this == GATEWAY;
+        }
+
+        /** Whether sessions the device opened with its registered certificate must end. */
+        public boolean endsRegisteredCertificateSessions() {
+            return this == DELETED || this == CERTIFICATE;
         }
     }
 }

@@ -28,7 +28,8 @@ import org.springframework.stereotype.Component;
  * a PostgreSQL NOTIFY, which the database delivers only if and when it commits; this node applies its
  * own change right after its commit, and one dedicated connection per node listens for the others'.
  * Applying a change evicts the credential cache and publishes {@link DeviceAccessChanged}, on which
- * the transports end the sessions concerned.
+ * the transports end the sessions concerned; a CA that vouches for less ({@link
+ * CertificateTrustChanged}) travels the same way.
  *
  * <p>When the listening connection drops, it reconnects (backing off up to
  * {@value #MAX_BACKOFF_MILLIS} ms) and drops the whole credential cache, since changes may have been
@@ -38,6 +39,9 @@ import org.springframework.stereotype.Component;
 class DeviceAccessChanges implements SmartLifecycle {
 
     static final String CHANNEL = "insa_device_access";
+    /** Names a {@link CertificateTrustChanged} in a notification, where a device change has its kind. */
+    static final String TRUST = "TRUST";
+
     static final String APPLICATION_NAME = "insa-device-access";
     static final long MAX_BACKOFF_MILLIS = 5_000;
     private static final int POLL_MILLIS = 1_000;
@@ -88,6 +92,23 @@ class DeviceAccessChanges implements SmartLifecycle {
                                 change.deviceId().toString()))
                 .query(rs -> {});
         TenantTransactions.afterCommit(() -> apply(change));
+    }
+
+    /** Inside the changing transaction, like {@link #announce(DeviceAccessChanged)}. */
+    void announce(CertificateTrustChanged change) {
+        jdbc.sql("SELECT pg_notify(?, ?)")
+                .params(
+                        CHANNEL,
+                        String.join(
+                                        " ",
+                                        node,
+                                        TRUST,
+                                        change.tenantId().value().toString(),
+                                        change.caId().toString(),
+                                        change.serialNumber() == null ? "" : change.serialNumber())
+                                .strip())
+                .query(rs -> {});
+        TenantTransactions.afterCommit(() -> events.publishEvent(change));
     }
 
     private void apply(DeviceAccessChanged change) {
@@ -186,15 +207,27 @@ class DeviceAccessChanges implements SmartLifecycle {
         }
     }
 
-    /** {@code <node> <change> <tenant> <device>}. */
+    /** {@code <node> <change> <tenant> <device>}, or {@code <node> TRUST <tenant> <ca> [<serial>]}. */
     private void received(String payload) {
         String[] parts = payload.split(" ");
-        if (parts.length != 4) {
+        boolean trust = parts.length >= 2 && parts[1].equals(TRUST);
+        if (trust ? parts.length != 4 && parts.length != 5 : parts.length != 4) {
             log.warn("ignored a malformed device access notification: {}", payload);
             return;
         }
         if (parts[0].equals(node)) {
             return; // applied after our own commit already
+        }
+        if (trust) {
+            try {
+                events.publishEvent(new CertificateTrustChanged(
+                        TenantId.of(UUID.fromString(parts[2])),
+                        UUID.fromString(parts[3]),
+                        parts.length == 5 ? parts[4] : null));
+            } catch (IllegalArgumentException e) {
+                log.warn("ignored a malformed device access notification: {}", payload);
+            }
+            return;
         }
         DeviceAccessChanged change;
         try {

@@ -20,8 +20,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * X.509 device credentials: a device's own certificate ({@code PUT /api/v1/devices/{id}/x509}), and a
- * tenant's CAs ({@code /api/v1/ca-certificates}) with revoked serial numbers. Devices are the
- * operators' to equip; CAs, which can create devices, are the tenant admins'.
+ * tenant's CAs ({@code /api/v1/ca-certificates}), their proof of possession and revoked serial
+ * numbers. Devices are the operators' to equip; CAs, which can create devices, are the tenant admins'.
  */
 @RestController
 class DeviceCertificateController {
@@ -60,6 +60,13 @@ class DeviceCertificateController {
                 tenant(caller, Need.ADMIN),
                 request.certificatePem(),
                 !Boolean.FALSE.equals(request.autoProvision()));
+    }
+
+    /** Proof of possession: a certificate whose CN is the CA's verification code, signed by its key. */
+    @PostMapping("/api/v1/ca-certificates/{id}/verify")
+    DeviceCertificates.CaCertificate verifyCa(
+            @AuthenticationPrincipal Caller caller, @PathVariable UUID id, @RequestBody CertificateRequest request) {
+        return certificates.verifyCa(caller, tenant(caller, Need.ADMIN), id, request.certificatePem());
     }
 
     @GetMapping("/api/v1/ca-certificates")

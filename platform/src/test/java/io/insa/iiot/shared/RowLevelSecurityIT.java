@@ -97,13 +97,13 @@ class RowLevelSecurityIT extends IntegrationTest {
         SEEDS.put(
                 "ca_certificates",
                 "INSERT INTO ca_certificates (id, tenant_id, subject, thumbprint, certificate_pem, not_after, auto_provision,"
-                        + " created_at) VALUES (gen_random_uuid(), ?1, 'CN=' || gen_random_uuid(), gen_random_uuid()::text,"
-                        + " 'pem', now(), false, now())");
+                        + " created_at, verification_code) VALUES (gen_random_uuid(), ?1, 'CN=' || gen_random_uuid(), gen_random_uuid()::text,"
+                        + " 'pem', now(), false, now(), 'code')");
         SEEDS.put(
                 "revoked_certificates",
                 "WITH a AS (INSERT INTO ca_certificates (id, tenant_id, subject, thumbprint, certificate_pem, not_after,"
-                        + " auto_provision, created_at) VALUES (gen_random_uuid(), ?1, 'CN=' || gen_random_uuid(),"
-                        + " gen_random_uuid()::text, 'pem', now(), false, now()) RETURNING id) "
+                        + " auto_provision, created_at, verification_code) VALUES (gen_random_uuid(), ?1, 'CN=' ||"
+                        + " gen_random_uuid(), gen_random_uuid()::text, 'pem', now(), false, now(), 'code') RETURNING id) "
                         + "INSERT INTO revoked_certificates (ca_id, tenant_id, serial_number, revoked_at) "
                         + "SELECT id, ?1, md5(random()::text), now() FROM a");
         SEEDS.put(
@@ -210,8 +210,7 @@ class RowLevelSecurityIT extends IntegrationTest {
                             "app_audit_purge",
                             "app_device_by_token",
                             "app_device_by_mqtt_username",
-                            "app_device_by_certificate",
-                            "app_ca_by_subject",
+                            "app_tenant_of_device",
                             "app_ensure_telemetry_partition",
                             "app_claim_notifications",
                             "app_drop_telemetry_partitions_before");

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -24,8 +25,20 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /** Certificates made by tests: CAs, device certificates they sign, self-signed, expired ones. */
 public final class TestCertificates {
 
-    /** A certificate and its key. */
-    public record Issued(X509Certificate certificate, PrivateKey key) {
+    /** A certificate and its key, and the intermediate certificates a client presents with it. */
+    public record Issued(X509Certificate certificate, PrivateKey key, List<X509Certificate> intermediates) {
+
+        public Issued(X509Certificate certificate, PrivateKey key) {
+            this(certificate, key, List.of());
+        }
+
+        /** The same certificate, presented in TLS together with the intermediates that lead to its CA. */
+        public Issued presentedWith(Issued... chain) {
+            return new Issued(
+                    certificate,
+                    key,
+                    java.util.Arrays.stream(chain).map(Issued::certificate).toList());
+        }
 
         public String pem() {
             try {
@@ -37,6 +50,13 @@ public final class TestCertificates {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
+        }
+
+        /** The private key as PKCS#8 PEM, for clients that read key files. */
+        public String keyPem() {
+            return "-----BEGIN PRIVATE KEY-----\n"
+                    + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded())
+                    + "\n-----END PRIVATE KEY-----\n";
         }
 
         public String serialHex() {
@@ -68,7 +88,10 @@ public final class TestCertificates {
         private KeyStore store() throws Exception {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            store.setKeyEntry("device", key, PASSWORD.toCharArray(), new Certificate[] {certificate});
+            List<Certificate> chain = new java.util.ArrayList<>();
+            chain.add(certificate);
+            chain.addAll(intermediates);
+            store.setKeyEntry("device", key, PASSWORD.toCharArray(), chain.toArray(Certificate[]::new));
             return store;
         }
     }
@@ -80,6 +103,13 @@ public final class TestCertificates {
     public static Issued ca(String name) {
         KeyPair pair = pair();
         return new Issued(build("CN=" + name, "CN=" + name, pair, pair.getPrivate(), valid(), true), pair.getPrivate());
+    }
+
+    /** A certificate signed by {@code ca} for another CA ({@code isCa}), or for a non-CA that signs anyway. */
+    public static Issued intermediate(Issued ca, String name, boolean isCa) {
+        KeyPair pair = pair();
+        String issuer = ca.certificate().getSubjectX500Principal().getName();
+        return new Issued(build("CN=" + name, issuer, pair, ca.key(), valid(), isCa), pair.getPrivate());
     }
 
     public static Issued signed(Issued ca, String commonName) {

@@ -2,6 +2,7 @@ package io.insa.iiot.transport.amqp;
 
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
+import io.insa.iiot.device.CertificateLogin;
 import io.insa.iiot.device.DeviceCertificates;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
@@ -24,10 +25,12 @@ import io.vertx.proton.ProtonSender;
 import io.vertx.proton.ProtonServer;
 import io.vertx.proton.ProtonServerOptions;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +39,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.apache.qpid.proton.amqp.Binary;
 import org.apache.qpid.proton.amqp.Symbol;
 import org.apache.qpid.proton.amqp.UnsignedLong;
@@ -53,14 +57,15 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * The AMQP 1.0 server (Vert.x Proton), SPEC 5 AMQP column: SASL PLAIN with the device token, links to
+ * The AMQP 1.0 server (Vert.x Proton), SPEC 5 AMQP column: SASL PLAIN with the device token (or, on
+ * TLS, EXTERNAL with its certificate for the device the authzid or container id names), links to
  * the addresses {@code telemetry} and {@code attributes}; each delivery is settled after the message
  * is committed (accepted), refused (rejected with amqp:decode-error, amqp:resource-limit-exceeded or
  * amqp:unauthorized-access and a description) or could not be stored (released: send again). Link
  * credit is the backpressure: a link gets a new credit only when one of its deliveries is settled,
  * and none while the ingest queue is above its high-water mark ({@link LinkCredit}).
- * When the device is deleted or its token rotated, the connection is closed with
- * amqp:unauthorized-access.
+ * When the device is deleted or its token rotated, or its certificate stops being trusted, the
+ * connection is closed with amqp:unauthorized-access.
  */
 @Component
 class AmqpTransport implements SmartLifecycle {
@@ -68,6 +73,10 @@ class AmqpTransport implements SmartLifecycle {
     static final String DEVICE = "insa.device";
     /** The {@link DeviceSessions#stamp()} taken before the device was authenticated. */
     static final String STAMP = "insa.stamp";
+    /** The certificate that authenticated the device in SASL EXTERNAL (with an authzid). */
+    static final String CERTIFICATE = "insa.certificate";
+    /** A certificate chain of SASL EXTERNAL without authzid: the open frame's container id names the device. */
+    static final String CERTIFICATE_CHAIN = "insa.certificate-chain";
 
     static final String TELEMETRY = "telemetry";
     static final String ATTRIBUTES = "attributes";
@@ -159,24 +168,30 @@ class AmqpTransport implements SmartLifecycle {
     }
 
     private void connected(ProtonConnection connection) {
-        DeviceIdentity device = connection.attachments().get(DEVICE, DeviceIdentity.class);
         Context context = vertx.getOrCreateContext();
+        DeviceGate gate = new DeviceGate();
         // the command links of this connection; touched on its event loop only
         List<CommandChannels.Registration> commandLinks = new ArrayList<>();
         // ends the connection when the device's credentials are revoked
         AtomicReference<DeviceSessions.Registration> access = new AtomicReference<>();
         connection.openHandler(result -> {
-            connection.setContainer("insa-iiot").open();
-            open.add(connection);
-            connections.opened(device, blocking);
-            access.set(deviceSessions.credentialsOf(
-                    device.deviceId(),
-                    connection.attachments().get(STAMP, Long.class),
-                    () -> context.runOnContext(v -> revoke(connection))));
+            DeviceIdentity device = connection.attachments().get(DEVICE, DeviceIdentity.class);
+            if (device != null) {
+                opened(
+                        connection,
+                        context,
+                        gate,
+                        access,
+                        device,
+                        connection.attachments().get(CERTIFICATE, CertificateLogin.class),
+                        connection.attachments().get(STAMP, Long.class));
+            } else {
+                namedByContainer(connection, context, gate, access);
+            }
         });
-        connection.sessionOpenHandler(session -> session.open());
-        connection.receiverOpenHandler(receiver -> receiver(device, receiver, context));
-        connection.senderOpenHandler(sender -> {
+        connection.sessionOpenHandler(session -> gate.whenKnown(device -> session.open()));
+        connection.receiverOpenHandler(receiver -> gate.whenKnown(device -> receiver(device, receiver, context)));
+        connection.senderOpenHandler(sender -> gate.whenKnown(device -> {
             if (COMMAND.equals(
                     sender.getRemoteSource() == null
                             ? null
@@ -188,29 +203,120 @@ class AmqpTransport implements SmartLifecycle {
                                 Symbol.valueOf("amqp:not-found"), "devices receive on 'command' only"))
                         .close();
             }
-        });
+        }));
         connection.closeHandler(result -> connection.close().disconnect());
         connection.disconnectHandler(c -> {
+            gate.refused();
             commandLinks.forEach(CommandChannels.Registration::close);
             if (access.get() != null) {
                 access.get().close();
             }
             c.disconnect();
-            open.remove(c);
-            connections.closed(device, blocking);
+            if (open.remove(c)) {
+                connections.closed(gate.device(), blocking);
+            }
         });
+    }
+
+    /**
+     * A device that authenticated with SASL EXTERNAL and no authzid names itself by its container id:
+     * its certificate is checked for that device now. Links it attached meanwhile wait in the gate.
+     */
+    private void namedByContainer(
+            ProtonConnection connection,
+            Context context,
+            DeviceGate gate,
+            AtomicReference<DeviceSessions.Registration> access) {
+        X509Certificate[] chain = connection.attachments().get(CERTIFICATE_CHAIN, X509Certificate[].class);
+        String claimed = connection.getRemoteContainer();
+        long stamp = deviceSessions.stamp();
+        CompletableFuture.supplyAsync(
+                        () -> chain == null
+                                ? Optional.<CertificateLogin>empty()
+                                : certificates.authenticate(claimed, chain),
+                        blocking)
+                .exceptionally(e -> Optional.empty())
+                .thenAccept(login -> context.runOnContext(v -> {
+                    if (connection.isDisconnected()) {
+                        return;
+                    }
+                    if (login.isEmpty()) {
+                        gate.refused();
+                        close(connection, "the certificate does not authenticate the device the container id names");
+                        return;
+                    }
+                    opened(connection, context, gate, access, login.get().device(), login.get(), stamp);
+                }));
+    }
+
+    /** The device is known: the connection opens, and the links that waited for it attach. */
+    private void opened(
+            ProtonConnection connection,
+            Context context,
+            DeviceGate gate,
+            AtomicReference<DeviceSessions.Registration> access,
+            DeviceIdentity device,
+            CertificateLogin certificate,
+            long stamp) {
+        connection.setContainer("insa-iiot").open();
+        open.add(connection);
+        connections.opened(device, blocking);
+        Runnable end = () -> context.runOnContext(v -> revoke(connection));
+        access.set(
+                certificate != null
+                        ? deviceSessions.certificateOf(certificate, stamp, end)
+                        : deviceSessions.credentialsOf(device.deviceId(), stamp, end));
+        gate.known(device);
     }
 
     /** The credentials the connection was opened with no longer hold. */
     private void revoke(ProtonConnection connection) {
+        close(connection, "the device's credentials were revoked");
+    }
+
+    private void close(ProtonConnection connection, String description) {
         if (connection.isDisconnected()) {
             return;
         }
         connection
-                .setCondition(new ErrorCondition(
-                        Symbol.valueOf("amqp:unauthorized-access"), "the device's credentials were revoked"))
+                .setCondition(new ErrorCondition(Symbol.valueOf("amqp:unauthorized-access"), description))
                 .close();
         vertx.setTimer(1_000, t -> connection.disconnect()); // for a peer that does not answer the close
+    }
+
+    /**
+     * A connection's device, known from SASL or, for a certificate named by the container id, once
+     * the open frame was checked: sessions and links opened before wait for it. Event loop only.
+     */
+    private static final class DeviceGate {
+        private DeviceIdentity device;
+        private List<Consumer<DeviceIdentity>> waiting = new ArrayList<>();
+
+        void whenKnown(Consumer<DeviceIdentity> work) {
+            if (device != null) {
+                work.accept(device);
+            } else if (waiting != null) {
+                waiting.add(work);
+            }
+        }
+
+        void known(DeviceIdentity known) {
+            device = known;
+            List<Consumer<DeviceIdentity>> ready = waiting;
+            waiting = null;
+            if (ready != null) {
+                ready.forEach(work -> work.accept(known));
+            }
+        }
+
+        /** Nothing waits any more: the connection was refused or went away. */
+        void refused() {
+            waiting = null;
+        }
+
+        DeviceIdentity device() {
+            return device;
+        }
     }
 
     private void receiver(DeviceIdentity device, ProtonReceiver receiver, Context context) {

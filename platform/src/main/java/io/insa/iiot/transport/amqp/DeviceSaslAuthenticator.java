@@ -1,5 +1,6 @@
 package io.insa.iiot.transport.amqp;
 
+import io.insa.iiot.device.CertificateLogin;
 import io.insa.iiot.device.DeviceCertificates;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
@@ -23,8 +24,10 @@ import org.apache.qpid.proton.engine.Transport;
 
 /**
  * SASL for devices: PLAIN, whose user name is the device's access token (SPEC 5), and on TLS also
- * EXTERNAL, the client certificate ({@link DeviceCertificates}). The lookup runs off the event loop;
- * the authenticated device is attached to the connection.
+ * EXTERNAL, the client certificate ({@link DeviceCertificates}) for the device the authzid (EXTERNAL's
+ * initial response) names. Without an authzid the device names itself by the container id of its
+ * open frame, which comes after SASL: the chain is then attached and {@link AmqpTransport} decides at
+ * open. The lookup runs off the event loop; the authenticated device is attached to the connection.
  */
 final class DeviceSaslAuthenticator implements ProtonSaslAuthenticator {
 
@@ -41,6 +44,8 @@ final class DeviceSaslAuthenticator implements ProtonSaslAuthenticator {
     private Context context;
     private boolean succeeded;
     private boolean started;
+    /** Set off the event loop by a certificate login, read on it after the lookup completed. */
+    private volatile CertificateLogin certificate;
 
     DeviceSaslAuthenticator(
             Devices devices, DeviceCertificates certificates, DeviceSessions sessions, Executor blocking) {
@@ -79,7 +84,19 @@ final class DeviceSaslAuthenticator implements ProtonSaslAuthenticator {
         Supplier<Optional<DeviceIdentity>> lookup;
         if (EXTERNAL.equals(mechanisms[0]) && socket.isSsl()) {
             X509Certificate[] chain = presented();
-            lookup = () -> certificates.authenticate(chain);
+            String authzid = initialResponse();
+            if (authzid.isEmpty() && chain.length > 0) {
+                // named by the container id of the open frame, which follows SASL
+                connection.attachments().set(AmqpTransport.CERTIFICATE_CHAIN, X509Certificate[].class, chain);
+                succeeded = true;
+                sasl.done(Sasl.SaslOutcome.PN_SASL_OK);
+                completion.handle(true);
+                return;
+            }
+            lookup = () -> certificates.authenticate(authzid, chain).map(login -> {
+                certificate = login;
+                return login.device();
+            });
         } else if (PLAIN.equals(mechanisms[0]) && sasl.pending() > 0) {
             byte[] response = new byte[sasl.pending()];
             sasl.recv(response, 0, response.length);
@@ -97,6 +114,11 @@ final class DeviceSaslAuthenticator implements ProtonSaslAuthenticator {
                     if (device.isPresent()) {
                         connection.attachments().set(AmqpTransport.DEVICE, DeviceIdentity.class, device.get());
                         connection.attachments().set(AmqpTransport.STAMP, Long.class, stamp);
+                        if (certificate != null) {
+                            connection
+                                    .attachments()
+                                    .set(AmqpTransport.CERTIFICATE, CertificateLogin.class, certificate);
+                        }
                         succeeded = true;
                         sasl.done(Sasl.SaslOutcome.PN_SASL_OK);
                     } else {
@@ -104,6 +126,16 @@ final class DeviceSaslAuthenticator implements ProtonSaslAuthenticator {
                     }
                     completion.handle(true);
                 }));
+    }
+
+    /** EXTERNAL's initial response: the authorization identity the client asks for, or empty. */
+    private String initialResponse() {
+        if (sasl.pending() <= 0) {
+            return "";
+        }
+        byte[] response = new byte[sasl.pending()];
+        sasl.recv(response, 0, response.length);
+        return new String(response, StandardCharsets.UTF_8);
     }
 
     /** The client's certificate chain, leaf first; empty when it sent none. */

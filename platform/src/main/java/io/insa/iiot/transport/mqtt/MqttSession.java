@@ -1,5 +1,6 @@
 package io.insa.iiot.transport.mqtt;
 
+import io.insa.iiot.device.CertificateLogin;
 import io.insa.iiot.device.DeviceCertificates;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
@@ -36,14 +37,15 @@ import java.util.function.Function;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
- * One MQTT connection of a device (SPEC 5, MQTT column). The device is authenticated from CONNECT;
- * topics name no device, so a connection can only ever write as its own device. Every PUBLISH goes
+ * One MQTT connection of a device (SPEC 5, MQTT column). The device is authenticated from CONNECT:
+ * by its token or MQTT credentials, or, on TLS without a password, by its client certificate for the
+ * device the username (else the client id) names ({@link DeviceCertificates}). Topics name no device, so a connection can only ever write as its own device. Every PUBLISH goes
  * to the ingest service, and its acknowledgement (PUBACK for QoS 1, PUBREC for QoS 2) is sent after
  * the message is committed, in the order the messages arrived. Refusals: MQTT 5 gets the reason code
  * and a reason string; MQTT 3.1.1, which has none, is disconnected. When the platform cannot store a
  * message the connection is closed without acknowledging it, so the client sends it again. When the
- * device is deleted or its credentials change, the connection is closed (MQTT 5: DISCONNECT 0x87) and
- * takes nothing more.
+ * device is deleted or its credentials change, or its certificate stops being trusted, the connection
+ * is closed (MQTT 5: DISCONNECT 0x87) and takes nothing more.
  *
  * <p>Overload slows the sender down instead of closing the connection (SPEC 10, 11): while the ingest
  * queue is high, the transport pauses the reads of every connection; an MQTT 3.1.1 connection, which
@@ -124,17 +126,28 @@ final class MqttSession {
         this.commands = commands;
     }
 
+    /** Who authenticated: the device, and the certificate that vouched for it (null for credentials). */
+    private record Login(DeviceIdentity device, CertificateLogin certificate) {}
+
     void start() {
         endpoint.publishAutoAck(false);
         String clientId = endpoint.clientIdentifier();
         String username = endpoint.auth() == null ? null : endpoint.auth().getUsername();
         String password = endpoint.auth() == null ? null : endpoint.auth().getPassword();
         long stamp = deviceSessions.stamp();
-        X509Certificate[] presented = username == null || username.isEmpty() ? presentedCertificates() : null;
+        // a certificate login names its device (username, else client id) and has no password
+        String claimed = username == null || username.isEmpty() ? clientId : username;
+        X509Certificate[] presented =
+                (password == null || password.isEmpty()) && DeviceCertificates.namesADevice(claimed)
+                        ? presentedCertificates()
+                        : null;
         CompletableFuture.supplyAsync(
                         () -> presented != null
-                                ? certificates.authenticate(presented)
-                                : devices.authenticateMqtt(clientId, username, password),
+                                ? certificates
+                                        .authenticate(claimed, presented)
+                                        .map(login -> new Login(login.device(), login))
+                                : devices.authenticateMqtt(clientId, username, password)
+                                        .map(device -> new Login(device, null)),
                         blocking)
                 .whenComplete((found, error) -> {
                     if (error != null) {
@@ -144,7 +157,7 @@ final class MqttSession {
                 });
     }
 
-    /** The client certificate chain of a TLS connection without credentials; null when there is none. */
+    /** The client certificate chain of a TLS connection; null when there is none. */
     private X509Certificate[] presentedCertificates() {
         if (!endpoint.isSsl() || endpoint.sslSession() == null) {
             return null;
@@ -160,7 +173,7 @@ final class MqttSession {
         }
     }
 
-    private void connect(Optional<DeviceIdentity> found, long stamp) {
+    private void connect(Optional<Login> found, long stamp) {
         if (found.isEmpty()) {
             metrics.refusedConnection("not_authorized");
             endpoint.reject(
@@ -169,7 +182,7 @@ final class MqttSession {
                             : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
             return;
         }
-        device = found.get();
+        device = found.get().device();
         gateway = new MqttGateway(device, devices, connections, deviceSessions, blocking);
         endpoint.publishHandler(this::publish);
         endpoint.publishReleaseHandler(this::release);
@@ -186,7 +199,10 @@ final class MqttSession {
         // after joining the sessions: a crossing from now on reaches this one too
         pressure(pressure.isHigh());
         connections.opened(device, blocking);
-        session = deviceSessions.credentialsOf(device.deviceId(), stamp, this::revoke);
+        CertificateLogin certificate = found.get().certificate();
+        session = certificate != null
+                ? deviceSessions.certificateOf(certificate, stamp, this::revoke)
+                : deviceSessions.credentialsOf(device.deviceId(), stamp, this::revoke);
     }
 
     /** Any thread: the credentials this connection was opened with no longer hold. */

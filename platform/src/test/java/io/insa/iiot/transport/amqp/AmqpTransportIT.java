@@ -3,6 +3,7 @@ package io.insa.iiot.transport.amqp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.insa.iiot.support.Api;
+import io.insa.iiot.support.CertificateAuthorities;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
 import io.insa.iiot.support.Points;
@@ -215,18 +216,161 @@ class AmqpTransportIT extends IntegrationTest {
                         .send()
                         .status())
                 .isEqualTo(200);
-        ProtonConnection connection = connectExternal(certificate).get(10, TimeUnit.SECONDS);
+        ProtonConnection connection =
+                connectExternal(certificate, device.id().toString()).get(10, TimeUnit.SECONDS);
         assertThat(send(open(connection, "telemetry"), "{\"amqps_x509\": 1}")).isInstanceOf(Accepted.class);
         assertThat(Points.count(device.id(), "amqps_x509")).isEqualTo(1);
         connection.close();
 
         TestCertificates.Issued unknown = TestCertificates.selfSigned("unknown", TestCertificates.valid());
-        assertThat(connectExternal(unknown))
-                .failsWithin(10, TimeUnit.SECONDS)
-                .withThrowableOfType(ExecutionException.class);
+        assertRefused(connectExternal(unknown, device.id().toString()));
+        assertRefused(connectExternal(certificate, "vert.x-" + UUID.randomUUID()));
+        assertRefused(connectExternal(certificate, UUID.randomUUID().toString()));
     }
 
-    private CompletableFuture<ProtonConnection> connectExternal(TestCertificates.Issued certificate) {
+    /** A client we did not write: python3-qpid-proton sends the device's name as EXTERNAL's authzid. */
+    @Test
+    @Timeout(90)
+    void pythonQpidProtonNamesItsDeviceByTheExternalAuthorizationIdentity() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("python-x509"));
+        TestCertificates.Issued certificate = TestCertificates.selfSigned("python-x509", TestCertificates.valid());
+        assertThat(api.put("/api/v1/devices/" + device.id() + "/x509", Map.of("certificate_pem", certificate.pem()))
+                        .bearer(operator.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(200);
+        assertThat(sendWithPython(certificate, device.id().toString(), "{\"python_x509\": 1}"))
+                .as("its own certificate, named by its id")
+                .isZero();
+        assertThat(Points.count(device.id(), "python_x509")).isEqualTo(1);
+
+        TestCertificates.Issued stranger = TestCertificates.selfSigned("python-x509", TestCertificates.valid());
+        assertThat(sendWithPython(stranger, device.id().toString(), "{\"python_x509\": 2}"))
+                .as("another certificate naming the device")
+                .isEqualTo(1);
+        assertThat(Points.count(device.id(), "python_x509")).isEqualTo(1);
+    }
+
+    private int sendWithPython(TestCertificates.Issued certificate, String name, String json) throws Exception {
+        Path directory = java.nio.file.Files.createTempDirectory("amqps-x509");
+        Path cert = java.nio.file.Files.writeString(directory.resolve("device.pem"), certificate.pem());
+        Path key = java.nio.file.Files.writeString(directory.resolve("device.key"), certificate.keyPem());
+        ProcessBuilder builder = new ProcessBuilder(
+                        "/usr/bin/python3",
+                        Path.of("src/test/resources/amqp/send_x509.py")
+                                .toAbsolutePath()
+                                .toString(),
+                        "127.0.0.1:" + transport.tlsPort(),
+                        cert.toString(),
+                        key.toString(),
+                        name,
+                        json)
+                .redirectErrorStream(true);
+        Process send = builder.start();
+        try {
+            assertThat(send.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            String output = new String(send.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            System.out.println("send_x509.py " + name + " exit " + send.exitValue() + ":\n" + output);
+            return send.exitValue();
+        } finally {
+            java.nio.file.Files.delete(cert);
+            java.nio.file.Files.delete(key);
+            java.nio.file.Files.delete(directory);
+        }
+    }
+
+    /** Finding 5 of the second review: a certificate session ends when its certificate stops being trusted. */
+    @Test
+    @Timeout(90)
+    void anOpenAmqpsCertificateSessionEndsOnUnregisterRevocationAndCaDeletion() throws Exception {
+        UUID tenant = fixture.tenant("Amqp x509 sessions");
+        Fixture.Member admin = fixture.member(tenant, "admin");
+        CertificateAuthorities cas = new CertificateAuthorities(api);
+        String slug = cas.slug(admin.accessToken(), tenant);
+
+        Fixture.DeviceHandle device = fixture.device(admin.accessToken(), Fixture.unique("amqps-reg"));
+        TestCertificates.Issued own = TestCertificates.selfSigned("amqps-reg", TestCertificates.valid());
+        assertThat(api.put("/api/v1/devices/" + device.id() + "/x509", Map.of("certificate_pem", own.pem()))
+                        .bearer(admin.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(200);
+        ProtonConnection registered =
+                connectExternal(own, device.id().toString()).get(10, TimeUnit.SECONDS);
+        CompletableFuture<ErrorCondition> unregistered = closed(registered);
+        assertThat(api.delete("/api/v1/devices/" + device.id() + "/x509")
+                        .bearer(admin.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(204);
+        assertThat(unregistered.get(10, TimeUnit.SECONDS).getCondition().toString())
+                .as("closed after the certificate was unregistered")
+                .isEqualTo("amqp:unauthorized-access");
+
+        TestCertificates.Issued ca = TestCertificates.ca("Amqp CA " + UUID.randomUUID());
+        UUID caId = cas.addVerified(admin.accessToken(), ca);
+        String name = Fixture.unique("amqps-ca");
+        TestCertificates.Issued revokedLater = TestCertificates.signed(ca, name);
+        ProtonConnection revokedConnection =
+                connectExternal(revokedLater, slug + "/" + name).get(10, TimeUnit.SECONDS);
+        assertThat(send(open(revokedConnection, "telemetry"), "{\"amqps_ca\": 1}"))
+                .isInstanceOf(Accepted.class);
+        CompletableFuture<ErrorCondition> revoked = closed(revokedConnection);
+        ProtonConnection sibling = connectExternal(TestCertificates.signed(ca, name), slug + "/" + name)
+                .get(10, TimeUnit.SECONDS);
+        CompletableFuture<ErrorCondition> deleted = closed(sibling);
+        assertThat(api.post(
+                                "/api/v1/ca-certificates/" + caId + "/revocations",
+                                Map.of("serial_number", revokedLater.serialHex()))
+                        .bearer(admin.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(204);
+        assertThat(revoked.get(10, TimeUnit.SECONDS).getCondition().toString())
+                .as("closed after its serial was revoked")
+                .isEqualTo("amqp:unauthorized-access");
+        assertThat(deleted).as("another serial of the CA").isNotDone();
+
+        assertThat(api.delete("/api/v1/ca-certificates/" + caId)
+                        .bearer(admin.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(204);
+        assertThat(deleted.get(10, TimeUnit.SECONDS).getCondition().toString())
+                .as("closed after its CA was deleted")
+                .isEqualTo("amqp:unauthorized-access");
+    }
+
+    /** Completes with the condition of the close frame the platform sends. */
+    private static CompletableFuture<ErrorCondition> closed(ProtonConnection connection) {
+        CompletableFuture<ErrorCondition> closed = new CompletableFuture<>();
+        CLIENT_VERTX.runOnContext(v -> connection
+                .closeHandler(result -> closed.complete(connection.getRemoteCondition()))
+                .disconnectHandler(c -> closed.completeExceptionally(new IllegalStateException("no close frame"))));
+        return closed;
+    }
+
+    /** Refused in SASL, or (a device named by its container id) closed with amqp:unauthorized-access after open. */
+    private static void assertRefused(CompletableFuture<ProtonConnection> connecting) throws Exception {
+        ProtonConnection connection;
+        try {
+            connection = connecting.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException refusedInSasl) {
+            return;
+        }
+        CompletableFuture<ErrorCondition> closed = new CompletableFuture<>();
+        CLIENT_VERTX.runOnContext(v -> {
+            if (connection.getRemoteCondition() != null) {
+                closed.complete(connection.getRemoteCondition());
+            } else {
+                connection.closeHandler(result -> closed.complete(connection.getRemoteCondition()));
+            }
+        });
+        assertThat(closed.get(10, TimeUnit.SECONDS).getCondition().toString()).isEqualTo("amqp:unauthorized-access");
+    }
+
+    /** SASL EXTERNAL with the certificate; the device named by the container id of the open frame. */
+    private CompletableFuture<ProtonConnection> connectExternal(TestCertificates.Issued certificate, String name) {
         CompletableFuture<ProtonConnection> opened = new CompletableFuture<>();
         ProtonClientOptions tls = new ProtonClientOptions()
                 .addEnabledSaslMechanism("EXTERNAL")
@@ -237,7 +381,12 @@ class AmqpTransportIT extends IntegrationTest {
                         .setPassword(TestCertificates.PASSWORD));
         tls.setHostnameVerificationAlgorithm("");
         CLIENT_VERTX.runOnContext(v -> ProtonClient.create(CLIENT_VERTX)
-                .connect(tls, "127.0.0.1", transport.tlsPort(), result -> openedOrFailed(result, opened)));
+                .connect(tls, "127.0.0.1", transport.tlsPort(), result -> {
+                    if (result.succeeded()) {
+                        result.result().setContainer(name);
+                    }
+                    openedOrFailed(result, opened);
+                }));
         return opened;
     }
 

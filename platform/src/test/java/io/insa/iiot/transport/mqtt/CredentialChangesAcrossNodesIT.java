@@ -2,13 +2,18 @@ package io.insa.iiot.transport.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import io.insa.iiot.IiotApplication;
 import io.insa.iiot.support.Api;
+import io.insa.iiot.support.CertificateAuthorities;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
+import io.insa.iiot.support.TestCertificates;
 import io.insa.iiot.support.TestDatabase;
+import io.insa.iiot.support.TestKeystore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,7 +36,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * SPEC 2: caches and sessions that hold credentials are invalidated on every node. A second node of
  * the same installation runs beside the test's one; credentials changed through the first end the
- * second's sessions and cache entries, also after its listener lost its database connection.
+ * second's sessions and cache entries, also after its listener lost its database connection; so do
+ * certificate revocations and CA deletions for the certificate sessions of the second.
  */
 @Timeout(120)
 class CredentialChangesAcrossNodesIT extends IntegrationTest {
@@ -108,6 +114,62 @@ class CredentialChangesAcrossNodesIT extends IntegrationTest {
                         .status())
                 .isEqualTo(204);
         assertClosedAsNotAuthorized(closed);
+    }
+
+    /** Issue 22, finding 5, on every node: a CA revocation and deletion end certificate sessions elsewhere. */
+    @Test
+    void aCertificateRevokedOrItsCaDeletedThroughOneNodeEndsTheSessionsOfTheOther() throws Exception {
+        java.util.UUID tenant = fixture.tenant("Two nodes X.509");
+        Fixture.Member admin = fixture.member(tenant, "admin");
+        CertificateAuthorities cas = new CertificateAuthorities(api);
+        String slug = cas.slug(admin.accessToken(), tenant);
+        TestCertificates.Issued ca = TestCertificates.ca("Two nodes CA " + java.util.UUID.randomUUID());
+        java.util.UUID caId = cas.addVerified(admin.accessToken(), ca);
+        String name = Fixture.unique("two-nodes-x509");
+        TestCertificates.Issued revokedLater = TestCertificates.signed(ca, name);
+        Mqtt5BlockingClient revoked = connectToSecond(revokedLater, slug + "/" + name);
+        Mqtt5BlockingClient sibling = connectToSecond(TestCertificates.signed(ca, name), slug + "/" + name);
+
+        assertThat(api.post(
+                                "/api/v1/ca-certificates/" + caId + "/revocations",
+                                Map.of("serial_number", revokedLater.serialHex()))
+                        .bearer(admin.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(204);
+        Awaitility.await()
+                .alias("the other node closes the session of the revoked serial")
+                .atMost(Duration.ofSeconds(2))
+                .until(() -> !revoked.getState().isConnected());
+        assertThat(sibling.getState().isConnected()).isTrue();
+
+        assertThat(api.delete("/api/v1/ca-certificates/" + caId)
+                        .bearer(admin.accessToken())
+                        .send()
+                        .status())
+                .isEqualTo(204);
+        Awaitility.await()
+                .alias("the other node closes the sessions of the deleted CA")
+                .atMost(Duration.ofSeconds(2))
+                .until(() -> !sibling.getState().isConnected());
+    }
+
+    private static Mqtt5BlockingClient connectToSecond(TestCertificates.Issued certificate, String name) {
+        Mqtt5BlockingClient client = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(java.util.UUID.randomUUID().toString())
+                .simpleAuth()
+                .username(name)
+                .applySimpleAuth()
+                .serverHost("127.0.0.1")
+                .serverPort(secondNode.getBean(MqttTransport.class).tlsPort())
+                .sslConfig()
+                .trustManagerFactory(TestKeystore.trustManagers())
+                .keyManagerFactory(certificate.keyManagers())
+                .applySslConfig()
+                .buildBlocking();
+        client.connect();
+        return client;
     }
 
     private static void assertClosedAsNotAuthorized(CompletableFuture<Throwable> closed) throws Exception {
