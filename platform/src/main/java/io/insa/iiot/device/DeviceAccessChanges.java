@@ -81,34 +81,27 @@ class DeviceAccessChanges implements SmartLifecycle {
 
     /** Inside the changing transaction: every node applies the change once it commits, none if it does not. */
     void announce(DeviceAccessChanged change) {
-        jdbc.sql("SELECT pg_notify(?, ?)")
-                .params(
-                        CHANNEL,
-                        String.join(
-                                " ",
-                                node,
-                                change.change().name(),
-                                change.tenantId().value().toString(),
-                                change.deviceId().toString()))
-                .query(rs -> {});
+        notifyNodes(
+                change.change().name(),
+                change.tenantId().value().toString(),
+                change.deviceId().toString());
         TenantTransactions.afterCommit(() -> apply(change));
     }
 
     /** Inside the changing transaction, like {@link #announce(DeviceAccessChanged)}. */
     void announce(CertificateTrustChanged change) {
-        jdbc.sql("SELECT pg_notify(?, ?)")
-                .params(
-                        CHANNEL,
-                        String.join(
-                                        " ",
-                                        node,
-                                        TRUST,
-                                        change.tenantId().value().toString(),
-                                        change.caId().toString(),
-                                        change.serialNumber() == null ? "" : change.serialNumber())
-                                .strip())
-                .query(rs -> {});
+        notifyNodes(
+                TRUST,
+                change.tenantId().value().toString(),
+                change.caId().toString(),
+                change.serialNumber() == null ? "" : change.serialNumber());
         TenantTransactions.afterCommit(() -> events.publishEvent(change));
+    }
+
+    /** One notification to every node (this one included, which ignores its own): its name first, then the words. */
+    private void notifyNodes(String... words) {
+        String payload = node + " " + String.join(" ", words);
+        jdbc.sql("SELECT pg_notify(?, ?)").params(CHANNEL, payload.strip()).query(rs -> {});
     }
 
     private void apply(DeviceAccessChanged change) {

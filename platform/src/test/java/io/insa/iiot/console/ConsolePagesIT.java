@@ -491,12 +491,12 @@ class ConsolePagesIT extends BrowserTest {
             button(page, "Require two-factor authentication").click();
             flashed(page, "Members now need two-factor authentication");
         }
-        assertThat(api.get("/api/v1/tenants/" + tenant)
-                        .bearer(admin.accessToken())
-                        .send()
-                        .json()
-                        .get("require_mfa")
-                        .asBoolean())
+        Api.Response adminWithoutMfa =
+                api.get("/api/v1/tenants/" + tenant).bearer(admin.accessToken()).send();
+        assertThat(adminWithoutMfa.status())
+                .as("from now on the tenant serves nobody without MFA, its admin included")
+                .isEqualTo(403);
+        assertThat(adminWithoutMfa.json().get("mfa_enrollment_required").asBoolean())
                 .isTrue();
         String secret;
         try (var browserContext = newContext()) {

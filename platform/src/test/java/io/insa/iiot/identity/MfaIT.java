@@ -237,18 +237,8 @@ class MfaIT extends IntegrationTest {
         assertThat(entering.status()).isEqualTo(403);
         assertThat(entering.json().get("mfa_enrollment_required").asBoolean()).isTrue();
 
-        String secret = api.post("/api/v1/auth/mfa/enroll", Map.of("password", member.password()))
-                .bearer(token)
-                .send()
-                .json()
-                .get("secret")
-                .asString();
         long step = Totp.step();
-        assertThat(api.post("/api/v1/auth/mfa/confirm", Map.of("code", Totp.code(secret, step)))
-                        .bearer(token)
-                        .send()
-                        .status())
-                .isEqualTo(200);
+        String secret = enrolAndConfirm(member.password(), token, step);
         Api.Response withMfa = login(member, Map.of("totp_code", Totp.code(secret, step + 1)));
         assertThat(withMfa.status()).isEqualTo(200);
         assertThat(withMfa.json().at("/tenant/id").asString()).isEqualTo(tenant.toString());
@@ -303,18 +293,7 @@ class MfaIT extends IntegrationTest {
                 .as("a system admin without MFA does not enter it either")
                 .isEqualTo(403);
 
-        String secret = api.post("/api/v1/auth/mfa/enroll", Map.of("password", other.password()))
-                .bearer(tenantless)
-                .send()
-                .json()
-                .get("secret")
-                .asString();
-        long step = Totp.step();
-        assertThat(api.post("/api/v1/auth/mfa/confirm", Map.of("code", Totp.code(secret, step)))
-                        .bearer(tenantless)
-                        .send()
-                        .status())
-                .isEqualTo(200);
+        enrolAndConfirm(other.password(), tenantless, Totp.step());
         Api.Response users = api.get(base + "/users").bearer(tenantless).send();
         assertThat(users.status()).as("MFA on: the member is served again").isEqualTo(200);
         Api.Response tenantRead = api.get(base).bearer(tenantless).send();
@@ -340,6 +319,21 @@ class MfaIT extends IntegrationTest {
                 .map(JsonNode::asString)
                 .toList();
         return new Enrolled(member, secret, codes, step);
+    }
+
+    /** Turns MFA on for the token's user, confirmed with the code of {@code step}; the secret. */
+    private String enrolAndConfirm(String password, String token, long step) {
+        String secret = api.post("/api/v1/auth/mfa/enroll", Map.of("password", password))
+                .bearer(token)
+                .send()
+                .json()
+                .get("secret")
+                .asString();
+        Api.Response confirmed = api.post("/api/v1/auth/mfa/confirm", Map.of("code", Totp.code(secret, step)))
+                .bearer(token)
+                .send();
+        assertThat(confirmed.status()).as(confirmed.toString()).isEqualTo(200);
+        return secret;
     }
 
     private Api.Response confirm(Fixture.Member member, String code) {
