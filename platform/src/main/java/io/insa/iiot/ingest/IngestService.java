@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,7 @@ public class IngestService implements Ingest {
     private static final Duration RETRY_AFTER_UNAVAILABLE = Duration.ofSeconds(5);
 
     private final PayloadParser parser;
+    private final ServerTimestamps timestamps = new ServerTimestamps();
     private final IngestTenants tenants;
     private final RateLimits rateLimits;
     private final DailyQuota quota;
@@ -95,7 +97,8 @@ public class IngestService implements Ingest {
         List<List<Point>> points = new ArrayList<>(parts.size());
         try {
             for (Part part : parts) {
-                points.add(parser.telemetry(part.payload(), now));
+                UUID device = part.device().deviceId();
+                points.add(parser.telemetry(part.payload(), now, () -> timestamps.next(device, now)));
             }
         } catch (MalformedPayload e) {
             return reject(Reason.MALFORMED, e.getMessage(), null);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
@@ -32,7 +33,11 @@ final class PayloadParser {
         this.limits = limits;
     }
 
-    List<Point> telemetry(byte[] payload, Instant now) throws MalformedPayload {
+    /**
+     * The points of a telemetry message. An entry without {@code ts} takes its time from {@code serverTime},
+     * once per entry, so that the entries of one message stay apart; {@code now} bounds device times.
+     */
+    List<Point> telemetry(byte[] payload, Instant now, Supplier<Instant> serverTime) throws MalformedPayload {
         JsonNode root = read(payload);
         List<Point> points = new ArrayList<>();
         if (root.isArray()) {
@@ -41,10 +46,10 @@ final class PayloadParser {
             }
             int index = 0;
             for (JsonNode entry : root) {
-                entry(entry, "[" + index++ + "]", now, points);
+                entry(entry, "[" + index++ + "]", now, serverTime, points);
             }
         } else {
-            entry(root, "", now, points);
+            entry(root, "", now, serverTime, points);
         }
         return points;
     }
@@ -80,7 +85,8 @@ final class PayloadParser {
         }
     }
 
-    private void entry(JsonNode entry, String at, Instant now, List<Point> out) throws MalformedPayload {
+    private void entry(JsonNode entry, String at, Instant now, Supplier<Instant> serverTime, List<Point> out)
+            throws MalformedPayload {
         if (!entry.isObject()) {
             throw new MalformedPayload(where(at) + "expected a JSON object, found "
                     + entry.getNodeType().name().toLowerCase());
@@ -93,7 +99,7 @@ final class PayloadParser {
             Instant ts = timestamp(entry.get("ts"), at, now);
             values(entry.get("values"), at + (at.isEmpty() ? "" : ".") + "values", ts, out);
         } else {
-            values(entry, at, now, out);
+            values(entry, at, serverTime.get(), out);
         }
     }
 

@@ -7,17 +7,24 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** The platform's clock in tests: real time, shifted by an offset a test may set (and must reset). */
+/** The platform's clock in tests: real time, shifted by an offset or frozen as a test may set (and must reset). */
 public final class MutableClock extends Clock {
 
     private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
+    private final AtomicReference<Instant> frozen = new AtomicReference<>();
 
     public void shift(Duration by) {
         offset.set(by);
     }
 
+    /** Stops time where it is: every reading gives the same instant, as a coarse clock does in a burst. */
+    public void freeze() {
+        frozen.set(instant());
+    }
+
     public void reset() {
         offset.set(Duration.ZERO);
+        frozen.set(null);
     }
 
     @Override
@@ -32,6 +39,7 @@ public final class MutableClock extends Clock {
 
     @Override
     public Instant instant() {
-        return Instant.now().plus(offset.get());
+        Instant stopped = frozen.get();
+        return stopped != null ? stopped : Instant.now().plus(offset.get());
     }
 }

@@ -3,6 +3,9 @@ package io.insa.iiot.support;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /** What the database holds of a device's telemetry, for the transport tests. */
@@ -31,27 +34,59 @@ public final class Points {
                 WHERE t.device_id = ? AND k.key = ?""", device, key);
     }
 
+    /** The integer values of one key of a device, in the order of their timestamps. */
+    public static List<Long> longValuesInTimeOrder(UUID tenant, UUID device, String key) throws Exception {
+        return inTenant(
+                tenant,
+                """
+                SELECT t.long_v FROM telemetry t JOIN telemetry_keys k ON k.tenant_id = t.tenant_id AND k.id = t.key_id
+                WHERE t.device_id = ? AND k.key = ? ORDER BY t.ts""",
+                rs -> {
+                    List<Long> values = new ArrayList<>();
+                    while (rs.next()) {
+                        values.add(rs.getLong(1));
+                    }
+                    return values;
+                },
+                device,
+                key);
+    }
+
     /** Latest values kept for a device, whatever their key. */
     public static int latest(UUID tenant, UUID device) throws Exception {
         return inTenant(tenant, "SELECT count(*) FROM telemetry_latest WHERE device_id = ?", device);
     }
 
     private static int inTenant(UUID tenant, String countSql, Object... params) throws Exception {
+        return inTenant(
+                tenant,
+                countSql,
+                rs -> {
+                    rs.next();
+                    return rs.getInt(1);
+                },
+                params);
+    }
+
+    private interface Rows<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private static <T> T inTenant(UUID tenant, String sql, Rows<T> rows, Object... params) throws Exception {
         try (Connection c = TestDatabase.get().connectAsApp()) {
             c.setAutoCommit(false);
             try (PreparedStatement set = c.prepareStatement("SELECT set_config('app.tenant_id', ?, true)")) {
                 set.setString(1, tenant.toString());
                 set.execute();
             }
-            try (PreparedStatement s = c.prepareStatement(countSql)) {
+            try (PreparedStatement s = c.prepareStatement(sql)) {
                 for (int i = 0; i < params.length; i++) {
                     s.setObject(i + 1, params[i]);
                 }
                 try (ResultSet rs = s.executeQuery()) {
-                    rs.next();
-                    int n = rs.getInt(1);
+                    T result = rows.read(rs);
                     c.rollback();
-                    return n;
+                    return result;
                 }
             }
         }
