@@ -37,7 +37,9 @@ import org.HdrHistogram.Recorder;
  * time, acknowledged points/s, publish-to-PUBACK latency, the server's memory per idle connection
  * when its process id is known, connections closed (by the server or otherwise), the rate of
  * PUBACKs that arrived during the measured period, and how many acknowledged messages are stored
- * (read from the database afterwards; each message carries its own timestamp, unique per device).
+ * (read from the database afterwards). Messages carry no timestamp, as most devices send them, so the
+ * server stamps them (strictly increasing per device: one row per message and key); with
+ * {@code --device-timestamps true} each carries its own, unique per device.
  */
 final class MqttLoad {
 
@@ -56,6 +58,7 @@ final class MqttLoad {
         int points = options.integer("points", 3);
         int qos = options.integer("qos", 1);
         int version = options.integer("mqtt-version", 5);
+        boolean deviceTimestamps = Boolean.parseBoolean(options.get("device-timestamps", "false"));
         Duration duration = Duration.ofSeconds(options.integer("duration", 60));
         Duration warmup = Duration.ofSeconds(options.integer("warmup", 20));
         Optional<Long> serverPid =
@@ -154,7 +157,7 @@ final class MqttLoad {
                 duration,
                 qos == 0 ? "QoS 0: sent" : "PUBACK after commit",
                 (index, payload) -> clients.get(index)
-                        .publish(level, stamped(lastTs, index, payload))
+                        .publish(level, deviceTimestamps ? stamped(lastTs, index, payload) : payload)
                         .thenApply(error -> {
                             if (error == null) {
                                 acknowledged.incrementAndGet();
@@ -188,9 +191,7 @@ final class MqttLoad {
 
     /**
      * The message with a timestamp of its own, one millisecond after the device's previous one at
-     * least: each message is then one row per key, and counting rows counts messages (with the
-     * server's clock two messages of a device in the same millisecond would share a row). Called
-     * from the one pacing thread.
+     * least, so that each message is one row per key. Called from the one pacing thread.
      */
     private static byte[] stamped(long[] lastTs, int index, byte[] values) {
         long ts = Math.max(System.currentTimeMillis(), lastTs[index] + 1);
