@@ -5,6 +5,7 @@ import io.insa.iiot.audit.AuditEvent.Actor;
 import io.insa.iiot.audit.AuditLog;
 import io.insa.iiot.device.DeviceAccessChanged.Change;
 import io.insa.iiot.shared.Caller;
+import io.insa.iiot.shared.Certificates;
 import io.insa.iiot.shared.Ids;
 import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.TenantId;
@@ -13,7 +14,6 @@ import io.insa.iiot.shared.Times;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -377,11 +377,7 @@ public class DeviceCertificates {
     }
 
     static String thumbprint(X509Certificate certificate) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return Certificates.thumbprint(certificate, "SHA-256");
     }
 
     /** A serial number as stored: lower-case hex without separators or leading zeros. */

@@ -7,7 +7,6 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * The guard against server-side request forgery through rule webhooks: the URL's form (https, a host, no user info)
@@ -78,10 +77,5 @@ final class WebhookAddresses {
      */
     InetAddress[] resolve(String host) throws UnknownHostException {
         return addresses.resolve(host);
-    }
-
-    /** What kind of refused address this is ("a loopback address"), or empty for a public one. */
-    static Optional<String> refusedKind(InetAddress address) {
-        return OutboundAddresses.refusedKind(address);
     }
 }

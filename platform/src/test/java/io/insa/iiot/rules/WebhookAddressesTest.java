@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.insa.iiot.shared.OutboundAddresses;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +55,8 @@ class WebhookAddressesTest {
                 "2002:7f00:1::"
             })
     void refusedAddressesAreRefusedAsLiteralHosts(String address) throws Exception {
-        assertThat(WebhookAddresses.refusedKind(InetAddress.getByName(address))).isPresent();
+        assertThat(OutboundAddresses.refusedKind(InetAddress.getByName(address)))
+                .isPresent();
         assertThatThrownBy(() -> strict.resolve(address)).isInstanceOf(UnknownHostException.class);
         assertThatThrownBy(() -> strict.checkUrl("https://" + bracketed(address) + "/hook"))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -88,7 +90,7 @@ class WebhookAddressesTest {
                 "64:ff9b::c000:201" // NAT64 of 192.0.2.1
             })
     void specialPurposeAddressesAreRefused(String address) throws Exception {
-        assertThat(WebhookAddresses.refusedKind(InetAddress.getByName(address)))
+        assertThat(OutboundAddresses.refusedKind(InetAddress.getByName(address)))
                 .as(address)
                 .isPresent();
         assertThatThrownBy(() -> strict.checkUrl("https://" + bracketed(address) + "/hook"))
@@ -102,7 +104,7 @@ class WebhookAddressesTest {
                 .toList();
         assertThat(own).isNotEmpty();
         for (InetAddress address : own) {
-            assertThat(WebhookAddresses.refusedKind(address))
+            assertThat(OutboundAddresses.refusedKind(address))
                     .as(address.getHostAddress())
                     .isPresent();
         }
@@ -127,7 +129,8 @@ class WebhookAddressesTest {
                 "64:ff9b::808:808"
             })
     void publicAddressesAreAllowed(String address) throws Exception {
-        assertThat(WebhookAddresses.refusedKind(InetAddress.getByName(address))).isEmpty();
+        assertThat(OutboundAddresses.refusedKind(InetAddress.getByName(address)))
+                .isEmpty();
         assertThat(strict.resolve(address)).containsExactly(InetAddress.getByName(address));
         assertThatCode(() -> strict.checkUrl("https://" + bracketed(address) + ":8443/hook?x=1"))
                 .doesNotThrowAnyException();

@@ -1,14 +1,13 @@
 package io.insa.iiot.connector.opcua;
 
+import io.insa.iiot.shared.Certificates;
 import io.insa.iiot.shared.SealedSecrets;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
 import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -17,7 +16,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,23 +43,11 @@ class ClientCertificates {
         }
 
         String thumbprint(String algorithm) {
-            try {
-                return HexFormat.of()
-                        .formatHex(MessageDigest.getInstance(algorithm).digest(certificate.getEncoded()));
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("SHA-1 and SHA-256 are part of every JDK", e);
-            }
+            return Certificates.thumbprint(certificate, algorithm);
         }
 
         String pem() {
-            try {
-                return "-----BEGIN CERTIFICATE-----\n"
-                        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                                .encodeToString(certificate.getEncoded())
-                        + "\n-----END CERTIFICATE-----\n";
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("the certificate was read from its encoding", e);
-            }
+            return Certificates.pem(certificate);
         }
     }
 

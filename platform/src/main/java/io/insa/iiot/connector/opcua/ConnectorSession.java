@@ -10,19 +10,16 @@ import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestResult;
+import io.insa.iiot.shared.Certificates;
 import io.insa.iiot.shared.OutboundAddresses;
 import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -716,13 +713,8 @@ final class ConnectorSession {
 
     static OpcUaSessions.Certificate describe(X509Certificate cert) {
         try {
-            byte[] der = cert.getEncoded();
-            String thumbprint =
-                    HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(der));
-            String pem = "-----BEGIN CERTIFICATE-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                            .encodeToString(der)
-                    + "\n-----END CERTIFICATE-----\n";
+            String thumbprint = Certificates.thumbprint(cert, "SHA-1");
+            String pem = Certificates.pem(cert);
             return new OpcUaSessions.Certificate(
                     thumbprint,
                     cert.getSubjectX500Principal().getName(),
