@@ -33,6 +33,7 @@ public final class LoadGen {
                       http      --url http://127.0.0.1:8080 --devices 10000 --clients 200 --rate 0 (msgs/s, 0 = as fast as acknowledged)
                                 --points 3 --duration 60 --warmup 10 --anomaly false (true: detection on for every key) --admin-email admin@localhost --admin-password-file data/admin-password.txt
                       mqtt      --devices 10000 --rate 5000 (msgs/s) --qos 1 --points 3 --duration 60 --warmup 20
+                                --stages 2000,5000,8000 (instead of --rate: each rate in turn on the same connections)
                                 --mqtt-host 127.0.0.1 --mqtt-port 1883 --server-pid <platform pid, for memory per connection>
                                 --management-url http://127.0.0.1:8081 (Actuator, for the heap in use)
                       coap      --devices 1000 --rate 2000 --points 3 --duration 60 --warmup 20 --coap-host 127.0.0.1 --coap-port 5683

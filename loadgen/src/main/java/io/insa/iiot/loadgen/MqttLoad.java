@@ -138,7 +138,7 @@ final class MqttLoad {
         progress.schedule(
                 () -> atMeasureEnd[0] = acknowledged.get(),
                 warmup.plus(duration).toMillis(),
-                TimeUnit.MILLISECONDS);
+                TimeUnit.MILLISECONDS); // of the first stage
         long[] last = new long[1];
         progress.scheduleAtFixedRate(
                 () -> {
@@ -149,28 +149,41 @@ final class MqttLoad {
                 10,
                 10,
                 TimeUnit.SECONDS);
-        PacedLoad.run(
-                clients.size(),
-                rate,
-                points,
-                warmup,
-                duration,
-                qos == 0 ? "QoS 0: sent" : "PUBACK after commit",
-                (index, payload) -> clients.get(index)
-                        .publish(level, deviceTimestamps ? stamped(lastTs, index, payload) : payload)
-                        .thenApply(error -> {
-                            if (error == null) {
-                                acknowledged.incrementAndGet();
-                            }
-                            return error;
-                        }));
+        // --stages 2000,5000,...: the same connections at each rate in turn, each with its warm-up
+        List<Integer> stages = options.get("stages", null) == null
+                ? List.of(rate)
+                : java.util.Arrays.stream(options.get("stages", "").split(","))
+                        .map(String::trim)
+                        .map(Integer::parseInt)
+                        .toList();
+        for (int stage : stages) {
+            if (stages.size() > 1) {
+                System.out.printf("stage:   %d msg/s (%d points/s offered)%n", stage, stage * points);
+            }
+            PacedLoad.run(
+                    clients.size(),
+                    stage,
+                    points,
+                    warmup,
+                    duration,
+                    qos == 0 ? "QoS 0: sent" : "PUBACK after commit",
+                    (index, payload) -> clients.get(index)
+                            .publish(level, deviceTimestamps ? stamped(lastTs, index, payload) : payload)
+                            .thenApply(error -> {
+                                if (error == null) {
+                                    acknowledged.incrementAndGet();
+                                }
+                                return error;
+                            }));
+        }
         progress.shutdownNow();
         long acknowledgedTotal = acknowledged.get();
-        System.out.printf(
-                "acked:   %.0f PUBACKs/s arrived during the measured %d s (whenever sent); %d acknowledged in all%n",
-                (atMeasureEnd[0] - atMeasureStart[0]) / (double) duration.toSeconds(),
-                duration.toSeconds(),
-                acknowledgedTotal);
+        if (stages.size() == 1) {
+            System.out.printf(
+                    "acked:   %.0f PUBACKs/s arrived during the measured %d s (whenever sent)%n",
+                    (atMeasureEnd[0] - atMeasureStart[0]) / (double) duration.toSeconds(), duration.toSeconds());
+        }
+        System.out.printf("acked:   %d acknowledged in all%n", acknowledgedTotal);
         System.out.println("closed:  " + (closed.isEmpty() ? "no connection closed" : closed));
         Thread.sleep(1000); // a commit whose PUBACK is out is in the database; this is only for the count below
         long stored = storedMessages(options, slug);

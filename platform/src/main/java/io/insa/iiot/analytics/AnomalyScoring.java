@@ -6,10 +6,8 @@ import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.telemetry.Point;
 import io.insa.iiot.telemetry.TelemetryCommitted;
-import io.insa.iiot.telemetry.TelemetryKeys;
-import io.insa.iiot.telemetry.TelemetryRows;
-import io.insa.iiot.telemetry.TelemetryStore;
 import io.insa.iiot.telemetry.TelemetryValue;
+import io.insa.iiot.telemetry.TelemetryWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -27,7 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -36,8 +33,9 @@ import org.springframework.stereotype.Component;
  * Scores committed values (SPEC 7): the ingest writer hands each batch over after its commit; every
  * device goes to one lane, whose detectors (one per device and key, restored from their checkpoint on
  * first sight) score its values in order. The scores are written as the telemetry series
- * {@code <key>.anomaly_score} at the values' timestamps and published as committed telemetry, so
- * that rules judge them like any other series. Changed models are checkpointed every
+ * {@code <key>.anomaly_score} at the values' timestamps through the {@link TelemetryWriter}, which
+ * stores nothing for a device deleted meanwhile, counts them in the tenant's daily points and hands
+ * them on as committed telemetry, so that rules judge them like any other series. Changed models are checkpointed every
  * {@code insa.analytics.checkpoint-interval} and when the server stops.
  */
 @Component
@@ -55,9 +53,7 @@ class AnomalyScoring implements SmartLifecycle {
     private final AnomalyConfig config;
     private final AnomalySettingsRepository repository;
     private final TenantTransactions transactions;
-    private final TelemetryKeys keys;
-    private final TelemetryStore store;
-    private final ApplicationEventPublisher events;
+    private final TelemetryWriter writer;
     private final AnalyticsProperties properties;
     private final DeviceLanes<TelemetryCommitted.DevicePoints> lanes;
     /** models per tenant, counted from the database at first use: the quota */
@@ -72,17 +68,13 @@ class AnomalyScoring implements SmartLifecycle {
             AnomalyConfig config,
             AnomalySettingsRepository repository,
             TenantTransactions transactions,
-            TelemetryKeys keys,
-            TelemetryStore store,
-            ApplicationEventPublisher events,
+            TelemetryWriter writer,
             AnalyticsProperties properties,
             MeterRegistry registry) {
         this.config = config;
         this.repository = repository;
         this.transactions = transactions;
-        this.keys = keys;
-        this.store = store;
-        this.events = events;
+        this.writer = writer;
         this.properties = properties;
         this.lanes = new DeviceLanes<>(
                 "anomaly-lane", properties.lanes(), properties.queueCapacity(), BATCH, lane -> new Lane());
@@ -177,21 +169,16 @@ class AnomalyScoring implements SmartLifecycle {
                 }
             }
             scoring.record(Duration.ofNanos(System.nanoTime() - started));
-            List<TelemetryCommitted.DevicePoints> written = new ArrayList<>();
             scores.forEach((tenant, byDevice) -> {
+                List<TelemetryWriter.Readings> readings = new ArrayList<>();
+                byDevice.forEach((device, points) ->
+                        readings.add(new TelemetryWriter.Readings(devices.get(device), null, points, null)));
                 try {
-                    write(tenant, byDevice);
-                    byDevice.forEach((device, points) -> {
-                        written.add(new TelemetryCommitted.DevicePoints(devices.get(device), points));
-                        scored.increment(points.size());
-                    });
+                    scored.increment(writer.commit(readings).points());
                 } catch (RuntimeException e) {
                     log.warn("anomaly scores of tenant {} not stored: {}", tenant, e.toString());
                 }
             });
-            if (!written.isEmpty()) {
-                events.publishEvent(new TelemetryCommitted(written));
-            }
             idle();
         }
 
@@ -263,15 +250,5 @@ class AnomalyScoring implements SmartLifecycle {
             detectors.put(id, model);
             return model;
         }
-    }
-
-    private void write(TenantId tenant, Map<UUID, List<Point>> byDevice) {
-        Set<String> names = new HashSet<>();
-        byDevice.values().forEach(points -> points.forEach(p -> names.add(p.key())));
-        Map<String, Integer> ids = keys.idsOf(tenant, names);
-        TelemetryRows rows = new TelemetryRows();
-        byDevice.forEach(
-                (device, points) -> points.forEach(p -> rows.add(device, ids.get(p.key()), p.ts(), p.value())));
-        transactions.inTenant(tenant, () -> store.write(tenant, rows));
     }
 }

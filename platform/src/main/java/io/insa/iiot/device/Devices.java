@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
@@ -43,7 +45,7 @@ import tools.jackson.databind.json.JsonMapper;
  * attributes; device authentication for the transports.
  */
 @Service
-public class Devices {
+public class Devices implements DevicePresence {
 
     /** A created device with its access token, which is shown this once. */
     public record Provisioned(Device device, String accessToken) {}
@@ -410,45 +412,57 @@ public class Devices {
 
     // ------------------------------------------------------------------ what devices report
 
-    /**
-     * The devices among {@code ids} that still exist; runs inside the ingest writer's transaction of
-     * the tenant. A deletion in progress is waited for, and one that starts later waits for this
-     * transaction: the writer drops the messages of devices that are gone, so nothing is stored for a
-     * device after its deletion committed.
-     */
+    @Override
     public Set<UUID> existingForWrite(TenantId tenant, Collection<UUID> ids) {
         return transactions.inTenant(
                 tenant, () -> new HashSet<>(devices.existingForWrite(tenant.value(), ids.toArray(UUID[]::new))));
     }
 
     /**
-     * Stores attributes a device reported; runs inside the ingest writer's transaction of the
-     * device's tenant.
+     * Stores the client attributes devices reported, every tenant's in one transaction; returns the
+     * devices that were deleted meanwhile, for which nothing was stored.
      */
-    public void storeAttributes(TenantId tenant, UUID deviceId, Map<String, String> jsonValues, OffsetDateTime at) {
-        transactions.inTenant(
-                tenant,
-                () -> devices.upsertAttributes(
+    public Set<UUID> storeReported(Map<TenantId, List<ReportedAttributes>> reports) {
+        Set<UUID> gone = new HashSet<>();
+        transactions.inEachTenant(reports.keySet(), tenant -> {
+            List<ReportedAttributes> ofTenant = reports.get(tenant);
+            Set<UUID> existing = existingForWrite(
+                    tenant, ofTenant.stream().map(r -> r.device().deviceId()).toList());
+            Map<UUID, Instant> seen = new TreeMap<>();
+            for (ReportedAttributes report : ofTenant) {
+                UUID id = report.device().deviceId();
+                if (!existing.contains(id)) {
+                    gone.add(id);
+                    continue;
+                }
+                seen.merge(id, report.at(), (a, b) -> a.isAfter(b) ? a : b);
+                devices.upsertAttributes(
                         tenant.value(),
-                        deviceId,
-                        List.copyOf(jsonValues.keySet()),
-                        List.copyOf(jsonValues.values()),
-                        at));
+                        id,
+                        List.copyOf(report.jsonValues().keySet()),
+                        List.copyOf(report.jsonValues().values()),
+                        OffsetDateTime.ofInstant(report.at(), ZoneOffset.UTC));
+            }
+            recordSeen(tenant, seen);
+        });
+        return gone;
     }
 
-    /** Moves last_seen_at of devices forward; runs inside the ingest writer's transaction. */
-    public void recordSeen(TenantId tenant, UUID[] deviceIds, Instant[] at) {
-        List<UUID> ids = new ArrayList<>(deviceIds.length);
-        List<Long> micros = new ArrayList<>(deviceIds.length);
-        for (int i = 0; i < deviceIds.length; i++) {
-            long seen = at[i].getEpochSecond() * 1_000_000 + at[i].getNano() / 1000;
-            Long written = lastSeenWritten.getIfPresent(deviceIds[i]);
-            if (written == null || seen - written >= LAST_SEEN_RESOLUTION_MICROS) {
-                ids.add(deviceIds[i]);
-                micros.add(seen);
-                lastSeenWritten.put(deviceIds[i], seen);
+    /** At most one write per device per resolution: under load most messages move nothing. */
+    @Override
+    public void recordSeen(TenantId tenant, Map<UUID, Instant> seen) {
+        // in id order, so that concurrent batches update device rows in the same order
+        List<UUID> ids = new ArrayList<>(seen.size());
+        List<Long> micros = new ArrayList<>(seen.size());
+        new TreeMap<>(seen).forEach((id, at) -> {
+            long micro = at.getEpochSecond() * 1_000_000 + at.getNano() / 1000;
+            Long written = lastSeenWritten.getIfPresent(id);
+            if (written == null || micro - written >= LAST_SEEN_RESOLUTION_MICROS) {
+                ids.add(id);
+                micros.add(micro);
+                lastSeenWritten.put(id, micro);
             }
-        }
+        });
         if (!ids.isEmpty()) {
             long[] values = micros.stream().mapToLong(Long::longValue).toArray();
             transactions.inTenant(tenant, () -> devices.recordSeen(ids.toArray(UUID[]::new), values));

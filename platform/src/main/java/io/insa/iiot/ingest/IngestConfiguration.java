@@ -1,16 +1,12 @@
 package io.insa.iiot.ingest;
 
 import io.insa.iiot.device.Devices;
-import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.telemetry.DailyQuota;
-import io.insa.iiot.telemetry.TelemetryKeys;
-import io.insa.iiot.telemetry.TelemetryPartitions;
-import io.insa.iiot.telemetry.TelemetryStore;
+import io.insa.iiot.telemetry.TelemetryWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -40,23 +36,17 @@ class IngestConfiguration {
     @Bean
     BatchWriter batchWriter(
             BlockingQueue<PendingMessage> ingestQueue,
-            TenantTransactions transactions,
-            TelemetryStore store,
-            TelemetryPartitions partitions,
-            DailyQuota quota,
+            TelemetryWriter telemetry,
             Devices devices,
+            IngestPressure pressure,
             IngestMetrics metrics,
-            ApplicationEventPublisher events,
             IngestProperties properties) {
         return new BatchWriter(
                 ingestQueue,
-                transactions,
-                store,
-                partitions,
-                quota,
+                telemetry,
                 devices,
+                pressure,
                 metrics,
-                events,
                 properties.writerThreads(),
                 properties.batchMaxMessages(),
                 properties.batchLinger());
@@ -66,18 +56,17 @@ class IngestConfiguration {
     IngestService ingestService(
             IngestTenants tenants,
             DailyQuota quota,
-            TelemetryKeys keys,
             BlockingQueue<PendingMessage> ingestQueue,
             BatchWriter writer,
             IngestMetrics metrics,
+            IngestPressure pressure,
             IngestProperties properties,
             Clock clock) {
         return new IngestService(
                 new PayloadParser(properties),
                 tenants,
-                new RateLimits(properties.deviceMessagesPerSecond()),
+                new RateLimits(properties.deviceMessagesPerSecond(), pressure::catchingUp),
                 quota,
-                keys,
                 ingestQueue,
                 writer,
                 metrics,

@@ -17,6 +17,7 @@ final class IngestMetrics {
     private final Counter failures;
     private final Map<IngestResult.Reason, Counter> rejections = new EnumMap<>(IngestResult.Reason.class);
     private final DistributionSummary batchPoints;
+    private final Counter heldBatches;
     private final Timer batchCommit;
     private final Timer endToEnd;
     private final MeterRegistry registry;
@@ -40,6 +41,9 @@ final class IngestMetrics {
                             .description("messages refused")
                             .register(registry));
         }
+        heldBatches = Counter.builder("insa.ingest.batches.held")
+                .description("batches held and retried because the database could not be reached")
+                .register(registry);
         registry.gauge("insa.ingest.queue.depth", queue, Collection::size);
         batchPoints = DistributionSummary.builder("insa.ingest.batch.points").register(registry);
         batchCommit = Timer.builder("insa.ingest.batch.commit")
@@ -50,11 +54,16 @@ final class IngestMetrics {
                 .register(registry);
     }
 
-    /** 1 while the queue is above its high-water mark and senders are slowed down, else 0. */
+    /** 1 while senders are slowed down (the queue is high or the database unreachable), else 0. */
     void pressure(IngestPressure pressure) {
         Gauge.builder("insa.ingest.queue.high", pressure, p -> p.isHigh() ? 1 : 0)
-                .description("1 while transports slow senders down because the ingest queue is high")
+                .description("1 while transports slow senders down: the ingest queue is high or the database"
+                        + " cannot be reached")
                 .register(registry);
+    }
+
+    void heldForDatabase() {
+        heldBatches.increment();
     }
 
     void rejected(IngestResult.Reason reason) {

@@ -1,5 +1,6 @@
 package io.insa.iiot.ingest;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -18,6 +19,11 @@ import java.util.function.IntSupplier;
  * stop reading (MQTT) or stop granting credit (AMQP) while it is high; request transports answer
  * 503 / 5.03 with a retry time.
  *
+ * <p>While the database is unreachable ({@link #databaseUnreachable}) the writers hold their batches
+ * and retry, and ingest is high too: socket transports keep their connections but read nothing new.
+ * Request transports refuse only for the queue ({@link #isQueueHigh()}); during an outage they hold
+ * the request until its answer, which the answer timeout bounds.
+ *
  * <p>The depth is sampled every {@value #SAMPLE_MILLIS} ms (the queue drains without telling anyone),
  * and checked on every admission against the high-water mark. Crossings are reported under one lock,
  * in order, on the thread that saw them; listeners must not block.
@@ -27,12 +33,22 @@ public final class IngestPressure implements AutoCloseable {
     /** Fast enough that the room above the high-water mark absorbs what arrives meanwhile. */
     static final long SAMPLE_MILLIS = 5;
 
+    static final Duration LONGEST_CATCH_UP = Duration.ofMinutes(1);
+
     private final IntSupplier depth;
     private final int highWater;
     private final int lowWater;
     private final List<Runnable> onHigh = new CopyOnWriteArrayList<>();
     private final List<Runnable> onLow = new CopyOnWriteArrayList<>();
     private final AtomicInteger admitting = new AtomicInteger();
+    /** writers holding a batch the database did not take */
+    private final AtomicInteger holding = new AtomicInteger();
+
+    /** when the current outage began, and until when ingest catches up after the last one (nanoTime) */
+    private long outageStarted;
+
+    private volatile long catchUpUntil = System.nanoTime();
+    private volatile boolean queueHigh;
     private volatile boolean high;
     private ScheduledExecutorService sampler;
 
@@ -66,9 +82,41 @@ public final class IngestPressure implements AutoCloseable {
         admitting.decrementAndGet();
     }
 
-    /** True while the queue is above the high-water mark and not yet back to the low-water mark. */
+    /**
+     * True while the queue is above the high-water mark and not yet back to the low-water mark, or the
+     * database is unreachable: socket transports read nothing new.
+     */
     public boolean isHigh() {
         return high;
+    }
+
+    /** True while the queue is above the high-water mark and not yet back to the low-water mark. */
+    public boolean isQueueHigh() {
+        return queueHigh;
+    }
+
+    /**
+     * A writer found the database unreachable and holds its batch (true), or no longer (false); calls
+     * come in pairs.
+     */
+    public synchronized void databaseUnreachable(boolean unreachable) {
+        int before = holding.getAndAdd(unreachable ? 1 : -1);
+        long now = System.nanoTime();
+        if (unreachable && before == 0) {
+            outageStarted = now;
+        } else if (!unreachable && before == 1) {
+            // the backlog of an outage is read at the platform's pace, which is faster than the devices'
+            catchUpUntil = now + Math.min(now - outageStarted, LONGEST_CATCH_UP.toNanos());
+        }
+        sample();
+    }
+
+    /**
+     * True during an outage and, after it, for as long as it lasted (at most {@link
+     * #LONGEST_CATCH_UP}): what devices send then was mostly held back by the outage.
+     */
+    public boolean catchingUp() {
+        return holding.get() > 0 || System.nanoTime() - catchUpUntil < 0;
     }
 
     /** {@code onHigh} runs when the queue reaches the high-water mark, {@code onLow} when it is back to the low one. */
@@ -80,12 +128,15 @@ public final class IngestPressure implements AutoCloseable {
     /** Reads the depth once and reports a crossing; called by the sampler (and by tests). */
     public synchronized void sample() {
         int now = depth.getAsInt() + admitting.get();
-        if (!high && now >= highWater) {
-            high = true;
-            onHigh.forEach(IngestPressure::run);
-        } else if (high && now <= lowWater) {
-            high = false;
-            onLow.forEach(IngestPressure::run);
+        if (!queueHigh && now >= highWater) {
+            queueHigh = true;
+        } else if (queueHigh && now <= lowWater) {
+            queueHigh = false;
+        }
+        boolean shouldBeHigh = queueHigh || holding.get() > 0;
+        if (shouldBeHigh != high) {
+            high = shouldBeHigh;
+            (high ? onHigh : onLow).forEach(IngestPressure::run);
         }
     }
 

@@ -6,7 +6,6 @@ import io.insa.iiot.ingest.IngestResult.Rejected;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.telemetry.DailyQuota;
 import io.insa.iiot.telemetry.Point;
-import io.insa.iiot.telemetry.TelemetryKeys;
 import io.insa.iiot.tenancy.Tenant;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -40,7 +38,6 @@ public class IngestService implements Ingest {
     private final IngestTenants tenants;
     private final RateLimits rateLimits;
     private final DailyQuota quota;
-    private final TelemetryKeys keys;
     private final BlockingQueue<PendingMessage> queue;
     private final BatchWriter writer;
     private final IngestMetrics metrics;
@@ -52,7 +49,6 @@ public class IngestService implements Ingest {
             IngestTenants tenants,
             RateLimits rateLimits,
             DailyQuota quota,
-            TelemetryKeys keys,
             BlockingQueue<PendingMessage> queue,
             BatchWriter writer,
             IngestMetrics metrics,
@@ -62,7 +58,6 @@ public class IngestService implements Ingest {
         this.tenants = tenants;
         this.rateLimits = rateLimits;
         this.quota = quota;
-        this.keys = keys;
         this.queue = queue;
         this.writer = writer;
         this.metrics = metrics;
@@ -104,7 +99,7 @@ public class IngestService implements Ingest {
             return reject(Reason.MALFORMED, e.getMessage(), null);
         }
         TenantId tenantId = tenantOf(parts);
-        DailyQuota.Admission admission = null;
+        DailyQuota.Result admitted;
         try {
             Tenant tenant = tenants.get(tenantId);
             Optional<CompletableFuture<IngestResult>> refused = admit(tenant, parts);
@@ -112,38 +107,34 @@ public class IngestService implements Ingest {
                 return refused.get();
             }
             Instant oldestAllowed = now.minus(Duration.ofDays(tenant.maxRetentionDays()));
-            List<Point> all = points.stream().flatMap(List::stream).toList();
-            for (Point p : all) {
-                if (p.ts().isBefore(oldestAllowed)) {
-                    return reject(
-                            Reason.MALFORMED,
-                            "ts " + p.ts().toEpochMilli() + " is older than the tenant's retention of "
-                                    + tenant.maxRetentionDays() + " days",
-                            null);
+            for (List<Point> ofPart : points) {
+                for (Point p : ofPart) {
+                    if (p.ts().isBefore(oldestAllowed)) {
+                        return reject(
+                                Reason.MALFORMED,
+                                "ts " + p.ts().toEpochMilli() + " is older than the tenant's retention of "
+                                        + tenant.maxRetentionDays() + " days",
+                                null);
+                    }
                 }
             }
-            DailyQuota.Result admitted = quota.admit(tenantId, tenant.maxTelemetryPointsPerDay(), all.size());
-            if (admitted.refusal().isPresent()) {
-                DailyQuota.Exceeded exceeded = admitted.refusal().get();
-                return reject(Reason.QUOTA_EXCEEDED, exceeded.detail(), exceeded.retryAfter(clock));
-            }
-            admission = admitted.admission();
-            Map<String, Integer> keyIds = keys.idsOf(
-                    tenantId, new TreeSet<>(all.stream().map(Point::key).toList()));
-            List<PendingMessage> messages = new ArrayList<>(parts.size());
-            for (int i = 0; i < parts.size(); i++) {
-                // each part carries its share of the admission, given back with it if it fails
-                DailyQuota.Admission share = new DailyQuota.Admission(
-                        tenantId, admission.day(), points.get(i).size());
-                messages.add(PendingMessage.of(parts.get(i).device(), now, points.get(i), keyIds, null, share));
-            }
-            return enqueue(messages);
+            int total = points.stream().mapToInt(List::size).sum();
+            admitted = quota.admit(tenantId, tenant.maxTelemetryPointsPerDay(), total);
         } catch (RuntimeException e) {
-            if (admission != null) {
-                quota.giveBack(admission);
-            }
             return unavailable(e);
         }
+        if (admitted.refusal().isPresent()) {
+            DailyQuota.Exceeded exceeded = admitted.refusal().get();
+            return reject(Reason.QUOTA_EXCEEDED, exceeded.detail(), exceeded.retryAfter(clock));
+        }
+        // each part carries its share of the reservation, which goes back if that part is not stored
+        List<DailyQuota.Reservation> shares =
+                admitted.reservation().split(points.stream().map(List::size).toList());
+        List<PendingMessage> messages = new ArrayList<>(parts.size());
+        for (int i = 0; i < parts.size(); i++) {
+            messages.add(PendingMessage.telemetry(parts.get(i).device(), now, points.get(i), shares.get(i)));
+        }
+        return enqueue(messages);
     }
 
     /** Attributes of one tenant's devices, admitted whole or not at all (see {@link #telemetry(List)}). */
@@ -168,7 +159,7 @@ public class IngestService implements Ingest {
         Instant now = clock.instant();
         List<PendingMessage> messages = new ArrayList<>(parts.size());
         for (int i = 0; i < parts.size(); i++) {
-            messages.add(PendingMessage.of(parts.get(i).device(), now, null, null, attributes.get(i), null));
+            messages.add(PendingMessage.attributes(parts.get(i).device(), now, attributes.get(i)));
         }
         return enqueue(messages);
     }
@@ -219,15 +210,12 @@ public class IngestService implements Ingest {
             }
         }
         if (!queued) {
-            parts.forEach(m -> {
-                if (m.admission() != null) {
-                    quota.giveBack(m.admission());
-                }
-            });
-            metrics.failed(parts.size());
-            return CompletableFuture.completedFuture(new IngestResult.Failed(
+            IngestResult.Failed failed = new IngestResult.Failed(
                     writer.accepting() ? "the ingest queue is full; retry" : "the platform is shutting down; retry",
-                    Duration.ofSeconds(1)));
+                    Duration.ofSeconds(1));
+            parts.forEach(m -> m.result().complete(failed));
+            metrics.failed(parts.size());
+            return CompletableFuture.completedFuture(failed);
         }
         List<CompletableFuture<IngestResult>> answers =
                 parts.stream().map(this::answeredInTime).toList();
@@ -239,9 +227,9 @@ public class IngestService implements Ingest {
 
     /**
      * Bounds the wait for a queued message: if the writer has not answered within the answer timeout
-     * (the database hangs), the device is told to retry and the quota is given back. A commit that
-     * happens later still stores the data; the device's retry then writes it again, which is the
-     * at-least-once promise of QoS 1.
+     * (the database hangs or stays away), the device is told to retry and the quota reservation goes
+     * back. A writer holding the batch for an outage drops the message then; a commit already under
+     * way still stores it, and the device's retry writes it again: the at-least-once promise of QoS 1.
      */
     private CompletableFuture<IngestResult> answeredInTime(PendingMessage message) {
         IngestResult.Failed timedOut = new IngestResult.Failed(
@@ -253,9 +241,6 @@ public class IngestService implements Ingest {
         result.thenAccept(r -> {
             if (r == timedOut) {
                 metrics.failed(1);
-                if (message.admission() != null) {
-                    quota.giveBack(message.admission());
-                }
             }
         });
         return result;

@@ -1,7 +1,7 @@
 package io.insa.iiot.ingest;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.tenancy.Tenant;
 import io.insa.iiot.tenancy.TenantChanged;
@@ -12,23 +12,25 @@ import org.springframework.stereotype.Component;
 
 /**
  * Tenant status and quotas as ingest needs them on every message: cached, and dropped from the cache
- * as soon as the tenant changes (suspension, new quotas).
+ * as soon as the tenant changes (suspension, new quotas). An entry is reloaded in the background
+ * after 30 s, and kept while the database cannot be reached, so that a short outage refuses nothing
+ * on the tenant's account.
  */
 @Component
 class IngestTenants {
 
-    private final Tenants tenants;
-    private final Cache<TenantId, Tenant> cache = Caffeine.newBuilder()
-            .maximumSize(100_000)
-            .expireAfterWrite(Duration.ofSeconds(30))
-            .build();
+    private final LoadingCache<TenantId, Tenant> cache;
 
     IngestTenants(Tenants tenants) {
-        this.tenants = tenants;
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(100_000)
+                .refreshAfterWrite(Duration.ofSeconds(30))
+                .expireAfterWrite(Duration.ofMinutes(10))
+                .build(tenants::require);
     }
 
     Tenant get(TenantId id) {
-        return cache.get(id, tenants::require);
+        return cache.get(id);
     }
 
     @EventListener

@@ -13,45 +13,37 @@ import java.util.concurrent.CompletableFuture;
  * points} and {@code attributes} is set. A message of several devices (a gateway's) is queued as one
  * element holding its {@code parts}, which the writer takes into one batch together.
  *
- * @param keyIds the tenant's ids of the points' keys
- * @param admission the points taken from the daily quota (none for attributes)
+ * @param reservation the points taken from the daily quota (none for attributes); it gives itself
+ *     back when the result is anything but accepted
  * @param parts the device messages of a message admitted whole, or null for a single device's
  */
 record PendingMessage(
         DeviceIdentity device,
         Instant receivedAt,
         List<Point> points,
-        Map<String, Integer> keyIds,
         Map<String, String> attributes,
-        DailyQuota.Admission admission,
+        DailyQuota.Reservation reservation,
         long enqueuedNanos,
         CompletableFuture<IngestResult> result,
         List<PendingMessage> parts) {
 
-    static PendingMessage of(
-            DeviceIdentity device,
-            Instant receivedAt,
-            List<Point> points,
-            Map<String, Integer> keyIds,
-            Map<String, String> attributes,
-            DailyQuota.Admission admission) {
+    static PendingMessage telemetry(
+            DeviceIdentity device, Instant receivedAt, List<Point> points, DailyQuota.Reservation reservation) {
+        CompletableFuture<IngestResult> result = new CompletableFuture<>();
+        reservation.giveBackUnless(result, IngestResult.Accepted.class::isInstance);
+        return new PendingMessage(device, receivedAt, points, null, reservation, System.nanoTime(), result, null);
+    }
+
+    static PendingMessage attributes(DeviceIdentity device, Instant receivedAt, Map<String, String> attributes) {
         return new PendingMessage(
-                device,
-                receivedAt,
-                points,
-                keyIds,
-                attributes,
-                admission,
-                System.nanoTime(),
-                new CompletableFuture<>(),
-                null);
+                device, receivedAt, null, attributes, null, System.nanoTime(), new CompletableFuture<>(), null);
     }
 
     /** Several device messages that must be written in the same transaction. */
     static PendingMessage whole(List<PendingMessage> parts) {
         PendingMessage first = parts.get(0);
         return new PendingMessage(
-                first.device(), first.receivedAt(), null, null, null, null, first.enqueuedNanos(), null, parts);
+                first.device(), first.receivedAt(), null, null, null, first.enqueuedNanos(), null, parts);
     }
 
     int pointCount() {

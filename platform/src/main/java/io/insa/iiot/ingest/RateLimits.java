@@ -9,10 +9,14 @@ import io.insa.iiot.tenancy.Tenant;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 
 /**
  * Messages per second, per tenant ({@code max_messages_per_second}) and per device: token buckets
- * holding one second of burst. A bucket is rebuilt when its tenant's limit changes.
+ * holding one second of burst. A bucket is rebuilt when its tenant's limit changes. While ingest
+ * catches up after a database outage ({@link IngestPressure#catchingUp()}) nothing is refused: what
+ * arrives then is mostly what devices sent at their own pace while the platform read nothing, and
+ * refusing it would close MQTT 3.1.1 connections the outage had kept open.
  */
 final class RateLimits {
 
@@ -27,6 +31,7 @@ final class RateLimits {
     private record Limited(long perSecond, Bucket bucket) {}
 
     private final int devicePerSecond;
+    private final BooleanSupplier waived;
     private final Cache<UUID, Limited> tenants =
             Caffeine.newBuilder().maximumSize(100_000).build();
     private final Cache<UUID, Limited> devices = Caffeine.newBuilder()
@@ -34,11 +39,16 @@ final class RateLimits {
             .expireAfterAccess(Duration.ofMinutes(10))
             .build();
 
-    RateLimits(int devicePerSecond) {
+    /** @param waived true while the limits are not applied */
+    RateLimits(int devicePerSecond, BooleanSupplier waived) {
         this.devicePerSecond = devicePerSecond;
+        this.waived = waived;
     }
 
     Optional<Exceeded> tryAcquire(Tenant tenant, UUID device) {
+        if (waived.getAsBoolean()) {
+            return Optional.empty();
+        }
         Optional<Duration> tenantWait = take(tenants, tenant.id(), tenant.maxMessagesPerSecond());
         if (tenantWait.isPresent()) {
             return Optional.of(new Exceeded(

@@ -98,7 +98,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     /**
      * The database is unreachable or gave up for now (connection lost, pool exhausted, a transaction that
-     * could not begin, commit or roll back): try again later.
+     * could not begin, commit or roll back): try again later. The same classes as {@link
+     * DatabaseUnavailable#isCauseOf}.
      */
     @ExceptionHandler({
         DataAccessResourceFailureException.class,

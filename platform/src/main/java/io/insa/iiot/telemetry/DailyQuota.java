@@ -9,15 +9,21 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The daily telemetry points quota of each tenant, per UTC day. Points are counted when a message is
- * admitted (so that the quota holds while batches are in flight) and given back if their batch fails
- * to commit; the committed count lives in {@code telemetry_usage} and seeds the counter of a day.
+ * The daily telemetry points quota of each tenant, per UTC day. Points are reserved when a message is
+ * admitted (so that the quota holds while batches are in flight); a reservation whose message is not
+ * stored gives itself back. The committed count lives in {@code telemetry_usage} and seeds the counter
+ * of a day; points stored without an admission (derived series such as anomaly scores) are added to
+ * the counter as they are written.
  */
 @Component
 public class DailyQuota {
@@ -36,8 +42,66 @@ public class DailyQuota {
         }
     }
 
-    /** The points of an admitted message, to give back if it is not stored. */
-    public record Admission(TenantId tenant, LocalDate day, long points) {}
+    /**
+     * Points taken from a day's quota for a message on its way. It is given back at most once, however
+     * many paths learn that the message was not stored; {@link #giveBackUnless} ties that to the
+     * message's outcome, so no path has to remember it.
+     */
+    public final class Reservation {
+        private final TenantId tenant;
+        private final LocalDate day;
+        private final long points;
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        private Reservation(TenantId tenant, LocalDate day, long points) {
+            this.tenant = tenant;
+            this.day = day;
+            this.points = points;
+        }
+
+        public TenantId tenant() {
+            return tenant;
+        }
+
+        /** The UTC day whose quota the points were taken from: the day their usage is counted on. */
+        public LocalDate day() {
+            return day;
+        }
+
+        public long points() {
+            return points;
+        }
+
+        /**
+         * Splits the reservation into one per part of a message (a gateway's devices), each settled on
+         * its own; this one is settled by the split. {@code shares} add up to {@link #points()}.
+         */
+        public List<Reservation> split(List<Integer> shares) {
+            if (shares.stream().mapToLong(Integer::longValue).sum() != points || !settled.compareAndSet(false, true)) {
+                throw new IllegalStateException("a reservation is split once, into shares that add up to it");
+            }
+            return shares.stream().map(n -> new Reservation(tenant, day, n)).toList();
+        }
+
+        /** Returns the points to the day's quota, once. */
+        public void giveBack() {
+            if (settled.compareAndSet(false, true)) {
+                AtomicLong used = counters.getIfPresent(new Day(tenant, day));
+                if (used != null) {
+                    used.addAndGet(-points);
+                }
+            }
+        }
+
+        /** Gives the points back when {@code outcome} completes with anything that does not pass {@code stored}. */
+        public <T> void giveBackUnless(CompletableFuture<T> outcome, Predicate<? super T> stored) {
+            outcome.whenComplete((result, failure) -> {
+                if (failure != null || !stored.test(result)) {
+                    giveBack();
+                }
+            });
+        }
+    }
 
     private record Day(TenantId tenant, LocalDate day) {}
 
@@ -58,7 +122,7 @@ public class DailyQuota {
     /** Takes {@code points} from today's quota, all or nothing. */
     public Result admit(TenantId tenant, long limit, long points) {
         LocalDate today = today();
-        AtomicLong used = counters.get(new Day(tenant, today), d -> new AtomicLong(committed(d)));
+        AtomicLong used = counter(tenant, today);
         while (true) {
             long current = used.get();
             if (current + points > limit) {
@@ -66,21 +130,22 @@ public class DailyQuota {
                 return new Result(null, new Exceeded(limit, current, points, reset));
             }
             if (used.compareAndSet(current, current + points)) {
-                return new Result(new Admission(tenant, today, points), null);
+                return new Result(new Reservation(tenant, today, points), null);
             }
         }
     }
 
-    /** Gives back the points of a message whose batch did not commit. */
-    public void giveBack(Admission admission) {
-        AtomicLong used = counters.getIfPresent(new Day(admission.tenant(), admission.day()));
-        if (used != null) {
-            used.addAndGet(-admission.points());
-        }
+    /** Counts points stored today without an admission (derived series), so that the quota sees them. */
+    void consumed(TenantId tenant, LocalDate day, long points) {
+        counter(tenant, day).addAndGet(points);
     }
 
-    /** Either an admission or the reason there is none. */
-    public record Result(Admission admission, Exceeded exceeded) {
+    private AtomicLong counter(TenantId tenant, LocalDate day) {
+        return counters.get(new Day(tenant, day), d -> new AtomicLong(committed(d)));
+    }
+
+    /** Either a reservation or the reason there is none. */
+    public record Result(Reservation reservation, Exceeded exceeded) {
         public Optional<Exceeded> refusal() {
             return Optional.ofNullable(exceeded);
         }

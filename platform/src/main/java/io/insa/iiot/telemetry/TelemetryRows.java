@@ -14,7 +14,7 @@ import java.util.UUID;
  * One tenant's points of a batch in column form, ready for {@code unnest}. A point repeated (same
  * device, key and time) keeps its last value, as a row can be written once per statement.
  */
-public final class TelemetryRows {
+final class TelemetryRows {
 
     private record RowKey(UUID device, int key, long tsMicros) {}
 
@@ -25,7 +25,7 @@ public final class TelemetryRows {
     private final Map<RowKey, Row> rows = new LinkedHashMap<>();
     private final Map<SeriesKey, Row> latest = new HashMap<>();
 
-    public void add(UUID device, int keyId, java.time.Instant ts, TelemetryValue value) {
+    void add(UUID device, int keyId, java.time.Instant ts, TelemetryValue value) {
         OffsetDateTime at = OffsetDateTime.ofInstant(ts, ZoneOffset.UTC);
         Row row = new Row(device, keyId, at, value);
         rows.put(new RowKey(device, keyId, micros(at)), row);
@@ -35,11 +35,11 @@ public final class TelemetryRows {
                 (current, next) -> next.ts().isBefore(current.ts()) ? current : next);
     }
 
-    public int size() {
+    int size() {
         return rows.size();
     }
 
-    public boolean isEmpty() {
+    boolean isEmpty() {
         return rows.isEmpty();
     }
 

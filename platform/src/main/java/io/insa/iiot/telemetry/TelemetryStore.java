@@ -13,8 +13,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Writes a tenant's share of an ingest batch: the points, the latest values and the day's usage
- * counter. Runs inside the batch's transaction, in the tenant's context, under row-level security.
+ * The telemetry tables' statements: the {@link TelemetryWriter}'s writes of a tenant's share of a
+ * batch (points, latest values, the day's usage counter), run inside its transaction in the tenant's
+ * context under row-level security, and the reads rules and analytics make.
  */
 @Component
 public class TelemetryStore {
@@ -29,7 +30,7 @@ public class TelemetryStore {
         this.transactions = transactions;
     }
 
-    public void write(TenantId tenant, TelemetryRows rows) {
+    void write(TenantId tenant, TelemetryRows rows) {
         requireContext(tenant);
         if (!rows.isEmpty()) {
             TelemetryRows.Columns all = rows.all();
@@ -75,7 +76,7 @@ public class TelemetryStore {
     }
 
     /** Adds accepted points and messages to the tenant's counter of a UTC day. */
-    public void addUsage(TenantId tenant, LocalDate day, long points, long messages) {
+    void addUsage(TenantId tenant, LocalDate day, long points, long messages) {
         requireContext(tenant);
         jdbc.sql("""
                         INSERT INTO telemetry_usage (tenant_id, day, points, messages) VALUES (?, ?, ?, ?)

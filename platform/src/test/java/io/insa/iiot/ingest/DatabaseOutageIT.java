@@ -93,9 +93,9 @@ class DatabaseOutageIT extends OutageTest {
         long waitedMillis = (System.nanoTime() - asked) / 1_000_000;
 
         assertThat(during.status()).as(during.toString()).isEqualTo(503);
-        // the answer timeout (5 s here), or sooner when no connection could be had (2 s here): never a hang
-        assertThat(during.json().get("detail").asString()).containsAnyOf("not stored within 5 s", "retry");
-        assertThat(waitedMillis).as("answered within the answer timeout").isLessThan(7_000);
+        // the answer timeout (15 s, the default): never a hang
+        assertThat(during.json().get("detail").asString()).contains("not stored within 15 s");
+        assertThat(waitedMillis).as("answered within the answer timeout").isLessThan(17_000);
         DATABASE.restore();
         assertThat(awaitStored(device.token(), Map.of("temp", 3)).status()).isEqualTo(200);
     }

@@ -44,6 +44,35 @@ class IngestPressureTest {
     }
 
     @Test
+    void whileTheDatabaseIsUnreachableSocketsPauseButRequestsAreHeldNotRefused() {
+        sampleAt(10);
+        pressure.databaseUnreachable(true);
+        pressure.databaseUnreachable(true); // a second writer holds its batch too
+        assertThat(pressure.isHigh()).as("socket transports read nothing new").isTrue();
+        assertThat(pressure.isQueueHigh())
+                .as("request transports wait for their answer")
+                .isFalse();
+        assertThat(pressure.catchingUp()).isTrue();
+        pressure.databaseUnreachable(false);
+        assertThat(pressure.isHigh()).as("one writer still holds its batch").isTrue();
+        pressure.databaseUnreachable(false);
+        assertThat(pressure.isHigh()).isFalse();
+        assertThat(crossings).containsExactly("high", "low");
+    }
+
+    @Test
+    void aHighQueueStaysHighWhenTheDatabaseComesBack() {
+        pressure.databaseUnreachable(true);
+        sampleAt(600);
+        pressure.databaseUnreachable(false);
+        assertThat(pressure.isHigh()).isTrue();
+        assertThat(pressure.isQueueHigh()).isTrue();
+        sampleAt(100);
+        assertThat(pressure.isHigh()).isFalse();
+        assertThat(crossings).containsExactly("high", "low");
+    }
+
+    @Test
     void marksOutOfOrderAreRefusedAtStartUp() {
         assertThatThrownBy(() -> IngestPressure.of(depth::get, 1000, 0.25, 0.5))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -23,7 +23,7 @@ import org.springframework.test.context.TestPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @AutoConfigureMetrics
-@Import(IntegrationTest.TestClock.class)
+@Import({IntegrationTest.TestClock.class, EvaluationStall.class})
 // OPC UA: the test servers (Milo in-process, node-opcua) listen on 127.0.0.1; a test class may set its own
 @TestPropertySource(properties = "insa.connectors.opcua.allowed-networks=127.0.0.1/32")
 public abstract class IntegrationTest {

@@ -34,7 +34,6 @@ public abstract class OutageTest extends IntegrationTest {
         // the runtime connections only (migrations go straight to the database)
         registry.add("spring.datasource.url", () -> TestDatabase.get().urlThroughPort(DATABASE.port()));
         registry.add("spring.datasource.hikari.connection-timeout", () -> "2000");
-        registry.add("insa.ingest.answer-timeout", () -> "5s");
     }
 
     @Autowired
@@ -107,9 +106,13 @@ public abstract class OutageTest extends IntegrationTest {
         for (Thread thread : threads) {
             thread.join(Duration.ofSeconds(30));
         }
+        // a 20 s cut outlasts the answer timeout: what was held is answered retry; a device whose
+        // message was not yet read when reads paused waits instead, and sees no retry
+        assertThat(senders.stream().mapToInt(sender -> sender.retried).sum())
+                .as("the outage was seen")
+                .isPositive();
         for (Sender sender : senders) {
             assertThat(sender.other).as("answers other than stored or retry").isEmpty();
-            assertThat(sender.retried).as("the outage was seen").isPositive();
             assertThat(sender.acknowledged.size())
                     .as("ingestion resumed without a restart")
                     .isGreaterThan(3);

@@ -104,7 +104,7 @@ final class CoapDeviceApi extends CoapResource {
 
         @Override
         public void handlePOST(CoapExchange exchange) {
-            if (pressure.isHigh()) {
+            if (pressure.isQueueHigh()) {
                 metrics.busy();
                 exchange.setMaxAge(Busy.ANSWER.retryAfter().toSeconds());
                 exchange.respond(ResponseCode.SERVICE_UNAVAILABLE, Busy.ANSWER.detail());

@@ -128,7 +128,7 @@ class HttpDeviceApi {
             HttpServletRequest request,
             BiFunction<DeviceIdentity, byte[], CompletableFuture<IngestResult>> kind)
             throws IOException {
-        if (pressure.isHigh()) {
+        if (pressure.isQueueHigh()) {
             metrics.busy();
             throw ProblemException.of(HttpStatus.SERVICE_UNAVAILABLE, Busy.ANSWER.detail(), Busy.ANSWER.retryAfter());
         }
