@@ -1,29 +1,126 @@
 #!/usr/bin/env bash
-# Start-up benchmark: starts the built server N times (default 5) against the local database and
-# reports the time until GET /api/v1/health answers UP, as seen from outside, and the JVM's own
-# "Started ... in" figure, plus the resident memory once healthy. Run ./iiot start once first
-# (or ./mvnw -DskipTests package) so that the jar exists and the schema is migrated.
+# Start-up benchmark: runs `./iiot start` as an operator does, N times (default 5), and reports the
+# time from the command until GET /api/v1/health answers UP, as seen from outside; Spring's own
+# "Started ... in" figure; and the resident memory once healthy. A first start comes before the runs:
+# it builds the jar when the sources changed and makes the AOT cache when this build has none (JDK 25
+# or newer), as an operator's first start would; its time is printed apart. Then one more start
+# records Spring's start-up steps (INSA_STARTUP_STEPS) and prints where the time goes.
+#
+# The usual environment applies (INSA_DATADIR, SERVER_PORT, INSA_AOT_CACHE=off to compare, ...); the
+# ports are the defaults unless set, so nothing else may listen on them. Needs curl; the breakdown of
+# the steps needs python3.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 runs=${1:-5}
-eval "$(./iiot env 2>/dev/null)"
-jar=platform/target/platform.jar
-[[ -f $jar ]] || { echo "build the server first: ./mvnw -B -q -DskipTests package" >&2; exit 1; }
+port=${SERVER_PORT:-8080}
+management_port=${MANAGEMENT_SERVER_PORT:-8081}
+work=$(mktemp -d)
+pid=
+cleanup() {
+  [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The timestamp that starts a line of the server's log (ISO 8601, milliseconds) as epoch milliseconds.
+log_ms() { date -d "${1%% *}" +%s%3N; }
+
+# start LOG: runs ./iiot start in the background, waits for health UP; sets pid, ready_ms, t0_ms.
+start() {
+  local log=$1 i
+  t0_ms=$(date +%s%3N)
+  ./iiot start >"$log" 2>&1 &
+  pid=$!
+  for ((i = 0; i < 15000; i++)); do
+    if curl -fsS "http://127.0.0.1:$port/api/v1/health" 2>/dev/null | grep -q '"UP"'; then
+      ready_ms=$(($(date +%s%3N) - t0_ms))
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$log" >&2; echo "the server exited" >&2; exit 1; }
+    sleep 0.02
+  done
+  echo "not healthy after 5 minutes" >&2
+  exit 1
+}
+
+stop() {
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  pid=
+}
+
+# Spring's "Started ... in S seconds (process running for P)" of a log: prints "S P".
+started() { sed -n 's/.*Started IiotApplication in \([0-9.]*\) seconds (process running for \([0-9.]*\)).*/\1 \2/p' "$1"; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-echo "java:    $("$JAVA_HOME/bin/java" -version 2>&1 | head -1)"
-echo "method:  java -jar $jar, $runs runs, time from exec to /api/v1/health = UP"
-port=18080
+echo "method:  ./iiot start (INSA_AOT_CACHE=${INSA_AOT_CACHE:-on}), $runs runs after a first start;"
+echo "         ready = from the command to GET /api/v1/health = UP (polled every 20 ms)"
+
+start "$work/first.log"
+grep -E '^iiot: (using JDK|making the AOT cache|AOT cache made|starting with|JDK [0-9]+: starting without)' \
+  "$work/first.log" | sed 's/^/  /'
+read -r spring process < <(started "$work/first.log")
+printf 'first start: ready after %d ms (Spring: %s s)\n' "$ready_ms" "$spring"
+stop
+
+total=0
 for i in $(seq 1 "$runs"); do
-  log=$(mktemp)
-  t0=$(date +%s%N)
-  "$JAVA_HOME/bin/java" -jar "$jar" --server.port=$port >"$log" 2>&1 &
-  pid=$!
-  until curl -fsS "http://127.0.0.1:$port/api/v1/health" 2>/dev/null | grep -q UP; do sleep 0.05; done
-  t1=$(date +%s%N)
+  start "$work/run.log"
   rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status")
-  started=$(sed -n 's/.*Started IiotApplication in \([0-9.]*\) seconds.*/\1/p' "$log")
-  printf 'run %d: ready after %d ms (Spring: %s s), RSS %s MiB\n' "$i" $(((t1 - t0) / 1000000)) "$started" "$rss"
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-  rm -f "$log"
+  read -r spring process < <(started "$work/run.log")
+  printf 'run %d: ready after %d ms (Spring "Started in" %s s, process running for %s s), RSS %s MiB\n' \
+    "$i" "$ready_ms" "$spring" "$process" "$rss"
+  total=$((total + ready_ms))
+  stop
 done
+echo "mean ready: $((total / runs)) ms"
+
+# Where the time goes: one more start that records Spring's steps.
+INSA_STARTUP_STEPS=20000 start "$work/steps.log"
+curl -fsS "http://127.0.0.1:$management_port/actuator/startup" >"$work/steps.json" || true
+stop
+read -r spring process < <(started "$work/steps.log")
+started_line=$(grep -m1 'Started IiotApplication in' "$work/steps.log")
+started_ms=$(log_ms "$started_line")
+process_ms=$(awk -v p="$process" 'BEGIN { printf "%.0f", p * 1000 }')
+jvm_ms=$((started_ms - process_ms))
+echo
+echo "where the time goes (one more start, recording its steps: ready after $ready_ms ms):"
+printf '  %6d ms  ./iiot: JDK, PostgreSQL and roles checked, cache found, until the JVM starts\n' $((jvm_ms - t0_ms))
+awk -v s="$spring" -v p="$process" 'BEGIN { printf "  %6d ms  JVM start to Spring start (JVM, AOT cache mapped, main class)\n", (p - s) * 1000 }'
+awk -v s="$spring" 'BEGIN { printf "  %6d ms  Spring \"Started in\": environment, context refresh (beans, web servers, listeners)\n", s * 1000 }'
+printf '  %6d ms  after Started until health answers UP (runners, ready event, polling)\n' \
+  $((t0_ms + ready_ms - started_ms))
+if command -v python3 >/dev/null && [[ -s $work/steps.json ]]; then
+  python3 - "$work/steps.json" <<'EOF'
+import json, re, sys
+
+def millis(iso):
+    m = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?", iso)
+    h, mi, s = (float(g) if g else 0.0 for g in m.groups())
+    return (h * 3600 + mi * 60 + s) * 1000
+
+events = json.load(open(sys.argv[1]))["timeline"]["events"]
+steps = {}
+for e in events:
+    step = e["startupStep"]
+    tags = {t["key"]: t["value"] for t in step["tags"]}
+    name = step["name"]
+    detail = tags.get("beanName") or tags.get("postProcessor") or ""
+    steps[step["id"]] = {"parent": step.get("parentId"), "label": (name + " " + detail).strip(),
+                         "total": millis(e["duration"])}
+children = {}
+for s in steps.values():
+    if s["parent"] in steps:
+        children[s["parent"]] = children.get(s["parent"], 0.0) + s["total"]
+for i, s in steps.items():
+    s["self"] = s["total"] - children.get(i, 0.0)
+top = [s for s in steps.values() if not s["label"].startswith("spring.context.refresh")]
+refresh = [s for s in steps.values() if s["label"] == "spring.context.refresh"]
+print("  Spring's steps (ms of their own, children excluded):")
+for s in refresh[:1]:
+    print("  %6.0f ms  spring.context.refresh outside its steps (starting the web servers and listeners, ...)" % s["self"])
+for s in sorted(top, key=lambda s: -s["self"])[:12]:
+    print("  %6.0f ms  %s" % (s["self"], s["label"][:110]))
+EOF
+fi

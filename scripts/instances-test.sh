@@ -49,7 +49,8 @@ start() {
   mkdir -p "$work/$name"
   port[$name]=$(free_port)
   mgmt[$name]=$(free_port)
-  INSA_DATADIR="$work/$name" SERVER_PORT=${port[$name]} ./iiot start --insa.data-dir="$work/$name" \
+  # without an AOT cache: each data directory would make its own (start-smoke.sh checks the cache)
+  INSA_AOT_CACHE=off INSA_DATADIR="$work/$name" SERVER_PORT=${port[$name]} ./iiot start --insa.data-dir="$work/$name" \
     --management.server.port="${mgmt[$name]}" --insa.https.port=0 \
     --insa.mqtt.port=0 --insa.coap.port=0 --insa.amqp.port=0 --insa.mqtt.tls.port=0 --insa.amqp.tls.port=0 >"$work/$name.log" 2>&1 &
   pids+=($!)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start smoke test, run by `./iiot test` after the Maven suite: `./iiot start` on a fresh database and
 # data directory must serve the API, create the system administrator with a generated password kept
-# in the data directory (mode 0600) and named in the log by its file only, and accept a login with it.
+# in the data directory (mode 0600) and named in the log by its file only, and accept a login with it;
+# on JDK 25 or newer it makes the build's AOT cache in the data directory and starts with it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -40,13 +41,21 @@ INSA_DATADIR="$work/data" SERVER_PORT=$port ./iiot start --insa.data-dir="$work/
   --insa.mqtt.port=0 --insa.coap.port=0 --insa.amqp.port=0 --insa.mqtt.tls.port=0 --insa.amqp.tls.port=0 >"$work/server.log" 2>&1 &
 pid=$!
 
-for _ in $(seq 1 180); do
+# the first start of a build on JDK 25+ makes its AOT cache first (a training run of the server)
+for _ in $(seq 1 600); do
   if curl -fsS "http://127.0.0.1:$port/api/v1/health" 2>/dev/null | grep -q '"UP"'; then break; fi
   kill -0 "$pid" 2>/dev/null || fail "the server exited"
   sleep 0.5
 done
 curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null || fail "no healthy server on port $port"
 log "healthy after $(( ($(date +%s%N) - started) / 1000000 )) ms (including PostgreSQL setup and the JVM start)"
+
+# JDK 25 or newer: the start made the build's AOT cache in the data directory and started with it
+jdk=$(sed -n 's/^iiot: using JDK \([0-9]*\) .*/\1/p' "$work/server.log")
+if [[ ${jdk:-0} -ge 25 ]]; then
+  compgen -G "$work/data/aot-cache/*/app.aot" >/dev/null || fail "no AOT cache in $work/data/aot-cache"
+  grep -q '^iiot: starting with the AOT cache' "$work/server.log" || fail "the server did not start with the AOT cache"
+fi
 
 secret="$work/data/admin-password.txt"
 [[ -f $secret ]] || fail "no generated admin password in $secret"

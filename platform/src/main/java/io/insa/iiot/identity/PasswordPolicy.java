@@ -13,6 +13,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 import org.passay.FailureRuleResult;
@@ -31,6 +32,7 @@ import org.passay.rule.Rule;
 import org.passay.rule.UsernameRule;
 import org.passay.support.HistoricalReference;
 import org.springframework.stereotype.Component;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * The rules a password meets when it is set (SPEC 9): accepting an invitation, changing one's password,
@@ -88,13 +90,12 @@ class PasswordPolicy {
 
     private static final Rule BCRYPT_BYTES = PasswordPolicy::withinBcryptBytes;
 
-    private final Rule commonPasswords;
-
-    PasswordPolicy() {
-        // loaded once: a sorted array, binary-searched case-insensitively
-        this.commonPasswords = new DictionaryRule(
-                new WordListDictionary(new ArrayWordList(loadCommonPasswords(), false, new ArraysSort())));
-    }
+    /**
+     * Loaded when a password is first set, not at start (a third of a second of the start-up otherwise):
+     * a sorted array, binary-searched case-insensitively.
+     */
+    private final Supplier<Rule> commonPasswords = SingletonSupplier.of(() -> new DictionaryRule(
+            new WordListDictionary(new ArrayWordList(loadCommonPasswords(), false, new ArraysSort()))));
 
     /** Refuses with 400 naming every broken rule, in {@code detail} and as {@code violations}. */
     void require(String field, String password, Owner owner) {
@@ -114,7 +115,7 @@ class PasswordPolicy {
         List<Check> checks = new ArrayList<>(List.of(
                 new Check(Violation.TOO_SHORT, LENGTH, plain),
                 new Check(Violation.TOO_LONG, BCRYPT_BYTES, plain),
-                new Check(Violation.COMMON_PASSWORD, commonPasswords, plain)));
+                new Check(Violation.COMMON_PASSWORD, commonPasswords.get(), plain)));
         String localPart = localPart(owner.email());
         if (personal(localPart)) {
             checks.add(new Check(Violation.CONTAINS_EMAIL, CONTAINS_USER_ID, new PasswordData(localPart, raw)));

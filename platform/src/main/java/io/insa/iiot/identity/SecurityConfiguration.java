@@ -58,7 +58,11 @@ class SecurityConfiguration {
                                 "/api/v1/auth/accept-invite")
                         .permitAll()
                         .requestMatchers(
-                                "/api/v1/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus")
+                                "/api/v1/health",
+                                "/actuator/health/**",
+                                "/actuator/info",
+                                "/actuator/prometheus",
+                                "/actuator/startup")
                         .permitAll()
                         .requestMatchers("/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
                         .permitAll()

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
 /** Each rule of the password policy on its own, then all of them in one refusal. */
 class PasswordPolicyTest {
 
-    /** Loads the 100,000-line list once for the class, as the application does once at start. */
+    /** Loads the 100,000-line list once for the class, as the application does when a password is first set. */
     private static final PasswordPolicy POLICY = new PasswordPolicy();
 
     private static final Owner NEWCOMER = Owner.newAccount("ines.invitee@plant.example", "Ines Invitee");

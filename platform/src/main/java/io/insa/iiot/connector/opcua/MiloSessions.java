@@ -9,9 +9,11 @@ import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.tenancy.Tenant;
 import io.insa.iiot.tenancy.Tenants;
 import java.security.Security;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -38,7 +40,11 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
     private final TenantTransactions transactions;
     private final ConnectorSession.Context context;
     private final Map<UUID, ConnectorSession> sessions = new ConcurrentHashMap<>();
+    /** Connectors the API applied or removed since start: the start's own reading does not undo that. */
+    private final Set<UUID> touched = ConcurrentHashMap.newKeySet();
+
     private volatile boolean running;
+    private volatile Thread loader;
 
     MiloSessions(
             OpcUaConnectorRepository connectors,
@@ -54,9 +60,6 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
         this.connectors = connectors;
         this.tenants = tenants;
         this.transactions = transactions;
-        if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
-            Security.addProvider(new BouncyCastleProvider()); // Aes256_Sha256_RsaPss needs it
-        }
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("opcua-scheduler").daemon(true).factory());
         this.context = new ConnectorSession.Context(
@@ -75,8 +78,21 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
         }
     }
 
+    /**
+     * Registered with the first session rather than at start, where it took half a second: the security
+     * policy Aes256_Sha256_RsaPss needs it.
+     */
+    private static synchronized void registerBouncyCastle() {
+        if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
+            Security.addProvider(new BouncyCastleProvider());
+        }
+    }
+
+    /** Synchronized with {@link #remove} and the start's reading, so that the last word on a connector wins. */
     @Override
-    public void apply(OpcUaConnector connector) {
+    public synchronized void apply(OpcUaConnector connector) {
+        touched.add(connector.id());
+        registerBouncyCastle();
         ConnectorSession fresh = new ConnectorSession(context, connector);
         ConnectorSession old = sessions.put(connector.id(), fresh);
         if (old != null) {
@@ -88,7 +104,8 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
     }
 
     @Override
-    public void remove(UUID connector) {
+    public synchronized void remove(UUID connector) {
+        touched.add(connector);
         ConnectorSession old = sessions.remove(connector);
         if (old != null) {
             old.stop();
@@ -126,22 +143,58 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
         return session.browse(nodeId);
     }
 
-    /** Starts the sessions of every tenant's connectors. */
+    /**
+     * Starts the sessions of every tenant's connectors, on a thread of its own: reading them costs a
+     * transaction per tenant, which the platform does not wait for to serve (sessions connect
+     * asynchronously anyway). A connector the API changed or deleted meanwhile keeps what the API did.
+     */
     @Override
     public void start() {
         running = true;
-        for (Tenant tenant : tenants.all()) {
+        touched.clear();
+        loader = Thread.ofVirtual().name("opcua-sessions-start").start(this::startAll);
+    }
+
+    private void startAll() {
+        List<Tenant> all;
+        try {
+            all = tenants.all();
+        } catch (RuntimeException e) {
+            log.warn("OPC UA connectors not started: {}", e.toString());
+            return;
+        }
+        for (Tenant tenant : all) {
+            if (!running) {
+                return;
+            }
             try {
-                transactions.inTenant(tenant.tenantId(), connectors::all).forEach(this::apply);
+                transactions.inTenant(tenant.tenantId(), connectors::all).stream()
+                        .filter(c -> !touched.contains(c.id()))
+                        .forEach(this::applyStored);
             } catch (RuntimeException e) {
                 log.warn("OPC UA connectors of tenant {} not started: {}", tenant.id(), e.toString());
             }
         }
     }
 
+    /** A connector as stored at start, unless the API got to it first. */
+    private synchronized void applyStored(OpcUaConnector connector) {
+        if (running && !touched.contains(connector.id())) {
+            apply(connector);
+        }
+    }
+
     @Override
     public void stop() {
         running = false;
+        Thread starting = loader;
+        if (starting != null) {
+            try {
+                starting.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         sessions.values().forEach(ConnectorSession::stop);
         sessions.clear();
     }
