@@ -17,6 +17,9 @@ stages=${BENCH_STAGES:-2000,5000,8000,10000,13000,17000}
 devices=${BENCH_DEVICES:-10000} duration=${BENCH_DURATION:-45} warmup=${BENCH_WARMUP:-10}
 jfr=${BENCH_JFR:-profile}
 
+# user + system CPU seconds a process has used so far
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "method:  fresh instance per checkout (./iiot start, own database), ./loadgen.sh mqtt --mqtt-version 3"
 echo "         --qos 1 --points 3 --devices $devices --stages $stages --warmup $warmup --duration $duration"
@@ -30,7 +33,8 @@ for checkout in "${checkouts[@]}"; do
   [[ $jfr == none ]] || opts="-XX:StartFlightRecording=filename=$out/server.jfr,settings=$jfr,dumponexit=true"
   echo
   echo "== $name ($checkout)"
-  (cd "$checkout" && INSA_JAVA_OPTS="$opts" exec ./iiot start >"$out/server.log" 2>&1) &
+  # the AOT cache would add a training run to each fresh start; start-up is not what this measures
+  (cd "$checkout" && INSA_AOT_CACHE=off INSA_JAVA_OPTS="$opts" exec ./iiot start >"$out/server.log" 2>&1) &
   pid=$!
   started=$(date +%s)
   until curl -fsS http://127.0.0.1:8080/api/v1/health 2>/dev/null | grep -q UP; do
@@ -39,6 +43,14 @@ for checkout in "${checkouts[@]}"; do
     sleep 0.5
   done
   server=$(pgrep -f "platform.jar" -n)
+  # CPU seconds of the platform, of every PostgreSQL process and of the load generator, every 10 s
+  (while kill -0 "$server" 2>/dev/null; do
+     gen=$(pgrep -f "loadgen.jar" -n || true)
+     printf '%s platform %s postgres %s loadgen %s\n' "$(date +%T)" "$(cpu_seconds "$server")" \
+       "$(for p in $(pgrep -u postgres); do cpu_seconds "$p"; done | awk '{s += $1} END {print s + 0}')" \
+       "$( [[ -n $gen ]] && cpu_seconds "$gen" || echo 0)"
+     sleep 10
+   done >"$out/cpu.txt") &
   ./loadgen.sh mqtt --mqtt-version 3 --qos 1 --points 3 --devices "$devices" --stages "$stages" \
     --warmup "$warmup" --duration "$duration" --server-pid "$server" \
     --admin-password-file "$INSA_DATADIR/admin-password.txt" | tee "$out/loadgen.txt" | grep -v '^progress:'

@@ -1,7 +1,6 @@
 package io.insa.iiot.telemetry;
 
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -20,19 +19,16 @@ final class TelemetryRows {
 
     private record SeriesKey(UUID device, int key) {}
 
-    private record Row(UUID device, int key, OffsetDateTime ts, TelemetryValue value) {}
+    /** @param ts microseconds since the epoch, the database's resolution */
+    private record Row(UUID device, int key, long ts, TelemetryValue value) {}
 
     private final Map<RowKey, Row> rows = new LinkedHashMap<>();
     private final Map<SeriesKey, Row> latest = new HashMap<>();
 
-    void add(UUID device, int keyId, java.time.Instant ts, TelemetryValue value) {
-        OffsetDateTime at = OffsetDateTime.ofInstant(ts, ZoneOffset.UTC);
-        Row row = new Row(device, keyId, at, value);
-        rows.put(new RowKey(device, keyId, micros(at)), row);
-        latest.merge(
-                new SeriesKey(device, keyId),
-                row,
-                (current, next) -> next.ts().isBefore(current.ts()) ? current : next);
+    void add(UUID device, int keyId, Instant ts, TelemetryValue value) {
+        Row row = new Row(device, keyId, ts.getEpochSecond() * 1_000_000 + ts.getNano() / 1000, value);
+        rows.put(new RowKey(device, keyId, row.ts()), row);
+        latest.merge(new SeriesKey(device, keyId), row, (current, next) -> next.ts() < current.ts() ? current : next);
     }
 
     int size() {
@@ -48,7 +44,7 @@ final class TelemetryRows {
      * order, so two writers upserting the same series cannot deadlock.
      */
     private static final Comparator<Row> LOCK_ORDER =
-            Comparator.comparing(Row::device).thenComparingInt(Row::key).thenComparing(Row::ts);
+            Comparator.comparing(Row::device).thenComparingInt(Row::key).thenComparingLong(Row::ts);
 
     Columns all() {
         List<Row> sorted = new ArrayList<>(rows.values());
@@ -60,10 +56,6 @@ final class TelemetryRows {
         List<Row> sorted = new ArrayList<>(latest.values());
         sorted.sort(LOCK_ORDER);
         return new Columns(sorted);
-    }
-
-    static long micros(OffsetDateTime t) {
-        return t.toEpochSecond() * 1_000_000 + t.getNano() / 1000;
     }
 
     /** The rows as parallel arrays, one per column. */
@@ -93,7 +85,7 @@ final class TelemetryRows {
                 Row r = rows.get(i);
                 devices[i] = r.device();
                 keys[i] = r.key();
-                ts[i] = micros(r.ts());
+                ts[i] = r.ts();
                 switch (r.value()) {
                     case TelemetryValue.LongValue v -> longs[i] = v.value();
                     case TelemetryValue.DoubleValue v -> doubles[i] = v.value();

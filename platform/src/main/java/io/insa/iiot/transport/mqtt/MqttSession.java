@@ -285,13 +285,14 @@ final class MqttSession {
         acknowledged = acknowledged
                 .thenCombine(ready, (previous, r) -> r)
                 .thenAccept(r -> context.runOnContext(v -> {
+                    // the answer first: if it closes the connection, the connection is not resumed
+                    if (endpoint.isConnected()) {
+                        answer.accept(r);
+                    }
                     inflight--;
                     if (pausedForInflight && inflight < MAX_INFLIGHT) {
                         pausedForInflight = false;
                         applyPause();
-                    }
-                    if (endpoint.isConnected()) {
-                        answer.accept(r);
                     }
                 }));
     }
@@ -314,7 +315,11 @@ final class MqttSession {
     }
 
     private void applyPause() {
-        boolean pause = (pausedForPressure || pausedForInflight) && endpoint.isConnected();
+        if (!endpoint.isConnected()) {
+            // never read again: what waited in it goes with it (resumed, Vert.x would refuse each message)
+            return;
+        }
+        boolean pause = pausedForPressure || pausedForInflight;
         if (pause == paused) {
             return;
         }

@@ -1,6 +1,7 @@
 package io.insa.iiot.transport.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -15,6 +16,7 @@ import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.transport.FakeIngest;
 import io.insa.iiot.transport.FakeIngestTest;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,7 +26,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * What MQTT clients are told for each ingest outcome, with the outcome chosen by a fake: a held
@@ -174,6 +179,34 @@ class MqttOutcomesIT extends FakeIngestTest {
         assertThat(ingest.calls()).isEqualTo(150);
         assertThat(closedByServer).isNotDone();
         client.disconnect();
+    }
+
+    /**
+     * Messages that waited in a paused connection are dropped with it when the connection closes: a
+     * closed connection is never read again, or Vert.x refuses (and logs) each waiting message.
+     */
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aConnectionClosedWhilePausedIsNotReadAgain(CapturedOutput output) throws Exception {
+        Mqtt3AsyncClient client =
+                clients.v3(device("closed-paused").token(), closedByServer).toAsync();
+        ingest.mode(FakeIngest.Mode.HOLD);
+        for (int i = 0; i < 150; i++) {
+            publish(client, TELEMETRY);
+        }
+        List<CompletableFuture<IngestResult>> held = new ArrayList<>();
+        for (int i = 0; i < MqttSession.MAX_INFLIGHT; i++) {
+            held.add(ingest.nextHeld());
+        }
+
+        held.get(0).complete(FakeIngest.FAILED); // MQTT 3.1.1: the connection is closed
+        closedByServer.get(10, TimeUnit.SECONDS);
+        held.forEach(h -> h.complete(ACCEPTED)); // the rest are answered after the close
+
+        await().during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(output.getAll()).doesNotContain("not connected client"));
+        assertThat(ingest.calls()).isEqualTo(MqttSession.MAX_INFLIGHT);
     }
 
     private void awaitPausedConnections(int expected) throws InterruptedException {
