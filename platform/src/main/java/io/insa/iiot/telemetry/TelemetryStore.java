@@ -107,8 +107,9 @@ public class TelemetryStore {
                 tenant,
                 () -> jdbc.sql("""
                         SELECT coalesce(t.double_v, t.long_v::float8, CASE WHEN t.bool_v THEN 1.0 WHEN NOT t.bool_v THEN 0.0 END)
-                        FROM telemetry t JOIN telemetry_keys k ON k.tenant_id = t.tenant_id AND k.id = t.key_id
-                        WHERE t.device_id = ? AND k.key = ?
+                        FROM telemetry_keys k
+                        CROSS JOIN LATERAL telemetry_points(?, ARRAY[k.id], '-infinity', 'infinity') t
+                        WHERE k.key = ?
                           AND (t.double_v IS NOT NULL OR t.long_v IS NOT NULL OR t.bool_v IS NOT NULL)
                         ORDER BY t.ts DESC LIMIT ?""")
                         .params(device, key, limit)
