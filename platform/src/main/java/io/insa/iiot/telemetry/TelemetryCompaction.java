@@ -40,9 +40,10 @@ class TelemetryCompaction {
      * {@code insa.telemetry.*} settings of compaction.
      *
      * @param compactAfter days ending longer ago than this are compacted; a duration, or a number of days
+     * @param compactionInterval how often compaction runs (first this long after start)
      */
     @ConfigurationProperties("insa.telemetry")
-    record Settings(@DurationUnit(ChronoUnit.DAYS) Duration compactAfter) {}
+    record Settings(@DurationUnit(ChronoUnit.DAYS) Duration compactAfter, Duration compactionInterval) {}
 
     /** About this many raw rows (whole devices) are moved by one statement. */
     static final int BATCH_ROWS = 50_000;
@@ -121,8 +122,10 @@ class TelemetryCompaction {
         }
     }
 
-    /** Once an hour on one node of the cluster; a fixed rate, so that a long run holds no scheduler thread. */
-    @Scheduled(initialDelayString = "PT10M", fixedRateString = "PT1H")
+    /** On one node of the cluster; a fixed rate, so that a long run holds no scheduler thread. */
+    @Scheduled(
+            initialDelayString = "${insa.telemetry.compaction-interval}",
+            fixedRateString = "${insa.telemetry.compaction-interval}")
     void scheduled() {
         try {
             if (!maintenance.runIfFree(this::compactDue)) {

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -139,13 +139,18 @@ class TelemetryCompactionIT extends IntegrationTest {
     }
 
     /**
-     * The compaction's connection is killed (or its statement fails) while it writes the third
-     * device's hours: the two devices before are compacted, the rest still raw, every point there once;
-     * the next run completes.
+     * The compaction's connection is killed, or its statement fails, while it moves the third device:
+     * as the third device's raw rows are deleted, or as its hours are written. The two devices before
+     * are compacted, the third and the rest still raw, every point there once; the next run completes.
      */
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"PERFORM pg_terminate_backend(pg_backend_pid())", "RAISE EXCEPTION 'disk full'"})
-    void aCompactionKilledMidwayLosesNothingAndTheNextOneCompletes(String failure) throws Exception {
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({
+        "DELETE ON telemetry, PERFORM pg_terminate_backend(pg_backend_pid())",
+        "INSERT ON telemetry_compact, PERFORM pg_terminate_backend(pg_backend_pid())",
+        "DELETE ON telemetry, RAISE disk_full",
+        "INSERT ON telemetry_compact, RAISE disk_full"
+    })
+    void aCompactionKilledMidwayLosesNothingAndTheNextOneCompletes(String when, String failure) throws Exception {
         Plant plant = plant("Compaction killed", 7);
         Fixture.Member operator = fixture.member(plant.tenant(), "operator");
         for (int i = 0; i < 3; i++) {
@@ -161,17 +166,18 @@ class TelemetryCompactionIT extends IntegrationTest {
         for (UUID device : inOrder) {
             before.put(device, answers(plant, device));
         }
-        owner("CREATE FUNCTION compaction_fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.device_id = '"
-                + third + "' THEN " + failure + "; END IF; RETURN NEW; END $$");
+        owner("CREATE FUNCTION compaction_fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF (TG_OP = 'DELETE' AND OLD.device_id = '" + third
+                + "') OR (TG_OP = 'INSERT' AND NEW.device_id = '"
+                + third + "') THEN " + failure + "; END IF; RETURN coalesce(NEW, OLD); END $$");
         owner("GRANT EXECUTE ON FUNCTION compaction_fault() TO " + TestDatabase.get().appUser);
-        owner(
-                "CREATE TRIGGER compaction_fault BEFORE INSERT ON telemetry_compact FOR EACH ROW EXECUTE FUNCTION compaction_fault()");
+        owner("CREATE TRIGGER compaction_fault BEFORE " + when + " FOR EACH ROW EXECUTE FUNCTION compaction_fault()");
         try {
             TenantId tenant = TenantId.of(plant.tenant());
             assertThatThrownBy(() -> compaction.compactDay(tenant, plant.day(), 1))
                     .isInstanceOf(RuntimeException.class);
         } finally {
-            owner("DROP TRIGGER compaction_fault ON telemetry_compact");
+            owner("DROP TRIGGER compaction_fault ON " + when.substring(when.indexOf(" ON ") + 4));
             owner("DROP FUNCTION compaction_fault()");
         }
 
