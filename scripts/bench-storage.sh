@@ -61,17 +61,17 @@ psql_owner <<SQL
 INSERT INTO tenants (id, name, slug, status, max_devices, max_users, max_telemetry_points_per_day,
                      max_retention_days, max_messages_per_second, created_at, updated_at)
 VALUES ('$tenant', 'Storage benchmark', 'storage-benchmark', 'active', $devices, 10, 1000000000, 30, 100000, now(), now());
-SELECT set_config('app.tenant_id', '$tenant', false);
+SET app.tenant_id = '$tenant';
 INSERT INTO devices (id, tenant_id, name, type, created_at, updated_at)
 SELECT gen_random_uuid(), '$tenant', 'sensor-' || n, 'sensor', now(), now() FROM generate_series(1, $devices) n;
 INSERT INTO telemetry_keys (tenant_id, key) VALUES ('$tenant', 'temperature'), ('$tenant', 'counter'), ('$tenant', 'running');
-SELECT app_ensure_telemetry_partition('$day');
+SELECT app_ensure_telemetry_partition('$day') \\gset
 SQL
 # in time order, ten minutes of readings of every series a statement, as ingest writes them
 for (( from = 0; from < steps; from += 60 )); do
   to=$(( from + 59 < steps - 1 ? from + 59 : steps - 1 ))
   psql_owner <<SQL
-SELECT set_config('app.tenant_id', '$tenant', false);
+SET app.tenant_id = '$tenant';
 CREATE TEMP TABLE series AS
   SELECT f.n, f.id, k.id AS key_id, k.key
   FROM (SELECT row_number() OVER (ORDER BY id)::int AS n, id FROM devices) f, telemetry_keys k;
@@ -88,7 +88,7 @@ ORDER BY p, s.n;
 SQL
 done
 psql_owner -c "ANALYZE $part" >/dev/null
-stored=$(psql_owner -Atc "SELECT set_config('app.tenant_id', '$tenant', false); SELECT count(*) FROM $part" | tail -1)
+stored=$(psql_owner -Atc "SET app.tenant_id = '$tenant'; SELECT count(*) FROM $part" | tail -1)
 raw_bytes=$(psql_owner -Atc "SELECT pg_total_relation_size('$part')")
 echo "filled:   $stored points in $(( $(date +%s) - t0 )) s"
 echo "raw:      $raw_bytes bytes: $(awk -v b="$raw_bytes" -v n="$stored" 'BEGIN { printf "%.1f", b / n }') bytes/point" \
@@ -109,8 +109,8 @@ stop_platform
 psql_owner -c "ANALYZE $compact" >/dev/null
 compact_bytes=$(psql_owner -Atc "SELECT pg_total_relation_size('$compact')")
 left_bytes=$(psql_owner -Atc "SELECT pg_total_relation_size('$part')")
-psql_owner -At <<SQL | tail -n +2
-SELECT set_config('app.tenant_id', '$tenant', false);
+psql_owner -At <<SQL
+SET app.tenant_id = '$tenant';
 SELECT 'kept:     ' || sum(n) || ' points in ' || count(*) || ' hour rows (' || round(avg(n)) || ' points a row)'
 FROM $compact;
 SELECT 'by key:   ' || string_agg(key || ' ' || b, ', ' ORDER BY key) || ' bytes/point in the rows (whole rows, before indexes)'
@@ -122,7 +122,7 @@ FROM (SELECT CASE WHEN f.n % 2 = 0 THEN 'server-stamped (jitter)' ELSE 'device-s
       FROM $compact c JOIN (SELECT row_number() OVER (ORDER BY id)::int AS n, id FROM devices) f ON f.id = c.device_id
       GROUP BY 1 ORDER BY 1) x;
 SQL
-kept=$(psql_owner -Atc "SELECT set_config('app.tenant_id', '$tenant', false); SELECT sum(n) FROM $compact" | tail -1)
+kept=$(psql_owner -Atc "SET app.tenant_id = '$tenant'; SELECT sum(n) FROM $compact" | tail -1)
 [[ $kept == "$stored" ]] || { echo "points lost or doubled: $stored stored, $kept compacted" >&2; exit 1; }
 echo "compact:  $compact_bytes bytes (+ $left_bytes left of the raw partition):" \
   "$(awk -v b="$((compact_bytes + left_bytes))" -v n="$stored" 'BEGIN { printf "%.2f", b / n }') bytes/point" \

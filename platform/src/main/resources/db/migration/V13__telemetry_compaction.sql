@@ -92,10 +92,11 @@ CREATE FUNCTION app_ensure_telemetry_compact_partition(p_day date) RETURNS text
 -- Gives the files of a compacted day's raw partition back once it holds no row (the compaction
 -- deletes its rows batch by batch; dead rows and index entries would otherwise keep their space).
 -- Only an empty partition is truncated, under a lock that keeps writers out meanwhile, so nothing can
--- be lost whoever calls it; it stays in place for points written later. A lock not had within
--- 200 ms is not waited for: false, and the next run tries again.
+-- be lost whoever calls it; it stays in place for points written later. A lock not had within 2 s
+-- is not waited for: false, and the next run tries again. (Longer than deadlock_timeout, 1 s by
+-- default: the autovacuum that the compaction's deletes start on the partition gives way to it then.)
 CREATE FUNCTION app_release_telemetry_partition(p_day date) RETURNS boolean
-  LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp SET lock_timeout = '200ms'
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp SET lock_timeout = '2s'
   AS $$
   DECLARE part text := 'telemetry_' || to_char(p_day, 'YYYYMMDD');
   BEGIN
