@@ -6,6 +6,7 @@ import io.insa.iiot.tenancy.Tenant;
 import io.insa.iiot.tenancy.Tenants;
 import java.time.Clock;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.slf4j.Logger;
@@ -18,7 +19,7 @@ import org.springframework.stereotype.Component;
 /**
  * Retention (SPEC 4.3): whole daily partitions go once they are older than every tenant's
  * {@code max_retention_days}; in the partitions that remain, each tenant's rows older than its own
- * retention are deleted.
+ * retention are deleted. Compacted days alike.
  */
 @Component
 class TelemetryRetention {
@@ -29,6 +30,7 @@ class TelemetryRetention {
     private final TenantTransactions transactions;
     private final Tenants tenants;
     private final TelemetryPartitions partitions;
+    private final TelemetryMaintenance maintenance;
     private final Clock clock;
 
     TelemetryRetention(
@@ -36,42 +38,62 @@ class TelemetryRetention {
             TenantTransactions transactions,
             Tenants tenants,
             TelemetryPartitions partitions,
+            TelemetryMaintenance maintenance,
             Clock clock) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.tenants = tenants;
         this.partitions = partitions;
+        this.maintenance = maintenance;
         this.clock = clock;
     }
 
-    @Scheduled(initialDelayString = "PT5M", fixedDelayString = "PT6H")
+    /**
+     * On one node of the cluster, never beside a compaction (which would write a day back that this
+     * run deletes): waits for the maintenance lock. A fixed rate, so the wait holds no scheduler thread.
+     */
+    @Scheduled(initialDelayString = "PT5M", fixedRateString = "PT6H")
     void run() {
+        maintenance.runWhenFree(this::apply);
+    }
+
+    private void apply() {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         List<Tenant> all = tenants.all();
         int longest = all.stream().mapToInt(Tenant::maxRetentionDays).max().orElse(0);
         LocalDate dropBefore = today.minusDays(longest);
+        // raw and compacted partitions of the same days
         int dropped = transactions.global(() -> jdbc.sql("SELECT app_drop_telemetry_partitions_before(?)")
                 .param(dropBefore)
                 .query(Integer.class)
                 .single());
         partitions.forgetBefore(dropBefore);
         long deleted = 0;
+        long deletedHours = 0;
         for (Tenant tenant : all) {
             LocalDate cutoff = today.minusDays(tenant.maxRetentionDays());
             if (cutoff.isAfter(dropBefore)) {
+                OffsetDateTime at = cutoff.atStartOfDay().atOffset(ZoneOffset.UTC);
                 deleted += transactions.inTenant(
                         tenant.tenantId(),
                         () -> jdbc.sql("DELETE FROM telemetry WHERE ts < ?")
-                                .param(cutoff.atStartOfDay().atOffset(ZoneOffset.UTC))
+                                .param(at)
+                                .update());
+                // a compacted row holds one hour, which lies wholly before a day's start or not at all
+                deletedHours += transactions.inTenant(
+                        tenant.tenantId(),
+                        () -> jdbc.sql("DELETE FROM telemetry_compact WHERE hour < ?")
+                                .param(at)
                                 .update());
             }
         }
-        if (dropped > 0 || deleted > 0) {
+        if (dropped > 0 || deleted > 0 || deletedHours > 0) {
             log.info(
-                    "telemetry retention dropped {} daily partitions before {} and deleted {} rows",
+                    "telemetry retention dropped {} daily partitions before {}, deleted {} rows and {} compacted hours",
                     dropped,
                     dropBefore,
-                    deleted);
+                    deleted,
+                    deletedHours);
         }
     }
 

@@ -106,13 +106,23 @@ public class TelemetryStore {
     public List<Double> recentNumbers(TenantId tenant, UUID device, String key, int limit) {
         List<Double> values = transactions.inTenant(
                 tenant,
+                // raw and compacted days alike; the newest compacted hours that hold the limit already
+                // bound the search (no older point can be among the answer), so old days stay packed
                 () -> jdbc.sql("""
                         SELECT coalesce(t.double_v, t.long_v::float8, CASE WHEN t.bool_v THEN 1.0 WHEN NOT t.bool_v THEN 0.0 END)
-                        FROM telemetry t JOIN telemetry_keys k ON k.tenant_id = t.tenant_id AND k.id = t.key_id
-                        WHERE t.device_id = ? AND k.key = ?
+                        FROM telemetry_keys k
+                        CROSS JOIN LATERAL (
+                          SELECT coalesce((
+                            SELECT x.hour FROM (
+                              SELECT c.hour, sum(CASE WHEN c.str_v IS NULL AND c.json_v IS NULL THEN c.n ELSE 0 END)
+                                               OVER (ORDER BY c.hour DESC) AS numbers
+                              FROM telemetry_compact c WHERE c.device_id = ? AND c.key_id = k.id) x
+                            WHERE x.numbers >= ? ORDER BY x.hour DESC LIMIT 1), '-infinity') AS start) b
+                        CROSS JOIN LATERAL telemetry_points(?, ARRAY[k.id], b.start, 'infinity') t
+                        WHERE k.key = ?
                           AND (t.double_v IS NOT NULL OR t.long_v IS NOT NULL OR t.bool_v IS NOT NULL)
                         ORDER BY t.ts DESC LIMIT ?""")
-                        .params(device, key, limit)
+                        .params(device, limit, device, key, limit)
                         .query(Double.class)
                         .list());
         List<Double> oldestFirst = new java.util.ArrayList<>(values);

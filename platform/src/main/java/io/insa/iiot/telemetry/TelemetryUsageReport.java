@@ -4,6 +4,7 @@ import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.tenancy.TenantUsage;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -12,8 +13,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The telemetry part of a tenant's stats and quotas: points today and in all, and the age of the
- * oldest stored data, found by probing the daily partitions oldest first (each probe is an index
- * lookup on one partition).
+ * oldest stored data, found by probing the daily partitions (raw and compacted) oldest first (each probe
+ * is an index lookup on one partition).
  */
 @Component
 class TelemetryUsageReport implements TenantUsage.Telemetry {
@@ -47,9 +48,10 @@ class TelemetryUsageReport implements TenantUsage.Telemetry {
 
     private LocalDate oldestDay(LocalDate today) {
         List<LocalDate> days = jdbc.sql("""
-                        SELECT to_date(substr(c.relname, 11), 'YYYYMMDD') AS day
+                        SELECT DISTINCT to_date(right(c.relname, 8), 'YYYYMMDD') AS day
                         FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                        WHERE i.inhparent = 'telemetry'::regclass AND c.relname ~ '^telemetry_[0-9]{8}$'
+                        WHERE (i.inhparent = 'telemetry'::regclass AND c.relname ~ '^telemetry_[0-9]{8}$')
+                           OR (i.inhparent = 'telemetry_compact'::regclass AND c.relname ~ '^telemetry_compact_[0-9]{8}$')
                         ORDER BY 1""")
                 .query((rs, n) -> rs.getObject("day", LocalDate.class))
                 .list();
@@ -57,10 +59,12 @@ class TelemetryUsageReport implements TenantUsage.Telemetry {
             if (day.isAfter(today)) {
                 break;
             }
-            boolean any = jdbc.sql("SELECT EXISTS (SELECT 1 FROM telemetry WHERE ts >= ? AND ts < ?)")
-                    .params(
-                            day.atStartOfDay().atOffset(ZoneOffset.UTC),
-                            day.plusDays(1).atStartOfDay().atOffset(ZoneOffset.UTC))
+            OffsetDateTime start = day.atStartOfDay().atOffset(ZoneOffset.UTC);
+            OffsetDateTime end = start.plusDays(1);
+            boolean any = jdbc.sql("""
+                            SELECT EXISTS (SELECT 1 FROM telemetry WHERE ts >= ? AND ts < ?)
+                                OR EXISTS (SELECT 1 FROM telemetry_compact WHERE hour >= ? AND hour < ?)""")
+                    .params(start, end, start, end)
                     .query(Boolean.class)
                     .single();
             if (any) {

@@ -72,6 +72,10 @@ class RowLevelSecurityIT extends IntegrationTest {
                 "INSERT INTO telemetry (tenant_id, device_id, key_id, ts, long_v) "
                         + "VALUES (?1, gen_random_uuid(), 1, now(), 1)");
         SEEDS.put(
+                "telemetry_compact",
+                "INSERT INTO telemetry_compact (tenant_id, device_id, key_id, hour, n, ts_delta, long_v) "
+                        + "VALUES (?1, gen_random_uuid(), 1, date_bin('1 hour', now(), timestamptz 'epoch'), 1, '{0}', '{1}')");
+        SEEDS.put(
                 "telemetry_latest",
                 "INSERT INTO telemetry_latest (tenant_id, device_id, key_id, ts, long_v) "
                         + "VALUES (?1, gen_random_uuid(), 1, now(), 1)");
@@ -154,6 +158,7 @@ class RowLevelSecurityIT extends IntegrationTest {
         try (Connection c = TestDatabase.get().connectAsApp()) {
             c.setAutoCommit(false);
             strings(c, "SELECT app_ensure_telemetry_partition((now() AT TIME ZONE 'UTC')::date)");
+            strings(c, "SELECT app_ensure_telemetry_compact_partition((now() AT TIME ZONE 'UTC')::date)");
             // the fixture made memberships; every other table gets a row of each tenant
             for (String table : SEEDS.keySet()) {
                 if (!table.equals("memberships")) {
@@ -213,7 +218,9 @@ class RowLevelSecurityIT extends IntegrationTest {
                             "app_tenant_of_device",
                             "app_ensure_telemetry_partition",
                             "app_claim_notifications",
-                            "app_drop_telemetry_partitions_before");
+                            "app_drop_telemetry_partitions_before",
+                            "app_ensure_telemetry_compact_partition",
+                            "app_release_telemetry_partition");
         }
     }
 

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** What the database holds of a device's telemetry, for the transport tests. */
+/** What the database holds of a device's telemetry (raw and compacted days alike), for the transport tests. */
 public final class Points {
 
     private Points() {}
@@ -30,8 +30,9 @@ public final class Points {
     /** Stored points of one key of a device, which may have been deleted meanwhile. */
     public static int count(UUID tenant, UUID device, String key) throws Exception {
         return inTenant(tenant, """
-                SELECT count(*) FROM telemetry t JOIN telemetry_keys k ON k.tenant_id = t.tenant_id AND k.id = t.key_id
-                WHERE t.device_id = ? AND k.key = ?""", device, key);
+                SELECT count(*) FROM telemetry_keys k
+                CROSS JOIN LATERAL telemetry_points(?, ARRAY[k.id], '-infinity', 'infinity') t
+                WHERE k.key = ?""", device, key);
     }
 
     /** The integer values of one key of a device, in the order of their timestamps. */
@@ -39,8 +40,9 @@ public final class Points {
         return inTenant(
                 tenant,
                 """
-                SELECT t.long_v FROM telemetry t JOIN telemetry_keys k ON k.tenant_id = t.tenant_id AND k.id = t.key_id
-                WHERE t.device_id = ? AND k.key = ? ORDER BY t.ts""",
+                SELECT t.long_v FROM telemetry_keys k
+                CROSS JOIN LATERAL telemetry_points(?, ARRAY[k.id], '-infinity', 'infinity') t
+                WHERE k.key = ? ORDER BY t.ts""",
                 rs -> {
                     List<Long> values = new ArrayList<>();
                     while (rs.next()) {

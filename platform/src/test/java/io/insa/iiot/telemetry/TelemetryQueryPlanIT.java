@@ -32,7 +32,7 @@ class TelemetryQueryPlanIT extends IntegrationTest {
         PlanData data = PlanData.get(fixture);
         OffsetDateTime end = OffsetDateTime.now(ZoneOffset.UTC);
         String plan = data.explain(
-                TelemetryQueries.BUCKETS.formatted("avg(coalesce(double_v, long_v))"),
+                TelemetryQueries.BUCKETS.formatted("avg(coalesce(double_v, long_v) ORDER BY ts)"),
                 60.0,
                 end.minusHours(2),
                 data.device,
