@@ -18,7 +18,7 @@ devices=${BENCH_DEVICES:-10000} duration=${BENCH_DURATION:-45} warmup=${BENCH_WA
 jfr=${BENCH_JFR:-profile}
 
 # user + system CPU seconds a process has used so far
-cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu_seconds() { ps -p "$1" -o times= 2>/dev/null | tr -d ' ' || echo 0; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "method:  fresh instance per checkout (./iiot start, own database), ./loadgen.sh mqtt --mqtt-version 3"
@@ -47,7 +47,7 @@ for checkout in "${checkouts[@]}"; do
   (while kill -0 "$server" 2>/dev/null; do
      gen=$(pgrep -f "loadgen.jar" -n || true)
      printf '%s platform %s postgres %s loadgen %s\n' "$(date +%T)" "$(cpu_seconds "$server")" \
-       "$(for p in $(pgrep -u postgres); do cpu_seconds "$p"; done | awk '{s += $1} END {print s + 0}')" \
+       "$(ps -u postgres -o times= | awk '{s += $1} END {print s + 0}')" \
        "$( [[ -n $gen ]] && cpu_seconds "$gen" || echo 0)"
      sleep 10
    done >"$out/cpu.txt") &
