@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -242,7 +243,7 @@ final class BatchWriter implements SmartLifecycle {
             outcome.ofDeletedDevices().forEach(r -> deviceDeleted(readings.get(r)));
         }
         if (!attributes.isEmpty()) {
-            Set<java.util.UUID> gone = devices.storeReported(attributes);
+            Set<UUID> gone = devices.storeReported(attributes);
             long committed = System.nanoTime();
             reports.forEach((report, m) -> {
                 if (gone.contains(report.device().deviceId())) {
