@@ -135,9 +135,16 @@ public class DailyQuota {
         }
     }
 
-    /** Counts points stored today without an admission (derived series), so that the quota sees them. */
+    /**
+     * Counts points stored without an admission (derived series), after their commit, so that the
+     * quota sees them. A day not counted in memory yet is left alone: its counter is seeded from
+     * {@code telemetry_usage}, which holds them already.
+     */
     void consumed(TenantId tenant, LocalDate day, long points) {
-        counter(tenant, day).addAndGet(points);
+        AtomicLong used = counters.getIfPresent(new Day(tenant, day));
+        if (used != null) {
+            used.addAndGet(points);
+        }
     }
 
     private AtomicLong counter(TenantId tenant, LocalDate day) {
