@@ -7,6 +7,8 @@
 #   ./scripts/bench-ingest.sh [checkout-dir ...]
 # BENCH_STAGES (2000,5000,8000,10000,13000,17000)  BENCH_DEVICES (10000)  BENCH_DURATION (45 s a stage)
 # BENCH_WARMUP (10 s a stage)  BENCH_JFR (profile: JFR settings, or none)
+# BENCH_PG_PROFILE (1: in each stage, 20 s of PostgreSQL's side: commits, rows and WAL per second into
+# postgres.txt, and its busiest functions sampled with perf into pg-<rate>.txt, when perf is installed)
 # Output, the server's log and server.jfr per checkout: target/bench-ingest/<checkout name>/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,9 +18,38 @@ checkouts=("$@")
 stages=${BENCH_STAGES:-2000,5000,8000,10000,13000,17000}
 devices=${BENCH_DEVICES:-10000} duration=${BENCH_DURATION:-45} warmup=${BENCH_WARMUP:-10}
 jfr=${BENCH_JFR:-profile}
+pg_profile=${BENCH_PG_PROFILE:-0}
 
 # user + system CPU seconds a process has used so far
 cpu_seconds() { ps -p "$1" -o times= 2>/dev/null | tr -d ' ' || echo 0; }
+
+# PostgreSQL's counters over every database: commits, rows inserted, rows updated, WAL bytes
+pg_counters() {
+  su postgres -c "psql -XAtq -F ' ' -c \"SELECT sum(xact_commit), sum(tup_inserted), sum(tup_updated),
+    pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint FROM pg_stat_database\""
+}
+
+# Follows the load generator's output; 5 s after each stage's warm-up, 20 s of PostgreSQL's side
+pg_stage_profiles() {
+  local out=$1 line rate before after
+  tail -F -n +1 "$out/loadgen.txt" 2>/dev/null | while read -r line; do
+    [[ $line =~ ^stage:\ +([0-9]+)\ msg/s ]] || continue
+    rate=${BASH_REMATCH[1]}
+    sleep $((warmup + 5))
+    before=$(pg_counters </dev/null)
+    if command -v perf >/dev/null; then
+      perf record -q -F 499 -u postgres -o "$out/pg-$rate.perf" -- sleep 20 </dev/null >/dev/null 2>&1
+    else
+      sleep 20
+    fi
+    after=$(pg_counters </dev/null)
+    read -r c0 i0 u0 w0 <<<"$before"
+    read -r c1 i1 u1 w1 <<<"$after"
+    printf 'stage %s msg/s: %d commits/s, %d rows inserted/s, %d rows updated/s, %.1f MB WAL/s\n' "$rate" \
+      $(((c1 - c0) / 20)) $(((i1 - i0) / 20)) $(((u1 - u0) / 20)) "$(echo "($w1 - $w0) / 20 / 1000000" | bc -l)" \
+      >>"$out/postgres.txt"
+  done
+}
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "method:  fresh instance per checkout (./iiot start, own database), ./loadgen.sh mqtt --mqtt-version 3"
@@ -51,11 +82,26 @@ for checkout in "${checkouts[@]}"; do
        "$( [[ -n $gen ]] && cpu_seconds "$gen" || echo 0)"
      sleep 10
    done >"$out/cpu.txt") &
+  : >"$out/loadgen.txt"
+  monitor=""
+  if [[ $pg_profile == 1 ]]; then
+    pg_stage_profiles "$out" &
+    monitor=$!
+  fi
   ./loadgen.sh mqtt --mqtt-version 3 --qos 1 --points 3 --devices "$devices" --stages "$stages" \
     --warmup "$warmup" --duration "$duration" --server-pid "$server" \
     --admin-password-file "$INSA_DATADIR/admin-password.txt" | tee "$out/loadgen.txt" | grep -v '^progress:'
+  [[ -z $monitor ]] || pkill -P "$monitor" 2>/dev/null || true
   kill "$server" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  if [[ -f $out/postgres.txt ]]; then
+    cat "$out/postgres.txt"
+    # read after the run: resolving symbols takes a core for a while
+    for f in "$out"/pg-*.perf; do
+      [[ -f $f ]] || continue
+      perf report -i "$f" --stdio --sort sym 2>/dev/null | grep -v '^#' | grep . | head -40 >"${f%.perf}.txt"
+    done
+  fi
   # the instance's database and roles go with it; the profile and logs stay
   (REPO=$checkout; source "$here/scripts/lib.sh"; drop_instance "$INSA_DATADIR") >/dev/null 2>&1 || true
 done

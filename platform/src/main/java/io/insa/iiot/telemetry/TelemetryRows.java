@@ -2,66 +2,66 @@ package io.insa.iiot.telemetry;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
  * One tenant's points of a batch in column form, ready for {@code unnest}. A point repeated (same
  * device, key and time) keeps its last value, as a row can be written once per statement.
+ *
+ * <p>The columns are built so that the driver sends them in binary: primitive and boxed number
+ * arrays are, but an array of UUIDs travels as text that both sides spell out and parse. So each
+ * device's id is sent once, in {@link Columns#devices}, and rows refer to it by its position there.
  */
 final class TelemetryRows {
 
-    private record RowKey(UUID device, int key, long tsMicros) {}
-
-    private record SeriesKey(UUID device, int key) {}
-
     /** @param ts microseconds since the epoch, the database's resolution */
-    private record Row(UUID device, int key, long ts, TelemetryValue value) {}
+    private record Row(int key, long ts, TelemetryValue value) {}
 
-    private final Map<RowKey, Row> rows = new LinkedHashMap<>();
-    private final Map<SeriesKey, Row> latest = new HashMap<>();
+    private record SeriesKey(int key, long ts) {}
+
+    /** Each device's rows by (key, time); devices in id order. */
+    private final Map<UUID, Map<SeriesKey, Row>> byDevice = new TreeMap<>();
+
+    private int size;
 
     void add(UUID device, int keyId, Instant ts, TelemetryValue value) {
-        Row row = new Row(device, keyId, ts.getEpochSecond() * 1_000_000 + ts.getNano() / 1000, value);
-        rows.put(new RowKey(device, keyId, row.ts()), row);
-        latest.merge(new SeriesKey(device, keyId), row, (current, next) -> next.ts() < current.ts() ? current : next);
+        Row row = new Row(keyId, ts.getEpochSecond() * 1_000_000 + ts.getNano() / 1000, value);
+        if (byDevice.computeIfAbsent(device, d -> new HashMap<>()).put(new SeriesKey(keyId, row.ts()), row) == null) {
+            size++;
+        }
     }
 
     int size() {
-        return rows.size();
+        return size;
     }
 
     boolean isEmpty() {
-        return rows.isEmpty();
+        return size == 0;
     }
 
     /**
      * Rows in (device, key, time) order: concurrent batches then lock the rows they share in the same
      * order, so two writers upserting the same series cannot deadlock.
      */
-    private static final Comparator<Row> LOCK_ORDER =
-            Comparator.comparing(Row::device).thenComparingInt(Row::key).thenComparingLong(Row::ts);
-
     Columns all() {
-        List<Row> sorted = new ArrayList<>(rows.values());
-        sorted.sort(LOCK_ORDER);
-        return new Columns(sorted);
+        return new Columns(byDevice, false);
     }
 
+    /** The newest row of each device and key, in the same order. */
     Columns latest() {
-        List<Row> sorted = new ArrayList<>(latest.values());
-        sorted.sort(LOCK_ORDER);
-        return new Columns(sorted);
+        return new Columns(byDevice, true);
     }
 
-    /** The rows as parallel arrays, one per column. */
+    /** The rows as parallel arrays, one per column; {@link #device} indexes {@link #devices} (1-based, as SQL). */
     static final class Columns {
         final UUID[] devices;
-        final Integer[] keys;
+        final int[] device;
+        final int[] keys;
         /** microseconds since the epoch: the JDBC driver binds no arrays of date-time objects */
         final long[] ts;
 
@@ -71,45 +71,70 @@ final class TelemetryRows {
         final String[] strings;
         final String[] jsons;
 
-        private Columns(List<Row> rows) {
+        private Columns(Map<UUID, Map<SeriesKey, Row>> byDevice, boolean newestOnly) {
+            List<Row> rows = new ArrayList<>();
+            List<Integer> owners = new ArrayList<>();
+            devices = byDevice.keySet().toArray(UUID[]::new);
+            int index = 0;
+            for (Map<SeriesKey, Row> ofDevice : byDevice.values()) {
+                index++;
+                Row[] sorted = ofDevice.values().toArray(Row[]::new);
+                Arrays.sort(
+                        sorted,
+                        (a, b) ->
+                                a.key() != b.key() ? Integer.compare(a.key(), b.key()) : Long.compare(a.ts(), b.ts()));
+                for (int i = 0; i < sorted.length; i++) {
+                    if (newestOnly && i + 1 < sorted.length && sorted[i + 1].key() == sorted[i].key()) {
+                        continue; // a newer row of the same key follows
+                    }
+                    rows.add(sorted[i]);
+                    owners.add(index);
+                }
+            }
             int n = rows.size();
-            devices = new UUID[n];
-            keys = new Integer[n];
+            device = new int[n];
+            keys = new int[n];
             ts = new long[n];
             Long[] longs = new Long[n];
             Double[] doubles = new Double[n];
             Boolean[] booleans = new Boolean[n];
             String[] strings = new String[n];
             String[] jsons = new String[n];
+            boolean[] used = new boolean[5];
             for (int i = 0; i < n; i++) {
                 Row r = rows.get(i);
-                devices[i] = r.device();
+                device[i] = owners.get(i);
                 keys[i] = r.key();
                 ts[i] = r.ts();
                 switch (r.value()) {
-                    case TelemetryValue.LongValue v -> longs[i] = v.value();
-                    case TelemetryValue.DoubleValue v -> doubles[i] = v.value();
-                    case TelemetryValue.BooleanValue v -> booleans[i] = v.value();
-                    case TelemetryValue.StringValue v -> strings[i] = v.value();
-                    case TelemetryValue.JsonValue v -> jsons[i] = v.json();
+                    case TelemetryValue.LongValue v -> {
+                        longs[i] = v.value();
+                        used[0] = true;
+                    }
+                    case TelemetryValue.DoubleValue v -> {
+                        doubles[i] = v.value();
+                        used[1] = true;
+                    }
+                    case TelemetryValue.BooleanValue v -> {
+                        booleans[i] = v.value();
+                        used[2] = true;
+                    }
+                    case TelemetryValue.StringValue v -> {
+                        strings[i] = v.value();
+                        used[3] = true;
+                    }
+                    case TelemetryValue.JsonValue v -> {
+                        jsons[i] = v.json();
+                        used[4] = true;
+                    }
                 }
             }
-            // a column no row uses goes as an empty array: unnest pads it with NULLs, and the driver
-            // does not encode a NULL per row (the arrays travel as text)
-            this.longs = emptyIfAllNull(longs);
-            this.doubles = emptyIfAllNull(doubles);
-            this.booleans = emptyIfAllNull(booleans);
-            this.strings = emptyIfAllNull(strings);
-            this.jsons = emptyIfAllNull(jsons);
-        }
-
-        private static <T> T[] emptyIfAllNull(T[] column) {
-            for (T value : column) {
-                if (value != null) {
-                    return column;
-                }
-            }
-            return java.util.Arrays.copyOf(column, 0);
+            // a column no row uses goes as an empty array: unnest pads it with NULLs
+            this.longs = used[0] ? longs : new Long[0];
+            this.doubles = used[1] ? doubles : new Double[0];
+            this.booleans = used[2] ? booleans : new Boolean[0];
+            this.strings = used[3] ? strings : new String[0];
+            this.jsons = used[4] ? jsons : new String[0];
         }
     }
 }

@@ -36,14 +36,15 @@ public class TelemetryStore {
             TelemetryRows.Columns all = rows.all();
             jdbc.sql("""
                             INSERT INTO telemetry (tenant_id, device_id, key_id, ts, long_v, double_v, bool_v, str_v, json_v)
-                            SELECT ?, d, k, timestamptz 'epoch' + t * interval '1 microsecond', l, f, b, s, j::jsonb
-                            FROM unnest(?::uuid[], ?::int[], ?::int8[], %s) AS r(d, k, t, l, f, b, s, j)
+                            SELECT ?, d.ids[i], k, timestamptz 'epoch' + t * interval '1 microsecond', l, f, b, s, j::jsonb
+                            FROM (SELECT ?::uuid[] AS ids) d, unnest(?::int[], ?::int[], ?::int8[], %s) AS r(i, k, t, l, f, b, s, j)
                             ON CONFLICT (tenant_id, device_id, key_id, ts) DO UPDATE
                               SET long_v = excluded.long_v, double_v = excluded.double_v, bool_v = excluded.bool_v,
                                   str_v = excluded.str_v, json_v = excluded.json_v""".formatted(VALUES))
                     .params(
                             tenant.value(),
                             all.devices,
+                            all.device,
                             all.keys,
                             all.ts,
                             all.longs,
@@ -55,8 +56,8 @@ public class TelemetryStore {
             TelemetryRows.Columns latest = rows.latest();
             jdbc.sql("""
                             INSERT INTO telemetry_latest (tenant_id, device_id, key_id, ts, long_v, double_v, bool_v, str_v, json_v)
-                            SELECT ?, d, k, timestamptz 'epoch' + t * interval '1 microsecond', l, f, b, s, j::jsonb
-                            FROM unnest(?::uuid[], ?::int[], ?::int8[], %s) AS r(d, k, t, l, f, b, s, j)
+                            SELECT ?, d.ids[i], k, timestamptz 'epoch' + t * interval '1 microsecond', l, f, b, s, j::jsonb
+                            FROM (SELECT ?::uuid[] AS ids) d, unnest(?::int[], ?::int[], ?::int8[], %s) AS r(i, k, t, l, f, b, s, j)
                             ON CONFLICT (tenant_id, device_id, key_id) DO UPDATE
                               SET ts = excluded.ts, long_v = excluded.long_v, double_v = excluded.double_v,
                                   bool_v = excluded.bool_v, str_v = excluded.str_v, json_v = excluded.json_v
@@ -64,6 +65,7 @@ public class TelemetryStore {
                     .params(
                             tenant.value(),
                             latest.devices,
+                            latest.device,
                             latest.keys,
                             latest.ts,
                             latest.longs,

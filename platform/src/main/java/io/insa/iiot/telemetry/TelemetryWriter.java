@@ -80,12 +80,17 @@ public class TelemetryWriter {
      */
     public Outcome commit(List<Readings> readings) {
         Map<TenantId, TenantShare> shares = new TreeMap<>(Comparator.comparing(TenantId::value));
+        long lastDay = Long.MIN_VALUE;
         for (Readings r : readings) {
             shares.computeIfAbsent(r.device().tenantId(), t -> new TenantShare())
                     .readings
                     .add(r);
             for (Point p : r.points()) {
-                partitions.ensure(LocalDate.ofInstant(p.ts(), ZoneOffset.UTC));
+                long day = Math.floorDiv(p.ts().getEpochSecond(), 86_400);
+                if (day != lastDay) { // most points of a batch share their day
+                    partitions.ensure(LocalDate.ofEpochDay(day));
+                    lastDay = day;
+                }
             }
         }
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
