@@ -99,7 +99,8 @@ for checkout in "${checkouts[@]}"; do
     # read after the run: resolving symbols takes a core for a while
     for f in "$out"/pg-*.perf; do
       [[ -f $f ]] || continue
-      perf report -i "$f" --stdio --sort sym 2>/dev/null | grep -v '^#' | grep . | head -40 >"${f%.perf}.txt"
+      { perf report -i "$f" --stdio --sort sym 2>/dev/null | grep -v '^#' | grep . | head -40 || true; } \
+        >"${f%.perf}.txt"
     done
   fi
   # the instance's database and roles go with it; the profile and logs stay

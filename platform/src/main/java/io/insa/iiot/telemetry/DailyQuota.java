@@ -147,6 +147,11 @@ public class DailyQuota {
         }
     }
 
+    /** True when today's counter of the tenant is in memory: {@link #admit} then reads no database. */
+    public boolean isCountingToday(TenantId tenant) {
+        return counters.getIfPresent(new Day(tenant, today())) != null;
+    }
+
     private AtomicLong counter(TenantId tenant, LocalDate day) {
         return counters.get(new Day(tenant, day), d -> new AtomicLong(committed(d)));
     }

@@ -16,6 +16,8 @@ import java.util.UUID;
  * <p>The columns are built so that the driver sends them in binary: primitive and boxed number
  * arrays are, but an array of UUIDs travels as text that both sides spell out and parse. So each
  * device's id is sent once, in {@link Columns#devices}, and rows refer to it by its position there.
+ * The statement must turn that text into its array once (a materialized CTE): as an expression
+ * beside the rows, PostgreSQL parses it again for every row.
  */
 final class TelemetryRows {
 

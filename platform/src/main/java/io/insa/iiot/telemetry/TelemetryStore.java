@@ -35,15 +35,16 @@ public class TelemetryStore {
         if (!rows.isEmpty()) {
             TelemetryRows.Columns all = rows.all();
             jdbc.sql("""
+                            WITH d AS MATERIALIZED (SELECT ?::uuid[] AS ids)
                             INSERT INTO telemetry (tenant_id, device_id, key_id, ts, long_v, double_v, bool_v, str_v, json_v)
                             SELECT ?, d.ids[i], k, timestamptz 'epoch' + t * interval '1 microsecond', l, f, b, s, j::jsonb
-                            FROM (SELECT ?::uuid[] AS ids) d, unnest(?::int[], ?::int[], ?::int8[], %s) AS r(i, k, t, l, f, b, s, j)
+                            FROM d, unnest(?::int[], ?::int[], ?::int8[], %s) AS r(i, k, t, l, f, b, s, j)
                             ON CONFLICT (tenant_id, device_id, key_id, ts) DO UPDATE
                               SET long_v = excluded.long_v, double_v = excluded.double_v, bool_v = excluded.bool_v,
                                   str_v = excluded.str_v, json_v = excluded.json_v""".formatted(VALUES))
                     .params(
-                            tenant.value(),
                             all.devices,
+                            tenant.value(),
                             all.device,
                             all.keys,
                             all.ts,
@@ -55,16 +56,17 @@ public class TelemetryStore {
                     .update();
             TelemetryRows.Columns latest = rows.latest();
             jdbc.sql("""
+                            WITH d AS MATERIALIZED (SELECT ?::uuid[] AS ids)
                             INSERT INTO telemetry_latest (tenant_id, device_id, key_id, ts, long_v, double_v, bool_v, str_v, json_v)
                             SELECT ?, d.ids[i], k, timestamptz 'epoch' + t * interval '1 microsecond', l, f, b, s, j::jsonb
-                            FROM (SELECT ?::uuid[] AS ids) d, unnest(?::int[], ?::int[], ?::int8[], %s) AS r(i, k, t, l, f, b, s, j)
+                            FROM d, unnest(?::int[], ?::int[], ?::int8[], %s) AS r(i, k, t, l, f, b, s, j)
                             ON CONFLICT (tenant_id, device_id, key_id) DO UPDATE
                               SET ts = excluded.ts, long_v = excluded.long_v, double_v = excluded.double_v,
                                   bool_v = excluded.bool_v, str_v = excluded.str_v, json_v = excluded.json_v
                               WHERE telemetry_latest.ts <= excluded.ts""".formatted(VALUES))
                     .params(
-                            tenant.value(),
                             latest.devices,
+                            tenant.value(),
                             latest.device,
                             latest.keys,
                             latest.ts,

@@ -1,10 +1,13 @@
 package io.insa.iiot.transport;
 
 import io.insa.iiot.ingest.IngestResult;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.Collection;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,6 +21,8 @@ public final class TransportMetrics {
     private final MeterRegistry registry;
     private final String transport;
     private final AtomicInteger paused = new AtomicInteger();
+    /** by outcome: looked up once, as building a meter's id for every message costs more than the count */
+    private final Map<String, Counter> messages = new ConcurrentHashMap<>();
 
     /** @param connections the transport's open connections, or null for a connectionless one */
     public TransportMetrics(MeterRegistry registry, String transport, Collection<?> connections) {
@@ -39,14 +44,17 @@ public final class TransportMetrics {
                         : rejected.reason().name().toLowerCase(Locale.ROOT);
             case IngestResult.Failed failed -> "failed";
         };
-        registry.counter("insa.transport.messages", "transport", transport, "outcome", outcome)
-                .increment();
+        messages(outcome).increment();
     }
 
     /** A message refused before admission because the ingest queue is high (HTTP 503, CoAP 5.03). */
     public void busy() {
-        registry.counter("insa.transport.messages", "transport", transport, "outcome", "busy")
-                .increment();
+        messages("busy").increment();
+    }
+
+    private Counter messages(String outcome) {
+        return messages.computeIfAbsent(
+                outcome, o -> registry.counter("insa.transport.messages", "transport", transport, "outcome", o));
     }
 
     /** A connection (MQTT) or link (AMQP) stopped taking messages to slow its sender down. */
