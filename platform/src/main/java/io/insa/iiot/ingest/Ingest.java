@@ -1,6 +1,7 @@
 package io.insa.iiot.ingest;
 
 import io.insa.iiot.device.DeviceIdentity;
+import io.insa.iiot.shared.TenantId;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -27,4 +28,14 @@ public interface Ingest {
 
     /** The largest payload a transport should read before handing it over. */
     int maxPayloadBytes();
+
+    /**
+     * True when a device message of the tenant would now be admitted without waiting: its tenant and
+     * today's quota are in memory and the queue has room. A transport may then hand the message over
+     * on its event loop instead of on a thread that may block; a race that makes the answer wrong
+     * costs at most one short wait. False unless the implementation knows.
+     */
+    default boolean admitsWithoutWaiting(TenantId tenant) {
+        return false;
+    }
 }

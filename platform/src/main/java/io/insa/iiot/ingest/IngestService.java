@@ -71,6 +71,17 @@ public class IngestService implements Ingest {
         return properties.maxPayloadBytes();
     }
 
+    /** The queue keeps this much room for messages admitted between the check and their offer. */
+    private static final int ROOM_FOR_RACES = 1_000;
+
+    @Override
+    public boolean admitsWithoutWaiting(TenantId tenant) {
+        return writer.accepting()
+                && queue.remainingCapacity() > ROOM_FOR_RACES
+                && tenants.isCached(tenant)
+                && quota.isCountingToday(tenant);
+    }
+
     @Override
     public CompletableFuture<IngestResult> telemetry(DeviceIdentity device, byte[] payload) {
         return telemetry(List.of(new Part(device, payload)));
@@ -204,7 +215,8 @@ public class IngestService implements Ingest {
         boolean queued = false;
         if (writer.accepting()) {
             try {
-                queued = queue.offer(element, properties.enqueueTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                queued = queue.offer(element)
+                        || queue.offer(element, properties.enqueueTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

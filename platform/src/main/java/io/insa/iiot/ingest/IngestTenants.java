@@ -33,6 +33,11 @@ class IngestTenants {
         return cache.get(id);
     }
 
+    /** True when {@link #get} answers from memory (a due reload runs in the background). */
+    boolean isCached(TenantId id) {
+        return cache.getIfPresent(id) != null;
+    }
+
     @EventListener
     void changed(TenantChanged event) {
         cache.invalidate(event.tenantId());

@@ -262,18 +262,28 @@ final class MqttSession {
             // above the high-water mark: this connection reads no more until the queue is back at the low one
             pressure(true);
         }
-        CompletableFuture<IngestResult> result = CompletableFuture.supplyAsync(
-                        () -> {
-                            try {
-                                return kind.apply(payload);
-                            } finally {
-                                pressure.admissionEnded();
-                            }
-                        },
-                        blocking)
-                .thenCompose(f -> f)
+        // a device's own message admitted from memory is handed over here, on the event loop: one
+        // thread hand-off fewer per message; a gateway's may create sub-devices, which waits for the database
+        boolean direct =
+                (message.topicName().equals(TELEMETRY) || message.topicName().equals(ATTRIBUTES))
+                        && ingest.admitsWithoutWaiting(device.tenantId());
+        CompletableFuture<IngestResult> result = (direct
+                        ? admit(kind, payload)
+                        : CompletableFuture.supplyAsync(() -> admit(kind, payload), blocking)
+                                .thenCompose(f -> f))
                 .exceptionally(e -> new IngestResult.Failed("internal error", Duration.ofSeconds(1)));
         inOrder(result, r -> respond(message, r));
+    }
+
+    private CompletableFuture<IngestResult> admit(
+            Function<byte[], CompletableFuture<IngestResult>> kind, byte[] payload) {
+        try {
+            return kind.apply(payload);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e); // answered, whichever thread it was thrown on
+        } finally {
+            pressure.admissionEnded();
+        }
     }
 
     /**
