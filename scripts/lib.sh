@@ -103,8 +103,10 @@ ensure_cluster() {
   read -r ver name status <<<"$line"
   if [[ $status == down* ]]; then
     log "starting PostgreSQL cluster $ver/$name"
-    as_root pg_ctlcluster "$ver" "$name" start || as_postgres pg_ctlcluster "$ver" "$name" start \
-      || die "cannot start PostgreSQL; run: sudo pg_ctlcluster $ver $name start"
+    # without this run's open files beyond stdio: PostgreSQL outlives it, and a lock its caller holds
+    # (flock FILE ./iiot ...) would stay held by the server until it stops
+    { as_root pg_ctlcluster "$ver" "$name" start || as_postgres pg_ctlcluster "$ver" "$name" start; } \
+      3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- || die "cannot start PostgreSQL; run: sudo pg_ctlcluster $ver $name start"
   fi
   local i
   for ((i = 0; i < 60; i++)); do
