@@ -172,7 +172,7 @@ class AnomalyDetectionIT extends IntegrationTest {
         try (ConfigurableApplicationContext restarted = new SpringApplicationBuilder(IiotApplication.class).run(args)) {
             Api other = new Api(
                     ((WebServerApplicationContext) restarted).getWebServer().getPort());
-            // a fresh model would score nothing during its 400-value warm-up
+            // a fresh model would score nothing during its warm-up (AnomalyDetector.DEFAULTS)
             send(other, pump, LEARNED, 500);
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 Double score = latestScore(admin, pump);
