@@ -247,6 +247,12 @@ class AnomalyDetectionIT extends IntegrationTest {
                 .send();
         assertThat(calm.json().get("grade").asString()).isEqualTo("normal");
         assertThat(calm.json().at("/forecast/0").asDouble()).isBetween(0.0, 40.0);
+        assertThat(calm.json().get("forecast_lower").size()).isEqualTo(10);
+        assertThat(calm.json().at("/forecast_lower/0").asDouble())
+                .isLessThanOrEqualTo(calm.json().at("/forecast/0").asDouble());
+        assertThat(calm.json().at("/forecast_upper/0").asDouble())
+                .isGreaterThanOrEqualTo(calm.json().at("/forecast/0").asDouble());
+        assertThat(calm.json().has("period")).isTrue();
 
         sendCycle(api, pump, 0, 50);
         Api.Response stored = api.post("/api/v1/devices/" + pump.id() + "/predict", Map.of("key", "temperature"))
