@@ -7,29 +7,42 @@ import java.util.Arrays;
  * A streaming anomaly detector for one series (one device and key): each value is scored in [0, 1]
  * from it and the values before it only, in constant memory.
  *
- * <p>Design (docs/analytics.md): the recent window of values, normalised by the range seen so far and
- * reduced to a few segment means, is matched against a bounded set of learned shapes (categories, in
- * the manner of adaptive resonance): a window that resonates with a known shape refines it and is
- * normal; one that matches none is novel, and its distance to the nearest shape is its raw score. A
- * value beyond the range seen so far is novel by how far it lies outside. After a warm-up, raw scores
- * are turned into a score by how surprising they are against their own recent history, and a
+ * <p>Design (docs/analytics.md): up to three raw scores, each in units of the range seen so far, answer
+ * different questions. <em>Shape</em>: does the recent window, reduced to a few segment means, resonate
+ * with one of a bounded set of learned shapes (categories, in the manner of adaptive resonance)?
+ * <em>Context</em>: how often has this value's part of the range followed the previous value's?
+ * <em>Shift</em>: how far has the recent level moved from the long-term one? None of them is compared
+ * with a fixed level: each goes through a likelihood step, as HTM's anomaly likelihood does, that
+ * compares its short-term mean with its own long-term mean and spread, so that a series whose raw
+ * scores are always high (noisy, spiky) is not alarming for that, and one whose raw scores are always
+ * low is alarming when they rise. A value beyond the range seen so far is anomalous on its own. A
  * detection is followed by a quiet period, since one anomaly is one event.
  */
 public final class AnomalyDetector {
 
     /**
-     * The detector's settings; {@link #DEFAULTS} are the server's and {@code ./iiot detect}'s.
+     * The detector's settings; {@link #DEFAULTS} are the server's and {@code ./iiot detect}'s, chosen by
+     * leave-one-source-out validation on NAB (docs/analytics.md).
      *
      * @param warmup values learned from before any score is given
-     * @param window values in the window compared with the learned shapes
+     * @param window values in the window compared with the learned shapes, and averaged as the recent
+     *     level of the shift score
      * @param segments segment means the window is reduced to
      * @param vigilance similarity (1 - mean absolute difference of normalised segments) a window needs to
      *     resonate with a shape
      * @param categories most shapes kept (the least used is replaced when full)
      * @param learningRate how far a resonating shape moves towards the window
      * @param quiet values after a detection whose scores are damped
-     * @param detection the raw novelty from which a value counts as a detection (and starts the quiet
-     *     period); it is scored {@link #THRESHOLD}
+     * @param detection the surprise (in standard deviations of a raw score above its long-term mean) from
+     *     which a value counts as a detection and starts the quiet period; it is scored {@link #THRESHOLD}
+     * @param memory values over which the long-term mean and spread of each raw score (and the long-term
+     *     level) are averaged
+     * @param shortRate weight of the newest raw score in its short-term mean
+     * @param floor the least spread of a raw score (a fraction of the range), so that a series that never
+     *     varied is not alarmed by its first small change
+     * @param outside how far beyond the range seen so far (a fraction of it) a value is a detection on its
+     *     own
+     * @param parts which raw scores are used: 1 shape, 2 context, 4 shift (a sum)
      */
     public record Settings(
             int warmup,
@@ -39,14 +52,29 @@ public final class AnomalyDetector {
             int categories,
             double learningRate,
             int quiet,
-            double detection) {}
+            double detection,
+            int memory,
+            double shortRate,
+            double floor,
+            double outside,
+            int parts) {
 
-    public static final Settings DEFAULTS = new Settings(400, 32, 4, 0.9, 32, 0.02, 400, 0.05);
+        public Settings {
+            if (window % segments != 0 || window < 2 || categories < 1 || memory < 1 || parts < 0 || parts > 7) {
+                throw new IllegalArgumentException("inconsistent anomaly detector settings");
+            }
+        }
+    }
 
-    /** The score from which a value is anomalous: a raw novelty of {@code detection} maps to it. */
+    public static final Settings DEFAULTS = new Settings(300, 32, 4, 0.9, 32, 0.02, 100, 3, 1000, 0.6, 0.005, 0.05, 5);
+
+    /** The score from which a value is anomalous: a surprise of {@code detection} maps to it. */
     public static final double THRESHOLD = 0.5;
 
-    private static final byte CHECKPOINT_VERSION = 1;
+    private static final byte CHECKPOINT_VERSION = 2;
+    private static final int PARTS = 3;
+    /** Bins the range is divided into for the context score. */
+    private static final int BINS = 8;
 
     private final Settings settings;
     private final double[] recent;
@@ -58,6 +86,16 @@ public final class AnomalyDetector {
     private double min = Double.POSITIVE_INFINITY;
     private double max = Double.NEGATIVE_INFINITY;
     private long quietUntil;
+    private double longLevel;
+    /** Transitions seen between bins of the range (the previous value's bin, this one's), in a byte each. */
+    private final byte[] transitions = new byte[BINS * BINS];
+
+    private int previousBin;
+    /** Per raw score: short-term mean, long-term mean, long-term variance. */
+    private final double[] shortMean = new double[PARTS];
+
+    private final double[] longMean = new double[PARTS];
+    private final double[] longVariance = new double[PARTS];
 
     public AnomalyDetector(Settings settings) {
         this.settings = settings;
@@ -77,36 +115,105 @@ public final class AnomalyDetector {
         seen++;
         double outside = 0;
         if (seen > 1 && max > min) {
-            double span = max - min;
-            outside = Math.max(value - max, min - value) / span;
+            outside = Math.max(0, Math.max(value - max, min - value)) / (max - min);
         }
         min = Math.min(min, value);
         max = Math.max(max, value);
+        double longRate = Math.max(1.0 / seen, 1.0 / settings.memory());
+        if (seen == 1) {
+            longLevel = value;
+        }
         if (seen < recent.length || max <= min) {
+            longLevel += longRate * (value - longLevel);
             return 0;
         }
-        features();
-        double novelty = learn();
-        double raw = Math.max(novelty, Math.min(1, Math.max(0, outside) * 2));
+        double span = max - min;
+        double surprise = 0;
+        if ((settings.parts() & 1) != 0) {
+            features();
+            double novelty = learn();
+            surprise = Math.max(surprise, likelihood(0, novelty, longRate));
+        }
+        int bin = (int) Math.min(BINS - 1, (value - min) / span * BINS);
+        if ((settings.parts() & 2) != 0) {
+            surprise = Math.max(surprise, likelihood(1, context(bin), longRate));
+        }
+        previousBin = bin;
+        if ((settings.parts() & 4) != 0) {
+            surprise = Math.max(surprise, likelihood(2, Math.abs(windowMean() - longLevel) / span, longRate));
+        }
+        longLevel += longRate * (value - longLevel);
+        surprise = Math.max(surprise, settings.detection() * outside / settings.outside());
         if (seen <= settings.warmup()) {
             return 0;
         }
         if (seen < quietUntil) {
-            raw *= 0.01;
-        } else if (raw >= settings.detection()) {
+            surprise *= 0.01;
+        } else if (surprise >= settings.detection()) {
             quietUntil = seen + settings.quiet();
         }
-        return raw / (raw + settings.detection()); // detection -> THRESHOLD, monotone, below 1
+        return 1 - Math.pow(2, -surprise / settings.detection()); // detection -> THRESHOLD, monotone, below 1
     }
 
     /**
-     * The model's state, compact (about 1.6 KB with the default settings, whatever the number of
+     * How unusual a raw score's short-term mean is against its long-term mean and spread (in standard
+     * deviations, 0 when below the mean); then the raw score is learned.
+     */
+    private double likelihood(int part, double raw, double longRate) {
+        shortMean[part] += settings.shortRate() * (raw - shortMean[part]);
+        double spread = Math.max(Math.sqrt(longVariance[part]), settings.floor());
+        double surprise = Math.max(0, (shortMean[part] - longMean[part]) / spread);
+        double before = longMean[part];
+        longMean[part] += longRate * (raw - before);
+        longVariance[part] += longRate * ((raw - before) * (raw - longMean[part]) - longVariance[part]);
+        return surprise;
+    }
+
+    /**
+     * How unexpected this value's bin is after the previous value's bin (1 - its share of the transitions
+     * seen from there, a neighbouring bin counting half); then the transition is counted, all counts from
+     * that bin halved when one would overflow, so that old habits fade.
+     */
+    private double context(int bin) {
+        int row = previousBin * BINS;
+        int total = 0;
+        for (int b = 0; b < BINS; b++) {
+            total += transitions[row + b];
+        }
+        double hits = transitions[row + bin]
+                + 0.5
+                        * ((bin > 0 ? transitions[row + bin - 1] : 0)
+                                + (bin < BINS - 1 ? transitions[row + bin + 1] : 0));
+        double raw = 1 - Math.min(1, hits / (total + 1));
+        if (transitions[row + bin] == Byte.MAX_VALUE) {
+            for (int b = 0; b < BINS; b++) {
+                transitions[row + b] = (byte) (transitions[row + b] / 2);
+            }
+        }
+        transitions[row + bin]++;
+        return raw;
+    }
+
+    private double windowMean() {
+        double sum = 0;
+        for (double v : recent) {
+            sum += v;
+        }
+        return sum / recent.length;
+    }
+
+    /**
+     * The model's state, compact (at most 1,721 bytes with the default settings, whatever the number of
      * values seen): what the server keeps per device and key so that a restart does not start over.
      */
     public byte[] checkpoint() {
         ByteBuffer out = ByteBuffer.allocate(checkpointSize(settings));
         out.put(CHECKPOINT_VERSION);
         out.putLong(seen).putDouble(min).putDouble(max).putLong(quietUntil).putInt(shapeCount);
+        out.putDouble(longLevel).putInt(previousBin).put(transitions);
+        for (int p = 0; p < PARTS; p++) {
+            out.putDouble(shortMean[p]).putDouble(longMean[p]).putDouble(longVariance[p]);
+        }
         for (double v : recent) {
             out.putDouble(v);
         }
@@ -119,18 +226,29 @@ public final class AnomalyDetector {
         return Arrays.copyOf(out.array(), out.position());
     }
 
-    /** A detector that goes on from a checkpoint taken with the same settings. */
+    /**
+     * A detector that goes on from a checkpoint taken with the same settings. A checkpoint of an older
+     * version of the model (another design) cannot be continued: the series starts over with a new model.
+     */
     public static AnomalyDetector restore(Settings settings, byte[] checkpoint) {
         ByteBuffer in = ByteBuffer.wrap(checkpoint);
-        if (in.get() != CHECKPOINT_VERSION) {
-            throw new IllegalArgumentException("unknown checkpoint version");
-        }
         AnomalyDetector detector = new AnomalyDetector(settings);
+        if (checkpoint.length == 0 || in.get() != CHECKPOINT_VERSION) {
+            return detector;
+        }
         detector.seen = in.getLong();
         detector.min = in.getDouble();
         detector.max = in.getDouble();
         detector.quietUntil = in.getLong();
         detector.shapeCount = in.getInt();
+        detector.longLevel = in.getDouble();
+        detector.previousBin = in.getInt();
+        in.get(detector.transitions);
+        for (int p = 0; p < PARTS; p++) {
+            detector.shortMean[p] = in.getDouble();
+            detector.longMean[p] = in.getDouble();
+            detector.longVariance[p] = in.getDouble();
+        }
         for (int i = 0; i < detector.recent.length; i++) {
             detector.recent[i] = in.getDouble();
         }
@@ -145,7 +263,18 @@ public final class AnomalyDetector {
 
     /** The largest checkpoint of a model with these settings. */
     public static int checkpointSize(Settings settings) {
-        return 1 + 8 + 8 + 8 + 8 + 4 + 8 * settings.window() + settings.categories() * (8 * settings.segments() + 8);
+        return 1
+                + 8
+                + 8
+                + 8
+                + 8
+                + 4
+                + 8
+                + 4
+                + BINS * BINS
+                + PARTS * 24
+                + 8 * settings.window()
+                + settings.categories() * (8 * settings.segments() + 8);
     }
 
     /** How many values the model has seen. */

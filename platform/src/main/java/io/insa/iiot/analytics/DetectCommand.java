@@ -13,7 +13,8 @@ import java.util.Optional;
  * {@code ./iiot detect IN_DIR OUT_DIR}: the server's detector, with the server's settings, over every
  * {@code timestamp,value} CSV under IN_DIR. Writes OUT_DIR/&lt;same path&gt; with an
  * {@code anomaly_score} column (one row per input row, same order) and OUT_DIR/threshold.txt, the
- * score from which a value is anomalous; prints the NAB scores when IN_DIR/labels.json exists.
+ * score from which a value is anomalous; prints the NAB scores, in all and per source (the first folder
+ * of the files' paths), when IN_DIR/labels.json exists.
  */
 public final class DetectCommand {
 
@@ -75,6 +76,48 @@ public final class DetectCommand {
                     best.normalized(),
                     best.threshold());
         }
+        System.out.println(sourceTable(set, AnomalyDetector.THRESHOLD));
+    }
+
+    /**
+     * Per source (the first folder of a file's path), at the threshold: files, windows, windows detected,
+     * false alarms and the three NAB scores (a source without windows has none: its false alarms say it).
+     */
+    static String sourceTable(List<NabScorer.Series> set, double threshold) {
+        Map<String, List<NabScorer.Series>> bySource = new java.util.TreeMap<>();
+        for (NabScorer.Series series : set) {
+            int slash = series.name().indexOf('/');
+            bySource.computeIfAbsent(slash < 0 ? "." : series.name().substring(0, slash), s -> new ArrayList<>())
+                    .add(series);
+        }
+        bySource.put("all", set);
+        StringBuilder table = new StringBuilder(String.format(
+                "%-24s %5s %7s %8s %12s %8s %8s %8s%n",
+                "source", "files", "windows", "detected", "false alarms", "standard", "low FP", "low FN"));
+        for (var entry : bySource.entrySet()) {
+            int windows = 0;
+            int detected = 0;
+            int falseAlarms = 0;
+            for (NabScorer.Series series : entry.getValue()) {
+                int[] counts = NabScorer.detections(series, threshold);
+                windows += series.windows().size();
+                detected += counts[0];
+                falseAlarms += counts[1];
+            }
+            table.append(String.format(
+                    "%-24s %5d %7d %8d %12d", entry.getKey(), entry.getValue().size(), windows, detected, falseAlarms));
+            for (NabScorer.Profile profile : NabScorer.Profile.ALL) {
+                table.append(
+                        windows == 0
+                                ? String.format(" %8s", "-")
+                                : String.format(
+                                        " %8.2f",
+                                        NabScorer.scoreAt(entry.getValue(), profile, threshold)
+                                                .normalized()));
+            }
+            table.append('\n');
+        }
+        return table.toString();
     }
 
     private static void write(Path target, NabFiles.DataFile file, double[] score) throws IOException {

@@ -96,6 +96,32 @@ public final class NabScorer {
         return total;
     }
 
+    /**
+     * The windows of a file with an alarm after the probationary period, and the alarms outside every
+     * window there (the false alarms), at a threshold: {detected, false alarms}.
+     */
+    public static int[] detections(Series series, double threshold) {
+        int rows = series.scores().length;
+        int[] windowOf = windowIndex(rows, series.windows());
+        boolean[] hit = new boolean[series.windows().size()];
+        int falseAlarms = 0;
+        for (int i = probationaryRows(rows); i < rows; i++) {
+            if (series.scores()[i] < threshold) {
+                continue;
+            }
+            if (windowOf[i] < 0) {
+                falseAlarms++;
+            } else {
+                hit[windowOf[i]] = true;
+            }
+        }
+        int detected = 0;
+        for (boolean h : hit) {
+            detected += h ? 1 : 0;
+        }
+        return new int[] {detected, falseAlarms};
+    }
+
     /** The set's score for one profile with the threshold that maximises it (every distinct score tried). */
     public static Result score(List<Series> set, Profile profile) {
         List<double[]> candidates = new ArrayList<>(); // {score, weight, global window or -1}

@@ -20,8 +20,20 @@ class Predictions {
     static final double SUSPICIOUS = 0.3;
     static final int MAX_VALUES = 10_000;
 
-    /** The answer: the last value's score, its grade, the threshold, the forecast. */
-    record Prediction(double score, String grade, double threshold, double[] forecast, int values, long modelValues) {}
+    /**
+     * The answer: the last value's score, its grade, the threshold, the forecast with its approximate
+     * 95 % interval (lower and upper bound of each step), and the period the forecast used (0: none).
+     */
+    record Prediction(
+            double score,
+            String grade,
+            double threshold,
+            double[] forecast,
+            int values,
+            long modelValues,
+            double[] forecastLower,
+            double[] forecastUpper,
+            int period) {}
 
     private final Devices devices;
     private final TelemetryStore telemetry;
@@ -61,12 +73,16 @@ class Predictions {
             score = detector.score(value);
         }
         String grade = score >= AnomalyDetector.THRESHOLD ? "anomalous" : score >= SUSPICIOUS ? "suspicious" : "normal";
+        Forecast.Outlook outlook = Forecast.predict(values, properties.forecastHorizon());
         return new Prediction(
                 score,
                 grade,
                 AnomalyDetector.THRESHOLD,
-                Forecast.holt(values, properties.forecastHorizon()),
+                outlook.forecast(),
                 values.size(),
-                known);
+                known,
+                outlook.lower(),
+                outlook.upper(),
+                outlook.period());
     }
 }

@@ -172,7 +172,7 @@ class AnomalyDetectionIT extends IntegrationTest {
         try (ConfigurableApplicationContext restarted = new SpringApplicationBuilder(IiotApplication.class).run(args)) {
             Api other = new Api(
                     ((WebServerApplicationContext) restarted).getWebServer().getPort());
-            // a fresh model would score nothing during its 400-value warm-up
+            // a fresh model would score nothing during its warm-up (AnomalyDetector.DEFAULTS)
             send(other, pump, LEARNED, 500);
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 Double score = latestScore(admin, pump);
@@ -247,6 +247,12 @@ class AnomalyDetectionIT extends IntegrationTest {
                 .send();
         assertThat(calm.json().get("grade").asString()).isEqualTo("normal");
         assertThat(calm.json().at("/forecast/0").asDouble()).isBetween(0.0, 40.0);
+        assertThat(calm.json().get("forecast_lower").size()).isEqualTo(10);
+        assertThat(calm.json().at("/forecast_lower/0").asDouble())
+                .isLessThanOrEqualTo(calm.json().at("/forecast/0").asDouble());
+        assertThat(calm.json().at("/forecast_upper/0").asDouble())
+                .isGreaterThanOrEqualTo(calm.json().at("/forecast/0").asDouble());
+        assertThat(calm.json().has("period")).isTrue();
 
         sendCycle(api, pump, 0, 50);
         Api.Response stored = api.post("/api/v1/devices/" + pump.id() + "/predict", Map.of("key", "temperature"))

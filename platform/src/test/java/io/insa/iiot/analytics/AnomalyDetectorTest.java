@@ -2,6 +2,7 @@ package io.insa.iiot.analytics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -88,6 +89,35 @@ class AnomalyDetectorTest {
         for (int i = 3_000; i < series.length; i++) {
             assertThat(restored.score(series[i])).as("value %d", i).isEqualTo(original.score(series[i]));
         }
+    }
+
+    @Test
+    void theFirstHalfOfASeriesScoresAsInTheWholeSeries() {
+        Random random = new Random(9);
+        double[] series = new double[8_000];
+        for (int i = 0; i < series.length; i++) {
+            series[i] = cycle(i) + random.nextGaussian() + (i > 3_000 && i < 3_050 ? 15 : 0) + (i > 6_000 ? 8 : 0);
+        }
+        AnomalyDetector whole = new AnomalyDetector();
+        double[] wholeScores = new double[series.length];
+        for (int i = 0; i < series.length; i++) {
+            wholeScores[i] = whole.score(series[i]);
+        }
+        AnomalyDetector half = new AnomalyDetector();
+        for (int i = 0; i < series.length / 2; i++) {
+            assertThat(half.score(series[i])).as("value %d", i).isEqualTo(wholeScores[i]);
+        }
+        assertThat(Arrays.stream(wholeScores).anyMatch(s -> s >= AnomalyDetector.THRESHOLD))
+                .as("the series has anomalies to score")
+                .isTrue();
+    }
+
+    @Test
+    void aCheckpointOfAnEarlierModelStartsTheSeriesOver() {
+        byte[] earlier = {1, 0, 0, 0, 0, 0, 0, 0, 7};
+        AnomalyDetector detector = AnomalyDetector.restore(AnomalyDetector.DEFAULTS, earlier);
+        assertThat(detector.seen()).isZero();
+        assertThat(detector.score(1.0)).isZero();
     }
 
     private static double cycle(int i) {

@@ -98,4 +98,16 @@ class NabScorerTest {
         assertThat(NabScorer.normalize(47.661, 116, Profile.LOW_FN)).isCloseTo(80.36, within(0.01));
         assertThat(NabScorer.normalize(-116, 116, Profile.STANDARD)).isZero();
     }
+
+    @Test
+    void detectionsCountTheWindowsHitAndTheAlarmsOutsideThemAfterTheProbationaryPeriod() {
+        double[] scores = new double[100];
+        scores[10] = 1; // probationary: not counted
+        scores[42] = 1;
+        scores[45] = 1; // the same window again
+        scores[70] = 1;
+        scores[71] = 0.4; // below the threshold
+        assertThat(NabScorer.detections(new Series("a", ONE_WINDOW, scores), 0.5))
+                .containsExactly(1, 1);
+    }
 }
