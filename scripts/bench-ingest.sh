@@ -67,6 +67,8 @@ for checkout in "${checkouts[@]}"; do
   # the AOT cache would add a training run to each fresh start; start-up is not what this measures
   (cd "$checkout" && INSA_AOT_CACHE=off INSA_JAVA_OPTS="$opts" exec ./iiot start >"$out/server.log" 2>&1) &
   pid=$!
+  # a run that fails half-way must not leave its server holding the ports for the next one
+  trap 'pkill -f "$out/server.jfr" 2>/dev/null; kill "$pid" 2>/dev/null' EXIT
   started=$(date +%s)
   until curl -fsS http://127.0.0.1:8080/api/v1/health 2>/dev/null | grep -q UP; do
     kill -0 "$pid" 2>/dev/null || { tail -30 "$out/server.log" >&2; exit 1; }
