@@ -21,18 +21,31 @@ public final class FakeIngest implements Ingest {
         ACCEPT,
         HOLD,
         FAIL,
-        REFUSE
+        REFUSE,
+        /** admission itself throws, as a bug would */
+        THROW
     }
 
     public static final IngestResult.Failed FAILED =
             new IngestResult.Failed("the database is away (fake); retry", Duration.ofSeconds(7));
 
     private volatile Mode mode = Mode.ACCEPT;
+    private volatile boolean fromMemory;
     private final BlockingQueue<CompletableFuture<IngestResult>> held = new LinkedBlockingQueue<>();
     private final AtomicInteger calls = new AtomicInteger();
 
     public void mode(Mode mode) {
         this.mode = mode;
+    }
+
+    /** Whether transports may hand messages over on their event loop ({@link #admitsWithoutWaiting}). */
+    public void admitsFromMemory(boolean fromMemory) {
+        this.fromMemory = fromMemory;
+    }
+
+    @Override
+    public boolean admitsWithoutWaiting(io.insa.iiot.shared.TenantId tenant) {
+        return fromMemory;
     }
 
     /** Messages handed over so far. */
@@ -52,6 +65,7 @@ public final class FakeIngest implements Ingest {
     /** Back to accepting with no call counted; outcomes still held are failed so that nothing waits on them. */
     public void reset() {
         mode = Mode.ACCEPT;
+        fromMemory = false;
         calls.set(0);
         CompletableFuture<IngestResult> left;
         while ((left = held.poll()) != null) {
@@ -92,6 +106,7 @@ public final class FakeIngest implements Ingest {
             case REFUSE ->
                 CompletableFuture.completedFuture(new IngestResult.Rejected(
                         IngestResult.Reason.RATE_LIMITED, "too fast (fake)", Duration.ofSeconds(3)));
+            case THROW -> throw new IllegalStateException("admission failed (fake)");
             case HOLD -> {
                 CompletableFuture<IngestResult> open = new CompletableFuture<>();
                 held.add(open);

@@ -117,6 +117,22 @@ class MqttOutcomesIT extends FakeIngestTest {
     }
 
     @Test
+    void anAdmissionThatThrowsOnTheEventLoopIsAnsweredAsAFailure() throws Exception {
+        Mqtt5AsyncClient client =
+                clients.v5(device("throws").token(), closedByServer).toAsync();
+        ingest.admitsFromMemory(true);
+        ingest.mode(FakeIngest.Mode.THROW);
+
+        CompletableFuture<?> publish = publish(client, TELEMETRY);
+
+        Throwable cause = closedByServer.get(10, TimeUnit.SECONDS);
+        assertThat(ingest.calls()).as("admitted on the event loop").isEqualTo(1);
+        assertThat(((Mqtt5DisconnectException) cause).getMqttMessage().getReasonCode())
+                .isEqualTo(Mqtt5DisconnectReasonCode.SERVER_BUSY);
+        assertThat(publish).failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(Exception.class);
+    }
+
+    @Test
     void anMqtt311MessageThatCannotBeStoredClosesTheConnectionWithoutAPubAck() throws Exception {
         Mqtt3AsyncClient client =
                 clients.v3(device("busy3").token(), closedByServer).toAsync();
