@@ -32,6 +32,8 @@ public class IngestService implements Ingest {
 
     private static final Logger log = LoggerFactory.getLogger(IngestService.class);
     private static final Duration RETRY_AFTER_UNAVAILABLE = Duration.ofSeconds(5);
+    /** The queue keeps this much room for messages admitted between the check and their offer. */
+    private static final int ROOM_FOR_RACES = 1_000;
 
     private final PayloadParser parser;
     private final ServerTimestamps timestamps = new ServerTimestamps();
@@ -70,9 +72,6 @@ public class IngestService implements Ingest {
     public int maxPayloadBytes() {
         return properties.maxPayloadBytes();
     }
-
-    /** The queue keeps this much room for messages admitted between the check and their offer. */
-    private static final int ROOM_FOR_RACES = 1_000;
 
     @Override
     public boolean admitsWithoutWaiting(TenantId tenant) {
@@ -215,8 +214,7 @@ public class IngestService implements Ingest {
         boolean queued = false;
         if (writer.accepting()) {
             try {
-                queued = queue.offer(element)
-                        || queue.offer(element, properties.enqueueTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                queued = queue.offer(element, properties.enqueueTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -138,5 +138,10 @@ final class TelemetryRows {
             this.strings = used[3] ? strings : new String[0];
             this.jsons = used[4] ? jsons : new String[0];
         }
+
+        /** The statement's parameters in its order: ids, tenant, then the per-row columns. */
+        Object[] parameters(UUID tenant) {
+            return new Object[] {devices, tenant, device, keys, ts, longs, doubles, booleans, strings, jsons};
+        }
     }
 }

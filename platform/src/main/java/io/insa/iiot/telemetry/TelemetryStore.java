@@ -20,7 +20,30 @@ import org.springframework.stereotype.Component;
 @Component
 public class TelemetryStore {
 
-    private static final String VALUES = "?::int8[], ?::float8[], ?::bool[], ?::text[], ?::text[]";
+    /**
+     * Inserts the rows of {@link TelemetryRows.Columns#parameters} into the table named by {@code %s};
+     * what a conflict does follows.
+     */
+    private static final String INSERT_ROWS = """
+            WITH d AS MATERIALIZED (SELECT ?::uuid[] AS ids)
+            INSERT INTO %s (tenant_id, device_id, key_id, ts, long_v, double_v, bool_v, str_v, json_v)
+            SELECT ?, d.ids[i], k, timestamptz 'epoch' + t * interval '1 microsecond', l, f, b, s, j::jsonb
+            FROM d, unnest(?::int[], ?::int[], ?::int8[], ?::int8[], ?::float8[], ?::bool[], ?::text[], ?::text[])
+              AS r(i, k, t, l, f, b, s, j)
+            """;
+
+    /** A point written again (same device, key and time: a device's retry) replaces the stored one. */
+    private static final String WRITE_POINTS = INSERT_ROWS.formatted("telemetry") + """
+            ON CONFLICT (tenant_id, device_id, key_id, ts) DO UPDATE
+              SET long_v = excluded.long_v, double_v = excluded.double_v, bool_v = excluded.bool_v,
+                  str_v = excluded.str_v, json_v = excluded.json_v""";
+
+    /** A latest value only ever moves forward in time. */
+    private static final String WRITE_LATEST = INSERT_ROWS.formatted("telemetry_latest") + """
+            ON CONFLICT (tenant_id, device_id, key_id) DO UPDATE
+              SET ts = excluded.ts, long_v = excluded.long_v, double_v = excluded.double_v,
+                  bool_v = excluded.bool_v, str_v = excluded.str_v, json_v = excluded.json_v
+              WHERE telemetry_latest.ts <= excluded.ts""";
 
     private final JdbcClient jdbc;
     private final TenantTransactions transactions;
@@ -33,48 +56,9 @@ public class TelemetryStore {
     void write(TenantId tenant, TelemetryRows rows) {
         requireContext(tenant);
         if (!rows.isEmpty()) {
-            TelemetryRows.Columns all = rows.all();
-            jdbc.sql("""
-                            WITH d AS MATERIALIZED (SELECT ?::uuid[] AS ids)
-                            INSERT INTO telemetry (tenant_id, device_id, key_id, ts, long_v, double_v, bool_v, str_v, json_v)
-                            SELECT ?, d.ids[i], k, timestamptz 'epoch' + t * interval '1 microsecond', l, f, b, s, j::jsonb
-                            FROM d, unnest(?::int[], ?::int[], ?::int8[], %s) AS r(i, k, t, l, f, b, s, j)
-                            ON CONFLICT (tenant_id, device_id, key_id, ts) DO UPDATE
-                              SET long_v = excluded.long_v, double_v = excluded.double_v, bool_v = excluded.bool_v,
-                                  str_v = excluded.str_v, json_v = excluded.json_v""".formatted(VALUES))
-                    .params(
-                            all.devices,
-                            tenant.value(),
-                            all.device,
-                            all.keys,
-                            all.ts,
-                            all.longs,
-                            all.doubles,
-                            all.booleans,
-                            all.strings,
-                            all.jsons)
-                    .update();
-            TelemetryRows.Columns latest = rows.latest();
-            jdbc.sql("""
-                            WITH d AS MATERIALIZED (SELECT ?::uuid[] AS ids)
-                            INSERT INTO telemetry_latest (tenant_id, device_id, key_id, ts, long_v, double_v, bool_v, str_v, json_v)
-                            SELECT ?, d.ids[i], k, timestamptz 'epoch' + t * interval '1 microsecond', l, f, b, s, j::jsonb
-                            FROM d, unnest(?::int[], ?::int[], ?::int8[], %s) AS r(i, k, t, l, f, b, s, j)
-                            ON CONFLICT (tenant_id, device_id, key_id) DO UPDATE
-                              SET ts = excluded.ts, long_v = excluded.long_v, double_v = excluded.double_v,
-                                  bool_v = excluded.bool_v, str_v = excluded.str_v, json_v = excluded.json_v
-                              WHERE telemetry_latest.ts <= excluded.ts""".formatted(VALUES))
-                    .params(
-                            latest.devices,
-                            tenant.value(),
-                            latest.device,
-                            latest.keys,
-                            latest.ts,
-                            latest.longs,
-                            latest.doubles,
-                            latest.booleans,
-                            latest.strings,
-                            latest.jsons)
+            jdbc.sql(WRITE_POINTS).params(rows.all().parameters(tenant.value())).update();
+            jdbc.sql(WRITE_LATEST)
+                    .params(rows.latest().parameters(tenant.value()))
                     .update();
         }
     }
