@@ -6,10 +6,16 @@
 # stored rows counted against PUBACKs at the end. Each checkout is built by its own ./iiot start.
 #   ./scripts/bench-ingest.sh [checkout-dir ...]
 # BENCH_STAGES (2000,5000,8000,10000,13000,17000)  BENCH_DEVICES (10000)  BENCH_DURATION (45 s a stage)
-# BENCH_WARMUP (10 s a stage)  BENCH_JFR (profile: JFR settings, or none)
+# BENCH_WARMUP (10 s a stage)  BENCH_JFR (profile: JFR settings, or none)  BENCH_TAG (added to the output
+# directory's name)  BENCH_JAVA_OPTS (more options for the server's JVM)
+# BENCH_AGE (minutes, 0): before the stages, the instance runs that long as one that outside checks
+# have used: again and again a new tenant of BENCH_DEVICES devices, provisioned through the API, at
+# BENCH_AGE_RATE (2000) msg/s for 4 minutes; its output in aging.txt. BENCH_LOCK (a file): the stages
+# wait for this lock (flock), the aging does not, so that other work can use the lock meanwhile.
 # BENCH_PG_PROFILE (1: in each stage, 20 s of PostgreSQL's side: commits, rows and WAL per second into
-# postgres.txt, and its busiest functions sampled with perf into pg-<rate>.txt, when perf is installed)
-# Output, the server's log and server.jfr per checkout: target/bench-ingest/<checkout name>/.
+# postgres.txt, its busiest functions sampled with perf into pg-<rate>.txt, when perf is installed, and
+# the statements its busy backends run, sampled every 100 ms, into pg-<rate>-queries.txt)
+# Output, the server's log, server.jfr and its ingest metrics at the end (metrics.txt) per checkout: target/bench-ingest/<checkout name>/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 here=$(pwd)
@@ -19,6 +25,7 @@ stages=${BENCH_STAGES:-2000,5000,8000,10000,13000,17000}
 devices=${BENCH_DEVICES:-10000} duration=${BENCH_DURATION:-45} warmup=${BENCH_WARMUP:-10}
 jfr=${BENCH_JFR:-profile}
 pg_profile=${BENCH_PG_PROFILE:-0}
+age=${BENCH_AGE:-0} age_rate=${BENCH_AGE_RATE:-2000}
 
 # user + system CPU seconds a process has used so far
 cpu_seconds() { ps -p "$1" -o times= 2>/dev/null | tr -d ' ' || echo 0; }
@@ -37,11 +44,19 @@ pg_stage_profiles() {
     rate=${BASH_REMATCH[1]}
     sleep $((warmup + 5))
     before=$(pg_counters </dev/null)
+    # what the busy backends run: pg_stat_activity sampled every 100 ms, from one connection
+    for _ in $(seq 200); do
+      echo "SELECT regexp_replace(query, '\\s+', ' ', 'g') FROM pg_stat_activity
+              WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid();"
+      echo "SELECT pg_sleep(0.1);"
+    done | su postgres -c "psql -XAtq -d postgres" 2>/dev/null | grep . | sort | uniq -c | sort -rn \
+      >"$out/pg-$rate-queries.txt" &
     if command -v perf >/dev/null; then
       perf record -q -F 499 -u postgres -o "$out/pg-$rate.perf" -- sleep 20 </dev/null >/dev/null 2>&1
     else
       sleep 20
     fi
+    wait
     after=$(pg_counters </dev/null)
     read -r c0 i0 u0 w0 <<<"$before"
     read -r c1 i1 u1 w1 <<<"$after"
@@ -51,24 +66,41 @@ pg_stage_profiles() {
   done
 }
 
+drop_bench_database() {
+  su postgres -c "psql -XAtq -d postgres -c 'DROP DATABASE IF EXISTS \"$INSA_DB_NAME\" WITH (FORCE)' \
+    -c 'DROP ROLE IF EXISTS \"$INSA_DB_APP_USER\"' -c 'DROP ROLE IF EXISTS \"$INSA_DB_OWNER_USER\"'" \
+    </dev/null >/dev/null 2>&1 || true
+}
+
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "method:  fresh instance per checkout (./iiot start, own database), ./loadgen.sh mqtt --mqtt-version 3"
 echo "         --qos 1 --points 3 --devices $devices --stages $stages --warmup $warmup --duration $duration"
 for checkout in "${checkouts[@]}"; do
   checkout=$(cd "$checkout" && pwd)
-  name=$(basename "$checkout")-$(git -C "$checkout" rev-parse --short HEAD)
+  name=$(basename "$checkout")-$(git -C "$checkout" rev-parse --short HEAD)${BENCH_TAG:+-$BENCH_TAG}
   out=$here/target/bench-ingest/$name
   rm -rf "$out" && mkdir -p "$out"
   export INSA_DATADIR=$out/data
-  opts=""
-  [[ $jfr == none ]] || opts="-XX:StartFlightRecording=filename=$out/server.jfr,settings=$jfr,dumponexit=true"
+  # a database and roles named for the run, so that a checkout from before per-instance databases
+  # (it would use "insa") starts on an empty database of its own as well
+  db=bench_$(tr -c 'a-z0-9\n' _ <<<"${name,,}")
+  export INSA_DB_NAME=$db INSA_DB_OWNER_USER=${db}_owner INSA_DB_APP_USER=${db}_app
+  # passwords given to both the server and the load generator, whichever way the checkout's ./iiot
+  # keeps its own
+  export INSA_DB_OWNER_PASSWORD=$(openssl rand -hex 16) INSA_DB_APP_PASSWORD=$(openssl rand -hex 16)
+  drop_bench_database
+  opts=${BENCH_JAVA_OPTS:-}
+  [[ $jfr == none ]] || opts="$opts -XX:StartFlightRecording=filename=$out/server.jfr,settings=$jfr,dumponexit=true"
   echo
   echo "== $name ($checkout)"
   # the AOT cache would add a training run to each fresh start; start-up is not what this measures
   (cd "$checkout" && INSA_AOT_CACHE=off INSA_JAVA_OPTS="$opts" exec ./iiot start >"$out/server.log" 2>&1) &
   pid=$!
-  # a run that fails half-way must not leave its server holding the ports for the next one
-  trap 'pkill -f "$out/server.jfr" 2>/dev/null; kill "$pid" 2>/dev/null' EXIT
+  # a run that fails half-way must not leave its server holding the ports for the next one, nor its
+  # PostgreSQL monitor following the output
+  monitor=""
+  trap 'pkill -f "$out/server.jfr" 2>/dev/null; kill "$pid" 2>/dev/null
+        [[ -z $monitor ]] || { pkill -P "$monitor"; kill "$monitor"; } 2>/dev/null' EXIT
   started=$(date +%s)
   until curl -fsS http://127.0.0.1:8080/api/v1/health 2>/dev/null | grep -q UP; do
     kill -0 "$pid" 2>/dev/null || { tail -30 "$out/server.log" >&2; exit 1; }
@@ -76,24 +108,46 @@ for checkout in "${checkouts[@]}"; do
     sleep 0.5
   done
   server=$(pgrep -f "platform.jar" -n)
-  # CPU seconds of the platform, of every PostgreSQL process and of the load generator, every 10 s
+  # CPU seconds of the platform, of every PostgreSQL process, of the load generator and of the whole
+  # machine (whatever else ran is the difference), every 10 s
   (while kill -0 "$server" 2>/dev/null; do
      gen=$(pgrep -f "loadgen.jar" -n || true)
-     printf '%s platform %s postgres %s loadgen %s\n' "$(date +%T)" "$(cpu_seconds "$server")" \
+     printf '%s platform %s postgres %s loadgen %s machine %s\n' "$(date +%T)" "$(cpu_seconds "$server")" \
        "$(ps -u postgres -o times= | awk '{s += $1} END {print s + 0}')" \
-       "$( [[ -n $gen ]] && cpu_seconds "$gen" || echo 0)"
+       "$( [[ -n $gen ]] && cpu_seconds "$gen" || echo 0)" \
+       "$(awk '/^cpu / {print int(($2 + $3 + $4 + $7 + $8 + $9) / 100)}' /proc/stat)"
      sleep 10
    done >"$out/cpu.txt") &
+  if ((age > 0)); then
+    aged_until=$(($(date +%s) + age * 60))
+    echo "aging: tenants of $devices devices at $age_rate msg/s for $age minutes (aging.txt)"
+    while (($(date +%s) < aged_until)); do
+      ./loadgen.sh mqtt --mqtt-version 3 --qos 1 --points 3 --devices "$devices" --stages "$age_rate" \
+        --warmup 10 --duration 240 --server-pid "$server" \
+        --admin-password-file "$INSA_DATADIR/admin-password.txt" 2>&1 | grep -Ev '^(progress|second):' >>"$out/aging.txt"
+    done
+    echo "aged:  $(grep -c '^stage:' "$out/aging.txt") runs, $(ps -o rss= -p "$server" | awk '{printf "%.0f MiB", $1/1024}') RSS"
+  fi
+  if [[ -n ${BENCH_LOCK:-} ]]; then
+    exec {lock}>"$BENCH_LOCK"
+    flock "$lock"
+  fi
   : >"$out/loadgen.txt"
-  monitor=""
   if [[ $pg_profile == 1 ]]; then
     pg_stage_profiles "$out" &
     monitor=$!
   fi
   ./loadgen.sh mqtt --mqtt-version 3 --qos 1 --points 3 --devices "$devices" --stages "$stages" \
     --warmup "$warmup" --duration "$duration" --server-pid "$server" \
-    --admin-password-file "$INSA_DATADIR/admin-password.txt" | tee "$out/loadgen.txt" | grep -v '^progress:'
+    --admin-password-file "$INSA_DATADIR/admin-password.txt" | tee "$out/loadgen.txt" | grep -Ev '^(progress|second):'
   [[ -z $monitor ]] || pkill -P "$monitor" 2>/dev/null || true
+  # the tables' updates (HOT or not), vacuums and analyzes during the run
+  su postgres -c "psql -XAq -d $INSA_DB_NAME -c \"SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd,
+      n_dead_tup, autovacuum_count, autoanalyze_count FROM pg_stat_user_tables
+      WHERE n_tup_ins + n_tup_upd > 1000 ORDER BY n_tup_ins + n_tup_upd DESC\"" >"$out/tables.txt" 2>&1 || true
+  # the server's own ingest and transport counters at the end of the run
+  curl -fsS "http://127.0.0.1:${MANAGEMENT_SERVER_PORT:-8081}/actuator/prometheus" 2>/dev/null \
+    | grep -E '^insa_(ingest|transport)' >"$out/metrics.txt" || true
   kill "$server" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   if [[ -f $out/postgres.txt ]]; then
@@ -106,5 +160,5 @@ for checkout in "${checkouts[@]}"; do
     done
   fi
   # the instance's database and roles go with it; the profile and logs stay
-  (REPO=$checkout; source "$here/scripts/lib.sh"; drop_instance "$INSA_DATADIR") >/dev/null 2>&1 || true
+  drop_bench_database
 done

@@ -2,12 +2,14 @@ package io.insa.iiot.loadgen;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -36,6 +38,13 @@ final class PacedLoad {
             Sender sender)
             throws InterruptedException {
         Recorder latency = new Recorder(3);
+        // the measured messages by the second they were sent in, so that a stall can be placed in time
+        // against the server's log and profile
+        ConcurrentHistogram[] bySecond = new ConcurrentHistogram[(int) duration.toSeconds() + 1];
+        for (int i = 0; i < bySecond.length; i++) {
+            bySecond[i] = new ConcurrentHistogram(2);
+        }
+        long measureFromMillis = System.currentTimeMillis() + warmup.toMillis();
         AtomicLong acknowledged = new AtomicLong();
         AtomicLong sent = new AtomicLong();
         Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
@@ -68,7 +77,9 @@ final class PacedLoad {
                     errors.computeIfAbsent(problem, k -> new AtomicLong()).incrementAndGet();
                 } else {
                     acknowledged.incrementAndGet();
-                    latency.recordValue(Math.max(1, (System.nanoTime() - published) / 1000));
+                    long micros = Math.max(1, (System.nanoTime() - published) / 1000);
+                    latency.recordValue(micros);
+                    bySecond[(int) ((published - measureFrom) / 1_000_000_000L)].recordValue(micros);
                 }
             });
         }
@@ -83,6 +94,17 @@ final class PacedLoad {
                 acknowledged.get() / seconds,
                 acknowledged.get() * points / seconds);
         printLatencyAndErrors(histogram, acknowledgement, errors);
+        for (int i = 0; i < bySecond.length; i++) {
+            Histogram second = bySecond[i];
+            if (second.getTotalCount() > 0) {
+                System.out.printf(
+                        "second:  %s sent %d, p99 %.1f ms, max %.1f ms%n",
+                        Instant.ofEpochMilli(measureFromMillis + i * 1000L),
+                        second.getTotalCount(),
+                        second.getValueAtPercentile(99) / 1000.0,
+                        second.getMaxValue() / 1000.0);
+            }
+        }
     }
 
     /** The latency percentiles (microsecond histogram) and the errors by kind, as every mode reports them. */
