@@ -185,6 +185,15 @@ class DeviceRepository {
     }
 
     /**
+     * Each id looked up through the primary key. As {@code id = ANY(?)} the planner may read all of the
+     * tenant's devices and filter them instead, for every batch, while its statistics do not know the
+     * tenant's devices yet (a tenant that has just provisioned thousands of them).
+     */
+    static final String EXISTING = """
+            SELECT d.id FROM unnest(?::uuid[]) AS u(id),
+              LATERAL (SELECT id FROM devices WHERE id = u.id LIMIT 1) AS d""";
+
+    /**
      * The devices among {@code ids} that exist, once no deletion in the tenant is in progress; a
      * deletion that starts later waits for this transaction.
      */
@@ -192,10 +201,7 @@ class DeviceRepository {
         jdbc.sql("SELECT pg_advisory_xact_lock_shared(?, ?)")
                 .params(DELETION_BARRIER, tenant.hashCode())
                 .query(rs -> {});
-        return jdbc.sql("SELECT id FROM devices WHERE id = ANY(?::uuid[])")
-                .param(ids)
-                .query(UUID.class)
-                .list();
+        return jdbc.sql(EXISTING).param(ids).query(UUID.class).list();
     }
 
     boolean assignGateway(UUID id, UUID gatewayId, OffsetDateTime now) {
