@@ -75,6 +75,9 @@ public class DeviceCertificates {
     /** Whom a device names itself as: a device id, or a tenant's slug and a device name. */
     private record Claim(UUID deviceId, String slug, String name) {
 
+        /** a device id as the platform writes it: 8-4-4-4-12 hexadecimal digits */
+        private static final int CANONICAL_ID_LENGTH = 36;
+
         static Optional<Claim> of(String claimed) {
             if (claimed == null || claimed.isEmpty() || claimed.length() > 400) {
                 return Optional.empty();
@@ -82,6 +85,9 @@ public class DeviceCertificates {
             int slash = claimed.indexOf('/');
             if (slash > 0 && slash < claimed.length() - 1) {
                 return Optional.of(new Claim(null, claimed.substring(0, slash), claimed.substring(slash + 1)));
+            }
+            if (claimed.length() != CANONICAL_ID_LENGTH) { // an access token: no exception for each connect
+                return Optional.empty();
             }
             try {
                 return Optional.of(new Claim(UUID.fromString(claimed), null, null));

@@ -60,6 +60,10 @@ final class IngestMetrics {
                 .description("1 while transports slow senders down: the ingest queue is high or the database"
                         + " cannot be reached")
                 .register(registry);
+        Counter slowedDown = Counter.builder("insa.ingest.queue.high.entered")
+                .description("times transports began slowing senders down")
+                .register(registry);
+        pressure.listen(slowedDown::increment, () -> {});
     }
 
     void heldForDatabase() {
