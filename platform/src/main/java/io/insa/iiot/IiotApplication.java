@@ -6,7 +6,9 @@ import org.springframework.boot.context.metrics.buffering.BufferingApplicationSt
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
-@SpringBootApplication
+// Boot's mail sender exists only when spring.mail.host is set at build time under Spring AOT; the
+// platform's own (shared.SmtpConfiguration) reads the setting at every start
+@SpringBootApplication(excludeName = "org.springframework.boot.mail.autoconfigure.MailSenderAutoConfiguration")
 @ConfigurationPropertiesScan
 @EnableScheduling
 public class IiotApplication {
