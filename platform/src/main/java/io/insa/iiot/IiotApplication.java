@@ -1,5 +1,6 @@
 package io.insa.iiot;
 
+import io.insa.iiot.system.StartupTraining;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.metrics.buffering.BufferingApplicationStartup;
@@ -30,6 +31,7 @@ public class IiotApplication {
         if (steps > 0) {
             application.setApplicationStartup(new BufferingApplicationStartup(steps));
         }
+        StartupTraining.prepare(application);
         application.run(arguments(args));
     }
 
