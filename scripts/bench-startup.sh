@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Start-up benchmark: runs `./iiot start` as an operator does, N times (default 5), and reports the
-# time from the command until GET /api/v1/health answers UP, as seen from outside; Spring's own
-# "Started ... in" figure; and the resident memory once healthy. A first start comes before the runs:
-# it builds the jar when the sources changed and makes the AOT cache when this build has none (JDK 25
-# or newer), as an operator's first start would; its time is printed apart. Then one more start
-# records Spring's start-up steps (INSA_STARTUP_STEPS) and prints where the time goes.
+# time from the command until GET /api/v1/health answers UP, as seen from outside (each run, their mean
+# and median); Spring's own "Started ... in" figure; and the resident memory once healthy. A first start
+# comes before the runs: it builds the jar when the sources changed and makes the AOT cache when this
+# build has none (JDK 25 or newer), as an operator's first start would; its time is printed apart. Then
+# one more start records Spring's start-up steps (INSA_STARTUP_STEPS) and prints where the time goes.
+# scripts/bench-startup-compare.sh runs two builds or settings alternately.
 #
 # The usual environment applies (INSA_DATADIR, SERVER_PORT, INSA_AOT_CACHE=off to compare, ...); the
 # ports are the defaults unless set, so nothing else may listen on them. Needs curl; the breakdown of
@@ -53,7 +54,7 @@ stop() {
 started() { sed -n 's/.*Started IiotApplication in \([0-9.]*\) seconds (process running for \([0-9.]*\)).*/\1 \2/p' "$1"; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
-echo "method:  ./iiot start (INSA_AOT_CACHE=${INSA_AOT_CACHE:-on}), $runs runs after a first start;"
+echo "method:  ./iiot start (INSA_AOT_CACHE=${INSA_AOT_CACHE:-on}, INSA_SPRING_AOT=${INSA_SPRING_AOT:-on}), $runs runs after a first start;"
 echo "         ready = from the command to GET /api/v1/health = UP (polled every 20 ms)"
 
 start "$work/first.log"
@@ -64,6 +65,7 @@ printf 'first start: ready after %d ms (Spring: %s s)\n' "$ready_ms" "$spring"
 stop
 
 total=0
+all=()
 for i in $(seq 1 "$runs"); do
   start "$work/run.log"
   rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status")
@@ -71,9 +73,11 @@ for i in $(seq 1 "$runs"); do
   printf 'run %d: ready after %d ms (Spring "Started in" %s s, process running for %s s), RSS %s MiB\n' \
     "$i" "$ready_ms" "$spring" "$process" "$rss"
   total=$((total + ready_ms))
+  all+=("$ready_ms")
   stop
 done
-echo "mean ready: $((total / runs)) ms"
+median=$(printf '%s\n' "${all[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }')
+echo "mean ready: $((total / runs)) ms, median $median ms"
 
 # Where the time goes: one more start that records Spring's steps.
 INSA_STARTUP_STEPS=20000 start "$work/steps.log"

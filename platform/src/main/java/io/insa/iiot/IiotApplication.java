@@ -1,12 +1,15 @@
 package io.insa.iiot;
 
+import io.insa.iiot.system.StartupTraining;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.metrics.buffering.BufferingApplicationStartup;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
-@SpringBootApplication
+// Boot's mail sender exists only when spring.mail.host is set at build time under Spring AOT; the
+// platform's own (shared.SmtpConfiguration) reads the setting at every start
+@SpringBootApplication(excludeName = "org.springframework.boot.mail.autoconfigure.MailSenderAutoConfiguration")
 @ConfigurationPropertiesScan
 @EnableScheduling
 public class IiotApplication {
@@ -28,6 +31,7 @@ public class IiotApplication {
         if (steps > 0) {
             application.setApplicationStartup(new BufferingApplicationStartup(steps));
         }
+        StartupTraining.prepare(application);
         application.run(arguments(args));
     }
 

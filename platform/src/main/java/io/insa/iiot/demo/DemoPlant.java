@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.ZoneId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
@@ -20,10 +19,11 @@ import tools.jackson.databind.json.JsonMapper;
  * Runs the demo plant while the server runs ({@code insa.demo.enabled=true}): once the server is ready,
  * starts the OPC UA line, sets the tenant up through the API and connects the MQTT devices; on stop,
  * first of all, disconnects them, disables the connector and stops the line, so nothing of the demo
- * goes on. A failed setup is logged and leaves the platform itself running.
+ * goes on. A failed setup is logged and leaves the platform itself running. The bean always exists and
+ * the setting is read when it starts: with Spring AOT the beans are chosen at build time, where a
+ * condition on the setting would be decided once for every start.
  */
 @Component
-@ConditionalOnProperty(name = "insa.demo.enabled", havingValue = "true")
 class DemoPlant implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(DemoPlant.class);
@@ -62,7 +62,9 @@ class DemoPlant implements SmartLifecycle {
 
     @EventListener(ApplicationReadyEvent.class)
     void serverReady() {
-        Thread.ofVirtual().name("demo-plant-setup").start(this::launch);
+        if (settings.enabled()) {
+            Thread.ofVirtual().name("demo-plant-setup").start(this::launch);
+        }
     }
 
     private synchronized void launch() {
@@ -105,7 +107,7 @@ class DemoPlant implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
-        running = true;
+        running = settings.enabled();
     }
 
     @Override

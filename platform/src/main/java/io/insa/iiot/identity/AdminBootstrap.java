@@ -5,6 +5,7 @@ import io.insa.iiot.audit.AuditLog;
 import io.insa.iiot.shared.DataDirectory;
 import io.insa.iiot.shared.Secrets;
 import io.insa.iiot.shared.TenantTransactions;
+import io.insa.iiot.system.StartupTraining;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -31,6 +32,7 @@ class AdminBootstrap implements ApplicationRunner {
     private final TenantTransactions transactions;
     private final String email;
     private final String password;
+    private final boolean training;
 
     AdminBootstrap(
             UserAccounts users,
@@ -39,7 +41,8 @@ class AdminBootstrap implements ApplicationRunner {
             AuditLog audit,
             TenantTransactions transactions,
             @Value("${insa.admin.email}") String email,
-            @Value("${insa.admin.password:}") String password) {
+            @Value("${insa.admin.password:}") String password,
+            @Value("${" + StartupTraining.PROPERTY + ":false}") boolean training) {
         this.users = users;
         this.passwords = passwords;
         this.dataDir = dataDir;
@@ -47,11 +50,13 @@ class AdminBootstrap implements ApplicationRunner {
         this.transactions = transactions;
         this.email = email;
         this.password = password;
+        this.training = training;
     }
 
     @Override
     public void run(ApplicationArguments args) {
-        if (users.anySystemAdmin()) {
+        // the AOT cache's training run leaves it to the real start, whose log the operator reads
+        if (training || users.anySystemAdmin()) {
             return;
         }
         boolean generated = password.isBlank();

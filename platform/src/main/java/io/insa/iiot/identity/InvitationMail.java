@@ -1,13 +1,13 @@
 package io.insa.iiot.identity;
 
 import io.insa.iiot.shared.ProblemException;
+import io.insa.iiot.shared.Smtp;
 import io.insa.iiot.tenancy.Invitations;
 import io.insa.iiot.tenancy.Tenant;
 import jakarta.annotation.PostConstruct;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.mail.MailException;
@@ -32,11 +32,11 @@ class InvitationMail {
     private final String from;
 
     InvitationMail(
-            ObjectProvider<JavaMailSender> smtp,
+            Smtp smtp,
             @Value("${insa.invitations.expose-token}") boolean exposeToken,
             @Value("${insa.public-url}") String publicUrl,
             @Value("${insa.mail.from}") String from) {
-        this.smtp = smtp.getIfAvailable();
+        this.smtp = smtp.sender().orElse(null);
         this.exposeToken = exposeToken;
         this.publicUrl = publicUrl.replaceAll("/+$", "");
         this.from = from;

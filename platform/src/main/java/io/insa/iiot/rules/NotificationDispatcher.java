@@ -2,6 +2,7 @@ package io.insa.iiot.rules;
 
 import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.command.Commands;
+import io.insa.iiot.shared.Smtp;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.shared.Times;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.mail.MailException;
@@ -57,7 +57,7 @@ class NotificationDispatcher implements SmartLifecycle, DisposableBean {
     private final TenantTransactions transactions;
     private final WebhookSender webhooks;
     private final WebhookSecrets secrets;
-    private final ObjectProvider<JavaMailSender> smtp;
+    private final Smtp smtp;
     private final Commands commands;
     private final JsonMapper json;
     private final Clock clock;
@@ -80,7 +80,7 @@ class NotificationDispatcher implements SmartLifecycle, DisposableBean {
             TenantTransactions transactions,
             WebhookSender webhooks,
             WebhookSecrets secrets,
-            ObjectProvider<JavaMailSender> smtp,
+            Smtp smtp,
             Commands commands,
             JsonMapper json,
             Clock clock,
@@ -239,7 +239,7 @@ class NotificationDispatcher implements SmartLifecycle, DisposableBean {
     }
 
     private Outcome mail(RuleAction.Email email, String event, Alert alert, byte[] body) {
-        Optional<JavaMailSender> sender = Optional.ofNullable(smtp.getIfAvailable());
+        Optional<JavaMailSender> sender = smtp.sender();
         if (sender.isEmpty()) {
             return new Outcome(false, "no SMTP server is configured (spring.mail.host)");
         }

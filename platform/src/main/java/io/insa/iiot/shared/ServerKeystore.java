@@ -24,6 +24,7 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import javax.net.ssl.KeyManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -58,6 +59,10 @@ public class ServerKeystore {
     private final String password;
     private final String type;
     private final boolean generated;
+    /** Read once: every read of a PKCS#12 file derives its keys anew (PBKDF2), tens of milliseconds each at start. */
+    private final KeyStore store;
+
+    private KeyManagerFactory keyManagers;
 
     public ServerKeystore(
             @Value("${insa.https.keystore:}") String configured,
@@ -81,6 +86,7 @@ public class ServerKeystore {
                         return fresh;
                     });
         }
+        this.store = load(path, password, type);
         log.info(
                 "TLS certificate {}: {}, SHA-256 fingerprint {}",
                 generated ? "generated (self-signed)" : "configured",
@@ -116,15 +122,42 @@ public class ServerKeystore {
     }
 
     public X509Certificate certificate() {
-        try (InputStream in = Files.newInputStream(path)) {
-            KeyStore store = KeyStore.getInstance(type);
-            store.load(in, password.toCharArray());
+        try {
             for (String alias : Collections.list(store.aliases())) {
                 if (store.isKeyEntry(alias)) {
                     return (X509Certificate) store.getCertificate(alias);
                 }
             }
             throw new IllegalStateException(path + " holds no key entry");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read the keystore " + path, e);
+        }
+    }
+
+    /** The keystore as read at start, for HTTPS. */
+    public KeyStore keyStore() {
+        return store;
+    }
+
+    /** The key managers of the keystore, made once for every listener that serves the platform's key. */
+    public synchronized KeyManagerFactory keyManagers() {
+        if (keyManagers == null) {
+            try {
+                KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                factory.init(store, password.toCharArray());
+                keyManagers = factory;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("cannot read the key of " + path, e);
+            }
+        }
+        return keyManagers;
+    }
+
+    private static KeyStore load(Path path, String password, String type) {
+        try (InputStream in = Files.newInputStream(path)) {
+            KeyStore store = KeyStore.getInstance(type);
+            store.load(in, password.toCharArray());
+            return store;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path, e);
         } catch (GeneralSecurityException e) {

@@ -55,7 +55,8 @@ class HttpsConnector implements WebServerFactoryCustomizer<TomcatServletWebServe
         host.setProtocols("TLSv1.2+TLSv1.3");
         SSLHostConfigCertificate certificate =
                 new SSLHostConfigCertificate(host, SSLHostConfigCertificate.Type.UNDEFINED);
-        certificate.setCertificateKeystoreFile(keystore.path().toString());
+        // the keystore as already read, not the file again (a PKCS#12 read costs key derivations)
+        certificate.setCertificateKeystore(keystore.keyStore());
         certificate.setCertificateKeystorePassword(keystore.password());
         certificate.setCertificateKeystoreType(keystore.type());
         host.addCertificate(certificate);

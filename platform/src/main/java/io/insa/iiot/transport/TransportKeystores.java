@@ -23,7 +23,8 @@ public class TransportKeystores {
 
     public KeyCertOptions options(String keystore, String password) {
         if (keystore == null || keystore.isBlank()) {
-            return options(server.path().toString(), server.password(), server.type());
+            // the platform's key managers, made once: reading the file again per listener costs key derivations
+            return KeyCertOptions.wrap(server.keyManagers());
         }
         return options(keystore, password, keystore.toLowerCase(Locale.ROOT).endsWith(".jks") ? "JKS" : "PKCS12");
     }

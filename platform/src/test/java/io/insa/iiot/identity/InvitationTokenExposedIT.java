@@ -2,6 +2,7 @@ package io.insa.iiot.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.insa.iiot.shared.Smtp;
 import io.insa.iiot.support.Api;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
@@ -10,11 +11,16 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
 
 /** A development install without SMTP may opt into seeing invitation tokens in the invite response. */
 @Timeout(60)
-@TestPropertySource(properties = {InvitationWithoutSmtpIT.NO_SMTP, "insa.invitations.expose-token=true"})
+@TestPropertySource(properties = "insa.invitations.expose-token=true")
 class InvitationTokenExposedIT extends IntegrationTest {
+
+    /** No SMTP server, as in InvitationWithoutSmtpIT. */
+    @MockitoBean
+    Smtp smtp;
 
     @Test
     void theTokenAndLinkAreInTheResponseAndWorkOnce() {

@@ -52,6 +52,14 @@ class OperatorEndpointsIT extends IntegrationTest {
     }
 
     @Test
+    void theStartupEndpointIsThereWhenTheStartRecordedNoSteps() {
+        // present whatever the build decided (Spring AOT), empty without insa.startup-steps
+        Api.Response startup = management.get("/actuator/startup").send();
+        assertThat(startup.status()).as(startup.toString()).isEqualTo(200);
+        assertThat(startup.json().at("/timeline/events").isEmpty()).isTrue();
+    }
+
+    @Test
     void theMainPortServesNoMetricsAndNoOtherActuatorEndpoint() {
         assertThat(managementPort).isNotEqualTo(port);
         for (String path :
