@@ -43,6 +43,8 @@ public final class AnomalyDetector {
      * @param outside how far beyond the range seen so far (a fraction of it) a value is a detection on its
      *     own
      * @param parts which raw scores are used: 1 shape, 2 context, 4 shift (a sum)
+     * @param rearm a quiet period ends early once this many values in a row were unsurprising (below half
+     *     the detection level): the series is back to normal, so the next anomaly is a new one (0: never)
      */
     public record Settings(
             int warmup,
@@ -57,21 +59,22 @@ public final class AnomalyDetector {
             double shortRate,
             double floor,
             double outside,
-            int parts) {
+            int parts,
+            int rearm) {
 
         public Settings {
-            if (window % segments != 0 || window < 2 || categories < 1 || memory < 1 || parts < 0 || parts > 7) {
+            if (window % segments != 0 || window < 2 || categories < 1 || memory < 1 || parts < 0 || parts > 7 || rearm < 0) {
                 throw new IllegalArgumentException("inconsistent anomaly detector settings");
             }
         }
     }
 
-    public static final Settings DEFAULTS = new Settings(300, 32, 4, 0.9, 32, 0.02, 100, 3, 1000, 0.6, 0.005, 0.05, 5);
+    public static final Settings DEFAULTS = new Settings(300, 32, 4, 0.9, 32, 0.02, 100, 3, 1000, 0.6, 0.005, 0.05, 5, 0);
 
     /** The score from which a value is anomalous: a surprise of {@code detection} maps to it. */
     public static final double THRESHOLD = 0.5;
 
-    private static final byte CHECKPOINT_VERSION = 2;
+    private static final byte CHECKPOINT_VERSION = 3;
     private static final int PARTS = 3;
     /** Bins the range is divided into for the context score. */
     private static final int BINS = 8;
@@ -86,6 +89,8 @@ public final class AnomalyDetector {
     private double min = Double.POSITIVE_INFINITY;
     private double max = Double.NEGATIVE_INFINITY;
     private long quietUntil;
+    /** Unsurprising values in a row within the current quiet period. */
+    private int calm;
     private double longLevel;
     /** Transitions seen between bins of the range (the previous value's bin, this one's), in a byte each. */
     private final byte[] transitions = new byte[BINS * BINS];
@@ -148,9 +153,14 @@ public final class AnomalyDetector {
             return 0;
         }
         if (seen < quietUntil) {
+            calm = surprise < settings.detection() / 2 ? calm + 1 : 0;
+            if (settings.rearm() > 0 && calm >= settings.rearm()) {
+                quietUntil = seen;
+            }
             surprise *= 0.01;
         } else if (surprise >= settings.detection()) {
             quietUntil = seen + settings.quiet();
+            calm = 0;
         }
         return 1 - Math.pow(2, -surprise / settings.detection()); // detection -> THRESHOLD, monotone, below 1
     }
@@ -209,7 +219,7 @@ public final class AnomalyDetector {
     public byte[] checkpoint() {
         ByteBuffer out = ByteBuffer.allocate(checkpointSize(settings));
         out.put(CHECKPOINT_VERSION);
-        out.putLong(seen).putDouble(min).putDouble(max).putLong(quietUntil).putInt(shapeCount);
+        out.putLong(seen).putDouble(min).putDouble(max).putLong(quietUntil).putInt(calm).putInt(shapeCount);
         out.putDouble(longLevel).putInt(previousBin).put(transitions);
         for (int p = 0; p < PARTS; p++) {
             out.putDouble(shortMean[p]).putDouble(longMean[p]).putDouble(longVariance[p]);
@@ -240,6 +250,7 @@ public final class AnomalyDetector {
         detector.min = in.getDouble();
         detector.max = in.getDouble();
         detector.quietUntil = in.getLong();
+        detector.calm = in.getInt();
         detector.shapeCount = in.getInt();
         detector.longLevel = in.getDouble();
         detector.previousBin = in.getInt();
@@ -268,6 +279,7 @@ public final class AnomalyDetector {
                 + 8
                 + 8
                 + 8
+                + 4
                 + 4
                 + 8
                 + 4

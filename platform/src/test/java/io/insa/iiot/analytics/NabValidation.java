@@ -31,14 +31,28 @@ public final class NabValidation {
         {16, 0.85}, {16, 0.9}, {16, 0.95}, {32, 0.85}, {32, 0.9}, {32, 0.95}, {64, 0.85}, {64, 0.9}, {64, 0.95}
     };
 
-    private static final int[] PARTS = {2, 3, 4, 5, 6, 7};
-    private static final double[] DETECTIONS = {2.5, 3, 4};
-    private static final int[] QUIETS = {100, 200};
-    private static final double[] OUTSIDES = {0.01, 0.02, 0.05, 0.1};
-    private static final int[] WARMUPS = {300};
-    private static final int[] MEMORIES = {1000};
-    private static final double[] SHORT_RATES = {0.3, 0.6};
-    private static final double[] FLOORS = {0.005};
+    // each list can be replaced for an experiment, e.g. -Dwarmups=150,300
+    private static final int[] PARTS = ints("parts", "2,3,4,5,6,7");
+    private static final double[] DETECTIONS = doubles("detections", "2.5,3,4");
+    private static final int[] QUIETS = ints("quiets", "100,200");
+    private static final double[] OUTSIDES = doubles("outsides", "0.01,0.02,0.05,0.1");
+    private static final int[] WARMUPS = ints("warmups", "300");
+    private static final int[] MEMORIES = ints("memories", "1000");
+    private static final double[] SHORT_RATES = doubles("shortRates", "0.3,0.6");
+    private static final double[] FLOORS = doubles("floors", "0.005");
+    private static final int[] REARMS = ints("rearms", "0");
+
+    private static double[] doubles(String property, String defaults) {
+        return java.util.Arrays.stream(System.getProperty(property, defaults).split(","))
+                .mapToDouble(Double::parseDouble)
+                .toArray();
+    }
+
+    private static int[] ints(String property, String defaults) {
+        return java.util.Arrays.stream(System.getProperty(property, defaults).split(","))
+                .mapToInt(Integer::parseInt)
+                .toArray();
+    }
 
     /** A file: its source, windows, per-profile row weights and window index. */
     private record Scored(
@@ -110,13 +124,16 @@ public final class NabValidation {
                                 for (int quiet : QUIETS) {
                                     for (double out : OUTSIDES) {
                                         for (int warmup : WARMUPS) {
-                                            AnomalyDetector.Settings settings = settings(
-                                                    shape, warmup, quiet, detection, memory, shortRate, floor, out,
-                                                    parts);
-                                            if (admissible(settings)) {
-                                                outcomes.add(evaluate(settings, sources, scored, surprise, outside));
-                                            } else {
-                                                refused++;
+                                            for (int rearm : REARMS) {
+                                                AnomalyDetector.Settings settings = settings(
+                                                        shape, warmup, quiet, detection, memory, shortRate, floor,
+                                                        out, parts, rearm);
+                                                if (admissible(settings)) {
+                                                    outcomes.add(
+                                                            evaluate(settings, sources, scored, surprise, outside));
+                                                } else {
+                                                    refused++;
+                                                }
                                             }
                                         }
                                     }
@@ -275,7 +292,7 @@ public final class NabValidation {
             double[] shape, int memory, double shortRate, double floor, int parts) {
         // detection 1 and no quiet period: the score is 1 - 2^-surprise, so the surprise can be read back
         return new AnomalyDetector.Settings(
-                0, (int) shape[0], 4, shape[1], 32, 0.02, 0, 1, memory, shortRate, floor, 1e12, parts);
+                0, (int) shape[0], 4, shape[1], 32, 0.02, 0, 1, memory, shortRate, floor, 1e12, parts, 0);
     }
 
     private static AnomalyDetector.Settings settings(
@@ -287,7 +304,8 @@ public final class NabValidation {
             double shortRate,
             double floor,
             double outside,
-            int parts) {
+            int parts,
+            int rearm) {
         return new AnomalyDetector.Settings(
                 warmup,
                 (int) shape[0],
@@ -301,7 +319,8 @@ public final class NabValidation {
                 shortRate,
                 floor,
                 outside,
-                parts);
+                parts,
+                rearm);
     }
 
     /** How far each value lies beyond the range of the values before it, as a fraction of that range. */
@@ -335,6 +354,7 @@ public final class NabValidation {
             double[][] best = new double[PROFILES.size()][file.windows().size()];
             boolean[] hit = new boolean[file.windows().size()];
             long quietUntil = 0;
+            int calm = 0;
             for (int i = 0; i < rows; i++) {
                 long seen = i + 1;
                 double s = settings.detection() * outside[f][i] / settings.outside();
@@ -347,6 +367,10 @@ public final class NabValidation {
                     continue;
                 }
                 if (seen < quietUntil) {
+                    calm = s < settings.detection() / 2 ? calm + 1 : 0;
+                    if (settings.rearm() > 0 && calm >= settings.rearm()) {
+                        quietUntil = seen;
+                    }
                     if (s * 0.01 < settings.detection()) {
                         continue;
                     }
@@ -354,6 +378,7 @@ public final class NabValidation {
                     continue;
                 } else {
                     quietUntil = seen + settings.quiet();
+                    calm = 0;
                 }
                 if (i < probation) {
                     continue;
