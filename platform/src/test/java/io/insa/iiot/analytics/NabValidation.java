@@ -40,7 +40,9 @@ public final class NabValidation {
     private static final int[] MEMORIES = ints("memories", "1000");
     private static final double[] SHORT_RATES = doubles("shortRates", "0.3,0.6");
     private static final double[] FLOORS = doubles("floors", "0.005");
-    private static final int[] REARMS = ints("rearms", "0");
+    private static final int[] REARMS = ints("rearms", "0,15,30,60");
+    /** Windows of a second shift score (0: none). */
+    private static final int[] SECONDS = ints("seconds", "0");
 
     private static double[] doubles(String property, String defaults) {
         return java.util.Arrays.stream(System.getProperty(property, defaults).split(","))
@@ -98,6 +100,7 @@ public final class NabValidation {
         long started = System.nanoTime();
         List<Outcome> outcomes = new ArrayList<>();
         int refused = 0;
+        Map<String, double[][]> seconds = new java.util.HashMap<>();
         for (double[] shape : SHAPES) {
             for (int memory : MEMORIES) {
                 for (double shortRate : SHORT_RATES) {
@@ -108,16 +111,22 @@ public final class NabValidation {
                         for (int f = 0; f < files.size(); f++) {
                             double[] values = files.get(f).values();
                             for (int part = 0; part < 3; part++) {
-                                AnomalyDetector.Settings probe = probe(shape, memory, shortRate, floor, 1 << part);
-                                AnomalyDetector detector = new AnomalyDetector(probe);
-                                double[] s = new double[values.length];
-                                for (int i = 0; i < values.length; i++) {
-                                    double score = detector.score(values[i]);
-                                    s[i] = score >= 1 ? 60 : -Math.log(1 - score) / Math.log(2);
-                                }
-                                surprise[part][f] = s;
+                                surprise[part][f] =
+                                        surprises(probe(shape, memory, shortRate, floor, 1 << part), values);
                             }
                             outside[f] = outside(values);
+                        }
+                        for (int second : SECONDS) {
+                            if (second > 0
+                                    && !seconds.containsKey(second + "/" + shortRate + "/" + memory + "/" + floor)) {
+                                double[][] s = new double[files.size()][];
+                                for (int f = 0; f < files.size(); f++) {
+                                    s[f] = surprises(
+                                            probe(new double[] {second, 0.9}, memory, shortRate, floor, 4),
+                                            files.get(f).values());
+                                }
+                                seconds.put(second + "/" + shortRate + "/" + memory + "/" + floor, s);
+                            }
                         }
                         for (int parts : PARTS) {
                             for (double detection : DETECTIONS) {
@@ -125,14 +134,25 @@ public final class NabValidation {
                                     for (double out : OUTSIDES) {
                                         for (int warmup : WARMUPS) {
                                             for (int rearm : REARMS) {
-                                                AnomalyDetector.Settings settings = settings(
-                                                        shape, warmup, quiet, detection, memory, shortRate, floor,
-                                                        out, parts, rearm);
-                                                if (admissible(settings)) {
-                                                    outcomes.add(
-                                                            evaluate(settings, sources, scored, surprise, outside));
-                                                } else {
-                                                    refused++;
+                                                for (int second : SECONDS) {
+                                                    if (second == shape[0]) {
+                                                        continue;
+                                                    }
+                                                    AnomalyDetector.Settings settings = settings(
+                                                            shape, warmup, quiet, detection, memory, shortRate, floor,
+                                                            out, parts, second, rearm);
+                                                    if (admissible(settings)) {
+                                                        outcomes.add(evaluate(
+                                                                settings,
+                                                                sources,
+                                                                scored,
+                                                                surprise,
+                                                                outside,
+                                                                seconds.get(second + "/" + shortRate + "/" + memory
+                                                                        + "/" + floor)));
+                                                    } else {
+                                                        refused++;
+                                                    }
                                                 }
                                             }
                                         }
@@ -288,11 +308,22 @@ public final class NabValidation {
         return 20 + 10 * Math.sin(2 * Math.PI * i / 288);
     }
 
+    /** A probe's surprise for every value (its score is 1 - 2^-surprise). */
+    private static double[] surprises(AnomalyDetector.Settings probe, double[] values) {
+        AnomalyDetector detector = new AnomalyDetector(probe);
+        double[] s = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            double score = detector.score(values[i]);
+            s[i] = score >= 1 ? 60 : -Math.log(1 - score) / Math.log(2);
+        }
+        return s;
+    }
+
     private static AnomalyDetector.Settings probe(
             double[] shape, int memory, double shortRate, double floor, int parts) {
         // detection 1 and no quiet period: the score is 1 - 2^-surprise, so the surprise can be read back
         return new AnomalyDetector.Settings(
-                0, (int) shape[0], 4, shape[1], 32, 0.02, 0, 1, memory, shortRate, floor, 1e12, parts, 0);
+                0, (int) shape[0], 4, shape[1], 32, 0.02, 0, 1, memory, shortRate, floor, 1e12, parts, 0, 0);
     }
 
     private static AnomalyDetector.Settings settings(
@@ -305,6 +336,7 @@ public final class NabValidation {
             double floor,
             double outside,
             int parts,
+            int second,
             int rearm) {
         return new AnomalyDetector.Settings(
                 warmup,
@@ -320,6 +352,7 @@ public final class NabValidation {
                 floor,
                 outside,
                 parts,
+                second,
                 rearm);
     }
 
@@ -343,7 +376,8 @@ public final class NabValidation {
             List<String> sources,
             List<Scored> files,
             double[][][] surprise,
-            double[][] outside) {
+            double[][] outside,
+            double[][] second) {
         double[][] raw = new double[sources.size()][PROFILES.size()];
         int[] falseAlarms = new int[sources.size()];
         for (int f = 0; f < files.size(); f++) {
@@ -362,6 +396,9 @@ public final class NabValidation {
                     if ((settings.parts() & (1 << part)) != 0) {
                         s = Math.max(s, surprise[part][f][i]);
                     }
+                }
+                if (settings.second() > 0) {
+                    s = Math.max(s, second[f][i]);
                 }
                 if (seen <= settings.warmup()) {
                     continue;
