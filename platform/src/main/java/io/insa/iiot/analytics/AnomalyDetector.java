@@ -120,8 +120,9 @@ public final class AnomalyDetector {
     public AnomalyDetector(Settings settings) {
         this.settings = settings;
         this.recent = new double[Math.max(settings.window(), settings.second())];
-        this.shapes = new double[settings.categories()][settings.segments()];
-        this.uses = new long[settings.categories()];
+        int categories = (settings.parts() & 1) != 0 ? settings.categories() : 0; // no shapes without the shape score
+        this.shapes = new double[categories][settings.segments()];
+        this.uses = new long[categories];
         this.feature = new double[settings.segments()];
     }
 
