@@ -18,9 +18,11 @@ import java.util.Map;
  * outputs ({@code results/<detector>/<source>/<file>.csv}, file names without the detector prefix, and
  * {@code thresholds.json}) so that each fold is printed next to ARTime, HTM and CAD OSE on the same files.
  *
- * <p>The detector's state does not depend on the detection level, quiet period, warm-up or outside
- * factor, so each part's surprise is computed once per model setting and those four are applied
- * afterwards; the chosen settings are then re-run with the detector itself as a check.
+ * <p>The detector's state does not depend on the detection level, quiet period and its early end,
+ * warm-up or outside factor, so each part's surprise is computed once per model setting and those are
+ * applied afterwards; the chosen settings are then re-run with the detector itself as a check. Each
+ * list of the grid can be replaced for an experiment ({@code -Drearms=0,30}, {@code -Dseconds=0,128},
+ * ...); {@code -Dfiles} prints where the chosen setting alarms in each file.
  */
 public final class NabValidation {
 
