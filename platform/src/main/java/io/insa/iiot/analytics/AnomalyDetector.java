@@ -16,7 +16,10 @@ import java.util.Arrays;
  * compares its short-term mean with its own long-term mean and spread, so that a series whose raw
  * scores are always high (noisy, spiky) is not alarming for that, and one whose raw scores are always
  * low is alarming when they rise. A value beyond the range seen so far is anomalous on its own. A
- * detection is followed by a quiet period, since one anomaly is one event.
+ * detection is followed by a quiet period, since one anomaly is one event; it ends early once the series
+ * has been calm for a while, so that a second anomaly soon after the first is not lost. The defaults use
+ * the shift score and the range only: leave-one-source-out validation chose them over the shape and
+ * context scores, which stay as settings.
  */
 public final class AnomalyDetector {
 
@@ -43,6 +46,10 @@ public final class AnomalyDetector {
      * @param outside how far beyond the range seen so far (a fraction of it) a value is a detection on its
      *     own
      * @param parts which raw scores are used: 1 shape, 2 context, 4 shift (a sum)
+     * @param second the window of a second shift score, at another resolution (0: none): a short window
+     *     sees an abrupt shift sooner, a long one a slow drift
+     * @param rearm a quiet period ends early once this many values in a row were unsurprising (below half
+     *     the detection level): the series is back to normal, so the next anomaly is a new one (0: never)
      */
     public record Settings(
             int warmup,
@@ -57,22 +64,32 @@ public final class AnomalyDetector {
             double shortRate,
             double floor,
             double outside,
-            int parts) {
+            int parts,
+            int second,
+            int rearm) {
 
         public Settings {
-            if (window % segments != 0 || window < 2 || categories < 1 || memory < 1 || parts < 0 || parts > 7) {
+            if (window % segments != 0
+                    || window < 2
+                    || categories < 1
+                    || memory < 1
+                    || parts < 0
+                    || parts > 7
+                    || rearm < 0
+                    || second < 0) {
                 throw new IllegalArgumentException("inconsistent anomaly detector settings");
             }
         }
     }
 
-    public static final Settings DEFAULTS = new Settings(300, 32, 4, 0.9, 32, 0.02, 100, 3, 1000, 0.6, 0.005, 0.05, 5);
+    public static final Settings DEFAULTS =
+            new Settings(300, 64, 4, 0.85, 32, 0.02, 200, 2.5, 1000, 0.3, 0.005, 0.05, 4, 0, 60);
 
     /** The score from which a value is anomalous: a surprise of {@code detection} maps to it. */
     public static final double THRESHOLD = 0.5;
 
-    private static final byte CHECKPOINT_VERSION = 2;
-    private static final int PARTS = 3;
+    private static final byte CHECKPOINT_VERSION = 3;
+    private static final int PARTS = 4;
     /** Bins the range is divided into for the context score. */
     private static final int BINS = 8;
 
@@ -86,6 +103,9 @@ public final class AnomalyDetector {
     private double min = Double.POSITIVE_INFINITY;
     private double max = Double.NEGATIVE_INFINITY;
     private long quietUntil;
+    /** Unsurprising values in a row within the current quiet period. */
+    private int calm;
+
     private double longLevel;
     /** Transitions seen between bins of the range (the previous value's bin, this one's), in a byte each. */
     private final byte[] transitions = new byte[BINS * BINS];
@@ -99,9 +119,10 @@ public final class AnomalyDetector {
 
     public AnomalyDetector(Settings settings) {
         this.settings = settings;
-        this.recent = new double[settings.window()];
-        this.shapes = new double[settings.categories()][settings.segments()];
-        this.uses = new long[settings.categories()];
+        this.recent = new double[Math.max(settings.window(), settings.second())];
+        int categories = (settings.parts() & 1) != 0 ? settings.categories() : 0; // no shapes without the shape score
+        this.shapes = new double[categories][settings.segments()];
+        this.uses = new long[categories];
         this.feature = new double[settings.segments()];
     }
 
@@ -123,24 +144,30 @@ public final class AnomalyDetector {
         if (seen == 1) {
             longLevel = value;
         }
-        if (seen < recent.length || max <= min) {
+        if (seen < firstScored(settings) || max <= min) {
             longLevel += longRate * (value - longLevel);
             return 0;
         }
         double span = max - min;
         double surprise = 0;
-        if ((settings.parts() & 1) != 0) {
+        boolean full = seen >= settings.window();
+        if ((settings.parts() & 1) != 0 && full) {
             features();
             double novelty = learn();
             surprise = Math.max(surprise, likelihood(0, novelty, longRate));
         }
         int bin = (int) Math.min(BINS - 1, (value - min) / span * BINS);
-        if ((settings.parts() & 2) != 0) {
+        if ((settings.parts() & 2) != 0 && full) {
             surprise = Math.max(surprise, likelihood(1, context(bin), longRate));
         }
         previousBin = bin;
-        if ((settings.parts() & 4) != 0) {
-            surprise = Math.max(surprise, likelihood(2, Math.abs(windowMean() - longLevel) / span, longRate));
+        if ((settings.parts() & 4) != 0 && full) {
+            double shift = Math.abs(mean(settings.window()) - longLevel) / span;
+            surprise = Math.max(surprise, likelihood(2, shift, longRate));
+        }
+        if (settings.second() > 0 && seen >= settings.second()) {
+            double shift = Math.abs(mean(settings.second()) - longLevel) / span;
+            surprise = Math.max(surprise, likelihood(3, shift, longRate));
         }
         longLevel += longRate * (value - longLevel);
         surprise = Math.max(surprise, settings.detection() * outside / settings.outside());
@@ -148,9 +175,14 @@ public final class AnomalyDetector {
             return 0;
         }
         if (seen < quietUntil) {
+            calm = surprise < settings.detection() / 2 ? calm + 1 : 0;
+            if (settings.rearm() > 0 && calm >= settings.rearm()) {
+                quietUntil = seen;
+            }
             surprise *= 0.01;
         } else if (surprise >= settings.detection()) {
             quietUntil = seen + settings.quiet();
+            calm = 0;
         }
         return 1 - Math.pow(2, -surprise / settings.detection()); // detection -> THRESHOLD, monotone, below 1
     }
@@ -194,22 +226,33 @@ public final class AnomalyDetector {
         return raw;
     }
 
-    private double windowMean() {
+    /** The mean of the last {@code n} values. */
+    private double mean(int n) {
         double sum = 0;
-        for (double v : recent) {
-            sum += v;
+        for (int age = 1; age <= n; age++) {
+            sum += recent[(int) ((seen - age) % recent.length)];
         }
-        return sum / recent.length;
+        return sum / n;
+    }
+
+    /** The first value (counted from 1) with a raw score: when the shortest window is full. */
+    private static int firstScored(Settings settings) {
+        return settings.second() > 0 ? Math.min(settings.window(), settings.second()) : settings.window();
     }
 
     /**
-     * The model's state, compact (at most 1,721 bytes with the default settings, whatever the number of
+     * The model's state, compact (at most 725 bytes with the default settings, whatever the number of
      * values seen): what the server keeps per device and key so that a restart does not start over.
      */
     public byte[] checkpoint() {
         ByteBuffer out = ByteBuffer.allocate(checkpointSize(settings));
         out.put(CHECKPOINT_VERSION);
-        out.putLong(seen).putDouble(min).putDouble(max).putLong(quietUntil).putInt(shapeCount);
+        out.putLong(seen)
+                .putDouble(min)
+                .putDouble(max)
+                .putLong(quietUntil)
+                .putInt(calm)
+                .putInt(shapeCount);
         out.putDouble(longLevel).putInt(previousBin).put(transitions);
         for (int p = 0; p < PARTS; p++) {
             out.putDouble(shortMean[p]).putDouble(longMean[p]).putDouble(longVariance[p]);
@@ -240,6 +283,7 @@ public final class AnomalyDetector {
         detector.min = in.getDouble();
         detector.max = in.getDouble();
         detector.quietUntil = in.getLong();
+        detector.calm = in.getInt();
         detector.shapeCount = in.getInt();
         detector.longLevel = in.getDouble();
         detector.previousBin = in.getInt();
@@ -269,12 +313,13 @@ public final class AnomalyDetector {
                 + 8
                 + 8
                 + 4
+                + 4
                 + 8
                 + 4
                 + BINS * BINS
                 + PARTS * 24
-                + 8 * settings.window()
-                + settings.categories() * (8 * settings.segments() + 8);
+                + 8 * Math.max(settings.window(), settings.second())
+                + ((settings.parts() & 1) != 0 ? settings.categories() * (8 * settings.segments() + 8) : 0);
     }
 
     /** How many values the model has seen. */
@@ -284,12 +329,12 @@ public final class AnomalyDetector {
 
     /** The window as segment means, normalised by the range seen so far. */
     private void features() {
-        int per = recent.length / feature.length;
+        int per = settings.window() / feature.length;
         double span = max - min;
         for (int s = 0; s < feature.length; s++) {
             double sum = 0;
             for (int j = 0; j < per; j++) {
-                long age = recent.length - (long) s * per - j; // oldest segment first
+                long age = settings.window() - (long) s * per - j; // oldest segment first
                 sum += recent[(int) ((seen - age) % recent.length)];
             }
             feature[s] = (sum / per - min) / span;

@@ -18,9 +18,11 @@ import java.util.Map;
  * outputs ({@code results/<detector>/<source>/<file>.csv}, file names without the detector prefix, and
  * {@code thresholds.json}) so that each fold is printed next to ARTime, HTM and CAD OSE on the same files.
  *
- * <p>The detector's state does not depend on the detection level, quiet period, warm-up or outside
- * factor, so each part's surprise is computed once per model setting and those four are applied
- * afterwards; the chosen settings are then re-run with the detector itself as a check.
+ * <p>The detector's state does not depend on the detection level, quiet period and its early end,
+ * warm-up or outside factor, so each part's surprise is computed once per model setting and those are
+ * applied afterwards; the chosen settings are then re-run with the detector itself as a check. Each
+ * list of the grid can be replaced for an experiment ({@code -Drearms=0,30}, {@code -Dseconds=0,128},
+ * ...); {@code -Dfiles} prints where the chosen setting alarms in each file.
  */
 public final class NabValidation {
 
@@ -31,14 +33,30 @@ public final class NabValidation {
         {16, 0.85}, {16, 0.9}, {16, 0.95}, {32, 0.85}, {32, 0.9}, {32, 0.95}, {64, 0.85}, {64, 0.9}, {64, 0.95}
     };
 
-    private static final int[] PARTS = {2, 3, 4, 5, 6, 7};
-    private static final double[] DETECTIONS = {2.5, 3, 4};
-    private static final int[] QUIETS = {100, 200};
-    private static final double[] OUTSIDES = {0.01, 0.02, 0.05, 0.1};
-    private static final int[] WARMUPS = {300};
-    private static final int[] MEMORIES = {1000};
-    private static final double[] SHORT_RATES = {0.3, 0.6};
-    private static final double[] FLOORS = {0.005};
+    // each list can be replaced for an experiment, e.g. -Dwarmups=150,300
+    private static final int[] PARTS = ints("parts", "2,3,4,5,6,7");
+    private static final double[] DETECTIONS = doubles("detections", "2.5,3,4");
+    private static final int[] QUIETS = ints("quiets", "100,200");
+    private static final double[] OUTSIDES = doubles("outsides", "0.01,0.02,0.05,0.1");
+    private static final int[] WARMUPS = ints("warmups", "300");
+    private static final int[] MEMORIES = ints("memories", "1000");
+    private static final double[] SHORT_RATES = doubles("shortRates", "0.3,0.6");
+    private static final double[] FLOORS = doubles("floors", "0.005");
+    private static final int[] REARMS = ints("rearms", "0,15,30,60");
+    /** Windows of a second shift score (0: none). */
+    private static final int[] SECONDS = ints("seconds", "0");
+
+    private static double[] doubles(String property, String defaults) {
+        return java.util.Arrays.stream(System.getProperty(property, defaults).split(","))
+                .mapToDouble(Double::parseDouble)
+                .toArray();
+    }
+
+    private static int[] ints(String property, String defaults) {
+        return java.util.Arrays.stream(System.getProperty(property, defaults).split(","))
+                .mapToInt(Integer::parseInt)
+                .toArray();
+    }
 
     /** A file: its source, windows, per-profile row weights and window index. */
     private record Scored(
@@ -84,6 +102,7 @@ public final class NabValidation {
         long started = System.nanoTime();
         List<Outcome> outcomes = new ArrayList<>();
         int refused = 0;
+        Map<String, double[][]> seconds = new java.util.HashMap<>();
         for (double[] shape : SHAPES) {
             for (int memory : MEMORIES) {
                 for (double shortRate : SHORT_RATES) {
@@ -94,29 +113,49 @@ public final class NabValidation {
                         for (int f = 0; f < files.size(); f++) {
                             double[] values = files.get(f).values();
                             for (int part = 0; part < 3; part++) {
-                                AnomalyDetector.Settings probe = probe(shape, memory, shortRate, floor, 1 << part);
-                                AnomalyDetector detector = new AnomalyDetector(probe);
-                                double[] s = new double[values.length];
-                                for (int i = 0; i < values.length; i++) {
-                                    double score = detector.score(values[i]);
-                                    s[i] = score >= 1 ? 60 : -Math.log(1 - score) / Math.log(2);
-                                }
-                                surprise[part][f] = s;
+                                surprise[part][f] =
+                                        surprises(probe(shape, memory, shortRate, floor, 1 << part), values);
                             }
                             outside[f] = outside(values);
+                        }
+                        for (int second : SECONDS) {
+                            if (second > 0
+                                    && !seconds.containsKey(second + "/" + shortRate + "/" + memory + "/" + floor)) {
+                                double[][] s = new double[files.size()][];
+                                for (int f = 0; f < files.size(); f++) {
+                                    s[f] = surprises(
+                                            probe(new double[] {second, 0.9}, memory, shortRate, floor, 4),
+                                            files.get(f).values());
+                                }
+                                seconds.put(second + "/" + shortRate + "/" + memory + "/" + floor, s);
+                            }
                         }
                         for (int parts : PARTS) {
                             for (double detection : DETECTIONS) {
                                 for (int quiet : QUIETS) {
                                     for (double out : OUTSIDES) {
                                         for (int warmup : WARMUPS) {
-                                            AnomalyDetector.Settings settings = settings(
-                                                    shape, warmup, quiet, detection, memory, shortRate, floor, out,
-                                                    parts);
-                                            if (admissible(settings)) {
-                                                outcomes.add(evaluate(settings, sources, scored, surprise, outside));
-                                            } else {
-                                                refused++;
+                                            for (int rearm : REARMS) {
+                                                for (int second : SECONDS) {
+                                                    if (second == shape[0]) {
+                                                        continue;
+                                                    }
+                                                    AnomalyDetector.Settings settings = settings(
+                                                            shape, warmup, quiet, detection, memory, shortRate, floor,
+                                                            out, parts, second, rearm);
+                                                    if (admissible(settings)) {
+                                                        outcomes.add(evaluate(
+                                                                settings,
+                                                                sources,
+                                                                scored,
+                                                                surprise,
+                                                                outside,
+                                                                seconds.get(second + "/" + shortRate + "/" + memory
+                                                                        + "/" + floor)));
+                                                    } else {
+                                                        refused++;
+                                                    }
+                                                }
                                             }
                                         }
                                     }
@@ -271,11 +310,22 @@ public final class NabValidation {
         return 20 + 10 * Math.sin(2 * Math.PI * i / 288);
     }
 
+    /** A probe's surprise for every value (its score is 1 - 2^-surprise). */
+    private static double[] surprises(AnomalyDetector.Settings probe, double[] values) {
+        AnomalyDetector detector = new AnomalyDetector(probe);
+        double[] s = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            double score = detector.score(values[i]);
+            s[i] = score >= 1 ? 60 : -Math.log(1 - score) / Math.log(2);
+        }
+        return s;
+    }
+
     private static AnomalyDetector.Settings probe(
             double[] shape, int memory, double shortRate, double floor, int parts) {
         // detection 1 and no quiet period: the score is 1 - 2^-surprise, so the surprise can be read back
         return new AnomalyDetector.Settings(
-                0, (int) shape[0], 4, shape[1], 32, 0.02, 0, 1, memory, shortRate, floor, 1e12, parts);
+                0, (int) shape[0], 4, shape[1], 32, 0.02, 0, 1, memory, shortRate, floor, 1e12, parts, 0, 0);
     }
 
     private static AnomalyDetector.Settings settings(
@@ -287,7 +337,9 @@ public final class NabValidation {
             double shortRate,
             double floor,
             double outside,
-            int parts) {
+            int parts,
+            int second,
+            int rearm) {
         return new AnomalyDetector.Settings(
                 warmup,
                 (int) shape[0],
@@ -301,7 +353,9 @@ public final class NabValidation {
                 shortRate,
                 floor,
                 outside,
-                parts);
+                parts,
+                second,
+                rearm);
     }
 
     /** How far each value lies beyond the range of the values before it, as a fraction of that range. */
@@ -324,7 +378,8 @@ public final class NabValidation {
             List<String> sources,
             List<Scored> files,
             double[][][] surprise,
-            double[][] outside) {
+            double[][] outside,
+            double[][] second) {
         double[][] raw = new double[sources.size()][PROFILES.size()];
         int[] falseAlarms = new int[sources.size()];
         for (int f = 0; f < files.size(); f++) {
@@ -335,6 +390,7 @@ public final class NabValidation {
             double[][] best = new double[PROFILES.size()][file.windows().size()];
             boolean[] hit = new boolean[file.windows().size()];
             long quietUntil = 0;
+            int calm = 0;
             for (int i = 0; i < rows; i++) {
                 long seen = i + 1;
                 double s = settings.detection() * outside[f][i] / settings.outside();
@@ -343,10 +399,17 @@ public final class NabValidation {
                         s = Math.max(s, surprise[part][f][i]);
                     }
                 }
+                if (settings.second() > 0) {
+                    s = Math.max(s, second[f][i]);
+                }
                 if (seen <= settings.warmup()) {
                     continue;
                 }
                 if (seen < quietUntil) {
+                    calm = s < settings.detection() / 2 ? calm + 1 : 0;
+                    if (settings.rearm() > 0 && calm >= settings.rearm()) {
+                        quietUntil = seen;
+                    }
                     if (s * 0.01 < settings.detection()) {
                         continue;
                     }
@@ -354,6 +417,7 @@ public final class NabValidation {
                     continue;
                 } else {
                     quietUntil = seen + settings.quiet();
+                    calm = 0;
                 }
                 if (i < probation) {
                     continue;
