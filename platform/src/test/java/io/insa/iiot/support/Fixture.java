@@ -2,6 +2,7 @@ package io.insa.iiot.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,7 +12,11 @@ import tools.jackson.databind.JsonNode;
 public final class Fixture {
 
     private static final AtomicInteger ADDRESSES = new AtomicInteger(1);
-    private static volatile String adminToken;
+    private static final Duration ADMIN_TOKEN_REUSE = Duration.ofMinutes(10);
+
+    private record AdminSession(String accessToken, long loggedInAt) {}
+
+    private static volatile AdminSession admin;
 
     private final Api api;
 
@@ -32,13 +37,21 @@ public final class Fixture {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /**
+     * The system administrator's access token, from a login at most {@link #ADMIN_TOKEN_REUSE} ago: a
+     * whole run takes longer than the token lives (15 minutes).
+     */
     public String adminToken() {
-        if (adminToken == null) {
-            adminToken = login(IntegrationTest.ADMIN_EMAIL, IntegrationTest.ADMIN_PASSWORD)
-                    .get("access_token")
-                    .asString();
+        AdminSession session = admin;
+        if (session == null || System.nanoTime() - session.loggedInAt() > ADMIN_TOKEN_REUSE.toNanos()) {
+            session = new AdminSession(
+                    login(IntegrationTest.ADMIN_EMAIL, IntegrationTest.ADMIN_PASSWORD)
+                            .get("access_token")
+                            .asString(),
+                    System.nanoTime());
+            admin = session;
         }
-        return adminToken;
+        return session.accessToken();
     }
 
     public JsonNode login(String email, String password) {
