@@ -5,4 +5,5 @@
  * API as the demo's administrator, the way a user's script would; only the tenant and that
  * administrator are created in-process, since no one can sign in yet.
  */
+@org.springframework.modulith.ApplicationModule(allowedDependencies = {"identity", "shared"})
 package io.insa.iiot.demo;
