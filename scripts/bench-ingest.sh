@@ -11,7 +11,8 @@
 # BENCH_AGE (minutes, 0): before the stages, the instance runs that long as one that outside checks
 # have used: again and again a new tenant of BENCH_DEVICES devices, provisioned through the API, at
 # BENCH_AGE_RATE (2000) msg/s for 4 minutes; its output in aging.txt. BENCH_LOCK (a file): the stages
-# wait for this lock (flock), the aging does not, so that other work can use the lock meanwhile.
+# wait for this lock (flock), the aging does not, so that other work can use the lock meanwhile; not a
+# build of the same checkout, though: the server runs from its jar, and a rebuilt jar ends it.
 # BENCH_PG_PROFILE (1: in each stage, 20 s of PostgreSQL's side: commits, rows and WAL per second into
 # postgres.txt, its busiest functions sampled with perf into pg-<rate>.txt, when perf is installed, and
 # the statements its busy backends run, sampled every 100 ms, into pg-<rate>-queries.txt)
@@ -126,7 +127,7 @@ for checkout in "${checkouts[@]}"; do
         --warmup 10 --duration 240 --server-pid "$server" \
         --admin-password-file "$INSA_DATADIR/admin-password.txt" 2>&1 | grep -Ev '^(progress|second):' >>"$out/aging.txt"
     done
-    echo "aged:  $(grep -c '^stage:' "$out/aging.txt") runs, $(ps -o rss= -p "$server" | awk '{printf "%.0f MiB", $1/1024}') RSS"
+    echo "aged:  $(grep -c '^result:' "$out/aging.txt") runs, $(ps -o rss= -p "$server" | awk '{printf "%.0f MiB", $1/1024}') RSS"
   fi
   if [[ -n ${BENCH_LOCK:-} ]]; then
     exec {lock}>"$BENCH_LOCK"
