@@ -4,18 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.insa.iiot.shared.ServerKeystore;
 import io.insa.iiot.support.IntegrationTest;
+import io.insa.iiot.support.TestCertificates;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -39,7 +37,7 @@ class HttpsIT extends IntegrationTest {
     void theApiAndTheConsoleAnswerOverHttpsWithHstsAndTheGeneratedCertificate() throws Exception {
         assertThat(keystore.generated()).isTrue();
         HttpClient client = HttpClient.newBuilder()
-                .sslContext(trusting(keystore.certificate()))
+                .sslContext(TestCertificates.trusting(keystore.certificate()))
                 .build();
 
         HttpResponse<String> health = client.send(
@@ -100,16 +98,5 @@ class HttpsIT extends IntegrationTest {
         var open = new TomcatServletWebServerFactory();
         new HttpsConnector(keystore, true, 0, true).customize(open);
         assertThat(open.getAddress()).as("all interfaces").isNull();
-    }
-
-    private static SSLContext trusting(X509Certificate certificate) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("platform", certificate);
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
     }
 }

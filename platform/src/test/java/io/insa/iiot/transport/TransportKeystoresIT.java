@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.insa.iiot.shared.ServerKeystore;
 import io.insa.iiot.support.IntegrationTest;
+import io.insa.iiot.support.TestCertificates;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -43,23 +40,13 @@ class TransportKeystoresIT extends IntegrationTest {
                         .setKeyCertOptions(keystores.options(null, null)))
                 .connectHandler(socket -> socket.handler(socket::write));
         listener.listen().await(10, TimeUnit.SECONDS);
-        try (SSLSocket socket = (SSLSocket)
-                trusting(server.certificate()).getSocketFactory().createSocket("127.0.0.1", listener.actualPort())) {
+        try (SSLSocket socket = (SSLSocket) TestCertificates.trusting(server.certificate())
+                .getSocketFactory()
+                .createSocket("127.0.0.1", listener.actualPort())) {
             socket.startHandshake();
             assertThat(socket.getSession().getPeerCertificates()[0]).isEqualTo(server.certificate());
         } finally {
             listener.close().await(10, TimeUnit.SECONDS);
         }
-    }
-
-    private static SSLContext trusting(X509Certificate certificate) throws Exception {
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("platform", certificate);
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
     }
 }
