@@ -27,30 +27,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start VARIANT LOG: runs its ./iiot start in the background until health is UP; sets pid and ready_ms.
-start() {
-  local variant=$1 log=$2 dir rest settings=() i t0
-  IFS=, read -r dir rest <<<"$variant"
-  [[ -n ${rest:-} ]] && IFS=, read -r -a settings <<<"$rest"
-  t0=$(date +%s%3N)
-  (cd "$dir" && exec env ${settings[@]+"${settings[@]}"} ./iiot start) >"$log" 2>&1 &
-  pid=$!
-  for ((i = 0; i < 15000; i++)); do
-    if curl -fsS "http://127.0.0.1:$port/api/v1/health" 2>/dev/null | grep -q '"UP"'; then
-      ready_ms=$(($(date +%s%3N) - t0))
-      return 0
-    fi
-    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$log" >&2; echo "$variant: the server exited" >&2; exit 1; }
-    sleep 0.02
-  done
-  echo "$variant: not healthy after 5 minutes" >&2
-  exit 1
-}
+source scripts/startup-timing.sh
 
-stop() {
-  kill "$pid"
-  wait "$pid" 2>/dev/null || true
-  pid=
+# start VARIANT LOG: starts a variant ("dir" or "dir,VAR=value,...") and waits until it is healthy.
+start() {
+  local dir rest settings=()
+  IFS=, read -r dir rest <<<"$1"
+  [[ -n ${rest:-} ]] && IFS=, read -r -a settings <<<"$rest"
+  start_timed "$2" "$dir" ${settings[@]+"${settings[@]}"}
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
@@ -63,13 +47,13 @@ for v in "${!variants[@]}"; do
   printf 'variant %d: %s (%s)\n' "$v" "${variants[$v]}" "$(git -C "$dir" log -1 --format='%h %s' 2>/dev/null | cut -c1-60 || echo '?')"
   start "${variants[$v]}" "$work/first-$v.log"
   printf '  first start: ready after %d ms\n' "$ready_ms"
-  stop
+  stop_server
 done
 for r in $(seq 1 "$rounds"); do
   line="round $r:"
   for v in "${!variants[@]}"; do
     start "${variants[$v]}" "$work/run.log"
-    stop
+    stop_server
     echo "$ready_ms" >>"$work/ready-$v"
     line+=$(printf ' %6d' "$ready_ms")
   done

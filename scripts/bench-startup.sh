@@ -26,29 +26,7 @@ trap cleanup EXIT
 # The timestamp that starts a line of the server's log (ISO 8601, milliseconds) as epoch milliseconds.
 log_ms() { date -d "${1%% *}" +%s%3N; }
 
-# start LOG: runs ./iiot start in the background, waits for health UP; sets pid, ready_ms, t0_ms.
-start() {
-  local log=$1 i
-  t0_ms=$(date +%s%3N)
-  ./iiot start >"$log" 2>&1 &
-  pid=$!
-  for ((i = 0; i < 15000; i++)); do
-    if curl -fsS "http://127.0.0.1:$port/api/v1/health" 2>/dev/null | grep -q '"UP"'; then
-      ready_ms=$(($(date +%s%3N) - t0_ms))
-      return 0
-    fi
-    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$log" >&2; echo "the server exited" >&2; exit 1; }
-    sleep 0.02
-  done
-  echo "not healthy after 5 minutes" >&2
-  exit 1
-}
-
-stop() {
-  kill "$pid"
-  wait "$pid" 2>/dev/null || true
-  pid=
-}
+source scripts/startup-timing.sh
 
 # Spring's "Started ... in S seconds (process running for P)" of a log: prints "S P".
 started() { sed -n 's/.*Started IiotApplication in \([0-9.]*\) seconds (process running for \([0-9.]*\)).*/\1 \2/p' "$1"; }
@@ -57,32 +35,32 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo "method:  ./iiot start (INSA_AOT_CACHE=${INSA_AOT_CACHE:-on}, INSA_SPRING_AOT=${INSA_SPRING_AOT:-on}), $runs runs after a first start;"
 echo "         ready = from the command to GET /api/v1/health = UP (polled every 20 ms)"
 
-start "$work/first.log"
+start_timed "$work/first.log" .
 grep -E '^iiot: (using JDK|making the AOT cache|AOT cache made|starting with|JDK [0-9]+: starting without)' \
   "$work/first.log" | sed 's/^/  /'
 read -r spring process < <(started "$work/first.log")
 printf 'first start: ready after %d ms (Spring: %s s)\n' "$ready_ms" "$spring"
-stop
+stop_server
 
 total=0
 all=()
 for i in $(seq 1 "$runs"); do
-  start "$work/run.log"
+  start_timed "$work/run.log" .
   rss=$(awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status")
   read -r spring process < <(started "$work/run.log")
   printf 'run %d: ready after %d ms (Spring "Started in" %s s, process running for %s s), RSS %s MiB\n' \
     "$i" "$ready_ms" "$spring" "$process" "$rss"
   total=$((total + ready_ms))
   all+=("$ready_ms")
-  stop
+  stop_server
 done
 median=$(printf '%s\n' "${all[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }')
 echo "mean ready: $((total / runs)) ms, median $median ms"
 
 # Where the time goes: one more start that records Spring's steps.
-INSA_STARTUP_STEPS=20000 start "$work/steps.log"
+INSA_STARTUP_STEPS=20000 start_timed "$work/steps.log" .
 curl -fsS "http://127.0.0.1:$management_port/actuator/startup" >"$work/steps.json" || true
-stop
+stop_server
 read -r spring process < <(started "$work/steps.log")
 started_line=$(grep -m1 'Started IiotApplication in' "$work/steps.log")
 started_ms=$(log_ms "$started_line")
