@@ -354,8 +354,10 @@ public class Devices implements DevicePresence {
             }
             accessChanges.announce(new DeviceAccessChanged(tenant, id, Change.DELETED));
             audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.delete", "device", id));
+            // stored with the deletion (the event publication registry); its listeners run after the
+            // commit, and one that fails is retried without touching the deletion or its answer
+            events.publishEvent(new DeviceDeleted(tenant, id));
         });
-        events.publishEvent(new DeviceDeleted(tenant, id));
     }
 
     /** Replaces the access token; the old one stops working at once, and sessions opened with it end. */

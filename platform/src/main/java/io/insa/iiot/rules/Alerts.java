@@ -20,8 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.springframework.context.event.EventListener;
+import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 
 /**
  * The alert lifecycle (SPEC 6): {@code active -> acknowledged -> cleared} or {@code active -> cleared};
@@ -109,7 +110,7 @@ class Alerts implements TenantUsage.Alerts {
     }
 
     /** A deleted device's open alerts are cleared (its alerts stay as history) and its rule states go. */
-    @EventListener
+    @ApplicationModuleListener(propagation = Propagation.NOT_SUPPORTED) // the tenant's own transaction inside
     void deviceDeleted(DeviceDeleted event) {
         transactions.inTenant(event.tenantId(), () -> {
             Instant now = Times.now(clock).toInstant();

@@ -11,10 +11,11 @@ import java.time.ZoneOffset;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.modulith.events.ApplicationModuleListener;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
 
 /**
  * Retention (SPEC 4.3): whole daily partitions go once they are older than every tenant's
@@ -98,7 +99,7 @@ class TelemetryRetention {
     }
 
     /** A deleted device has no latest values; its history stays until retention removes it. */
-    @EventListener
+    @ApplicationModuleListener(propagation = Propagation.NOT_SUPPORTED) // the tenant's own transaction inside
     void deviceDeleted(DeviceDeleted event) {
         transactions.inTenant(
                 event.tenantId(),

@@ -556,6 +556,7 @@ class AlertIT extends IntegrationTest {
         String id = awaitAlert(rule, pump.id(), "active").get("id").asString();
         assertThat(fixture.revoke(admin.accessToken(), pump.id(), "delete").status())
                 .isEqualTo(204);
+        awaitAlert(rule, pump.id(), "cleared"); // the deletion's listeners run after its commit
         JsonNode cleared = api.get("/api/v1/alerts/" + id)
                 .bearer(viewer.accessToken())
                 .send()

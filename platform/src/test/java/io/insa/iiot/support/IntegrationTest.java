@@ -101,6 +101,8 @@ public abstract class IntegrationTest {
         properties.put("insa.notify.poll-interval", "100ms");
         properties.put("insa.rules.no-data-check-interval", "300ms");
         properties.put("insa.rules.max-per-tenant", "20");
+        // a domain event's listener that failed gets it again at test pace
+        properties.put("insa.events.retry-interval", "1s");
         properties.put("insa.analytics.checkpoint-interval", "500ms");
         properties.put("insa.analytics.max-models-per-tenant", "5");
         // tests simulate many client addresses through X-Forwarded-For from loopback, a trusted proxy
