@@ -2,9 +2,11 @@ package io.insa.iiot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.insa.iiot.boundarycheck.BoundaryCheckApplication;
 import org.junit.jupiter.api.Test;
 import org.springframework.modulith.ApplicationModule;
 import org.springframework.modulith.core.ApplicationModules;
+import org.springframework.modulith.core.Violations;
 
 /**
  * Features talk through their public types only, never in a cycle, and each uses only the modules its
@@ -33,5 +35,13 @@ class ModularityTest {
                         .isNotEmpty();
             }
         }
+    }
+
+    @Test
+    void aDependencyThatNoPackageInfoAllowsFailsEvenWithoutACycle() {
+        // the fixture lives among the test classes, which the platform's own check leaves out
+        Violations violations = ApplicationModules.of(BoundaryCheckApplication.class, location -> true)
+                .detectViolations();
+        assertThat(violations.getMessages()).singleElement().asString().contains("report", "sensor");
     }
 }

@@ -1,0 +1,3 @@
+package io.insa.iiot.boundarycheck.plant;
+
+public record Line(String name) {}
