@@ -628,14 +628,14 @@ final class ConnectorSession {
         };
     }
 
-    List<OpcUaSessions.BrowsedNode> browse(String nodeId) {
+    OpcUaSessions.Browsed browse(String nodeId) {
         OpcUaClient connected = client;
         if (connected == null) {
-            throw io.insa.iiot.shared.ProblemException.conflict("the connector is not connected (" + state + ")");
+            return new OpcUaSessions.Browsed.Unavailable("the connector is not connected (" + state + ")");
         }
         NodeId parent = nodeId == null || nodeId.isBlank() ? NodeIds.ObjectsFolder : NodeId.parseOrNull(nodeId);
         if (parent == null) {
-            throw io.insa.iiot.shared.ProblemException.badRequest("node_id", "must be a node id such as ns=2;s=Line1");
+            return new OpcUaSessions.Browsed.InvalidNodeId();
         }
         try {
             List<ReferenceDescription> children = references(connected, parent);
@@ -678,9 +678,9 @@ final class ConnectorSession {
                         dataType instanceof NodeId type ? type.toParseableString() : null,
                         below != null && below.getReferences() != null && below.getReferences().length > 0));
             }
-            return nodes;
+            return new OpcUaSessions.Browsed.Children(nodes);
         } catch (UaException e) {
-            throw io.insa.iiot.shared.ProblemException.conflict("browse failed: " + name(e.getStatusCode()));
+            return new OpcUaSessions.Browsed.Unavailable("browse failed: " + name(e.getStatusCode()));
         }
     }
 

@@ -4,7 +4,6 @@ import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
-import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.tenancy.Tenant;
 import io.insa.iiot.tenancy.Tenants;
@@ -135,10 +134,10 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
     }
 
     @Override
-    public List<BrowsedNode> browse(UUID connector, String nodeId) {
+    public Browsed browse(UUID connector, String nodeId) {
         ConnectorSession session = sessions.get(connector);
         if (session == null) {
-            throw ProblemException.conflict("the connector has no session on this node");
+            return new Browsed.Unavailable("the connector has no session on this node");
         }
         return session.browse(nodeId);
     }
