@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
  * change; the connection then goes to exactly the address that was judged.
  */
 @Component
-class ConnectorAddresses {
+public class ConnectorAddresses {
 
     static final String SETTING = "insa.connectors.opcua.allowed-networks";
     static final int DEFAULT_PORT = 4840;
@@ -58,7 +58,7 @@ class ConnectorAddresses {
      * @throws OutboundAddresses.RefusedAddressException when the policy refuses the answer
      * @throws UnknownHostException when the name does not resolve
      */
-    InetSocketAddress pin(TenantId tenant, URI endpoint) throws UnknownHostException {
+    public InetSocketAddress pin(TenantId tenant, URI endpoint) throws UnknownHostException {
         int port = endpoint.getPort() < 0 ? DEFAULT_PORT : endpoint.getPort();
         InetAddress[] answer = policy.resolve(
                 endpoint.getHost(), address -> exemptions.admits(tenant, new InetSocketAddress(address, port)));
@@ -70,7 +70,7 @@ class ConnectorAddresses {
     }
 
     /** The endpoint URL with its host replaced by the pinned address: what the client connects to. */
-    static String pinnedUrl(URI endpoint, InetSocketAddress pinned) {
+    public static String pinnedUrl(URI endpoint, InetSocketAddress pinned) {
         String host = pinned.getAddress().getHostAddress();
         String literal = host.contains(":") ? "[" + host + "]" : host;
         String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();

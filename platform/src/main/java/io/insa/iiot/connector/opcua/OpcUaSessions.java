@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /** The running sessions with the tenants' OPC UA servers: one per enabled connector. */
-interface OpcUaSessions {
+public interface OpcUaSessions {
 
     /** The server certificate a connector was shown at its last attempt. */
     record Certificate(String thumbprint, String subject, Instant notAfter, String pem, boolean trusted) {}

@@ -1,7 +1,12 @@
-package io.insa.iiot.connector.opcua;
+package io.insa.iiot.connector.opcua.internal;
 
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
+import io.insa.iiot.connector.opcua.ClientCertificates;
+import io.insa.iiot.connector.opcua.ConnectorAddresses;
+import io.insa.iiot.connector.opcua.OpcUaConnector;
+import io.insa.iiot.connector.opcua.OpcUaConnectorRepository;
+import io.insa.iiot.connector.opcua.OpcUaSessions;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.shared.TenantTransactions;

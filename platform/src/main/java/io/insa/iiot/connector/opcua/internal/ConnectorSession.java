@@ -1,4 +1,4 @@
-package io.insa.iiot.connector.opcua;
+package io.insa.iiot.connector.opcua.internal;
 
 import static org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.Unsigned.uint;
 
@@ -6,6 +6,10 @@ import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
 import io.insa.iiot.command.DeviceCommand;
+import io.insa.iiot.connector.opcua.ClientCertificates;
+import io.insa.iiot.connector.opcua.ConnectorAddresses;
+import io.insa.iiot.connector.opcua.OpcUaConnector;
+import io.insa.iiot.connector.opcua.OpcUaSessions;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
