@@ -3,7 +3,6 @@ package io.insa.iiot.connector.opcua;
 import io.insa.iiot.shared.Cidrs;
 import io.insa.iiot.shared.OutboundAddresses;
 import io.insa.iiot.shared.OutboundExemptions;
-import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.TenantId;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -35,19 +34,15 @@ public class ConnectorAddresses {
     }
 
     /**
-     * Refuses, as a 400 naming {@code endpoint_url}, an endpoint the tenant's connectors may not reach. The answer is the
-     * same for a name that does not resolve and for one that resolves to a refused address, and it never says whether
-     * anything listens there.
+     * Whether the tenant's connectors may reach the endpoint. The same no for a name that does not resolve and for one
+     * that resolves to a refused address, and nothing about whether anything listens there.
      */
-    void check(TenantId tenant, String endpointUrl) {
+    boolean admits(TenantId tenant, String endpointUrl) {
         try {
             pin(tenant, URI.create(endpointUrl));
+            return true;
         } catch (UnknownHostException | IllegalArgumentException e) {
-            throw ProblemException.badRequest(
-                    "endpoint_url",
-                    "must name a host that resolves to public addresses only: loopback, private, link-local and other"
-                            + " special-purpose addresses are refused unless the operator admits them (" + SETTING
-                            + ")");
+            return false;
         }
     }
 

@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** The running sessions with the tenants' OPC UA servers: one per enabled connector. */
+/**
+ * The running sessions with the tenants' OPC UA servers, one per enabled connector, as the API sees them. Implemented
+ * with Eclipse Milo in {@code connector.opcua.internal}, which this package does not know.
+ */
 public interface OpcUaSessions {
 
     /** The server certificate a connector was shown at its last attempt. */
