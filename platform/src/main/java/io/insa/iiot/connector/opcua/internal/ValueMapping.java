@@ -6,7 +6,6 @@ import java.util.Optional;
 import org.eclipse.milo.opcua.stack.core.types.builtin.DataValue;
 import org.eclipse.milo.opcua.stack.core.types.builtin.StatusCode;
 import org.eclipse.milo.opcua.stack.core.types.builtin.Variant;
-import org.eclipse.milo.opcua.stack.core.types.builtin.unsigned.UNumber;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -37,6 +36,7 @@ final class ValueMapping {
         return Optional.of(new Point(mapping.key(), ts, plain, status.isUncertain()));
     }
 
+    /** Milo's unsigned types are {@link Number}s too: whole unless scaled, as the signed ones. */
     private static Object plain(Variant variant, OpcUaConnector.Mapping mapping) {
         Object v = variant == null ? null : variant.getValue();
         if (v == null || v.getClass().isArray()) {
@@ -50,9 +50,6 @@ final class ValueMapping {
             boolean integral =
                     !(v instanceof Float || v instanceof Double) && mapping.scale() == 1.0 && mapping.offset() == 0.0;
             return integral ? (Object) n.longValue() : (Object) scaled;
-        }
-        if (v instanceof UNumber u) {
-            return u.longValue() * mapping.scale() + mapping.offset();
         }
         return null;
     }
