@@ -31,14 +31,14 @@ import org.springframework.stereotype.Component;
  * the certificate itself is public and shown in the API so that the server's operator can trust it.
  */
 @Component
-class ClientCertificates {
+public class ClientCertificates {
 
     static final String APPLICATION_URI_PREFIX = "urn:insa:iiot:opcua-client:";
 
     /** A tenant's certificate and key; the key never leaves the platform. */
-    record Issued(TenantId tenant, X509Certificate certificate, KeyPair keyPair) {
+    public record Issued(TenantId tenant, X509Certificate certificate, KeyPair keyPair) {
 
-        String applicationUri() {
+        public String applicationUri() {
             return APPLICATION_URI_PREFIX + tenant.value();
         }
 
@@ -64,7 +64,7 @@ class ClientCertificates {
     }
 
     /** The tenant's certificate, issued now if it has none. */
-    Issued of(TenantId tenant) {
+    public Issued of(TenantId tenant) {
         Issued known = issued.get(tenant);
         if (known != null) {
             return known;

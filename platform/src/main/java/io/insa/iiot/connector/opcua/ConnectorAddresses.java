@@ -3,7 +3,6 @@ package io.insa.iiot.connector.opcua;
 import io.insa.iiot.shared.Cidrs;
 import io.insa.iiot.shared.OutboundAddresses;
 import io.insa.iiot.shared.OutboundExemptions;
-import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.TenantId;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -21,7 +20,7 @@ import org.springframework.stereotype.Component;
  * change; the connection then goes to exactly the address that was judged.
  */
 @Component
-class ConnectorAddresses {
+public class ConnectorAddresses {
 
     static final String SETTING = "insa.connectors.opcua.allowed-networks";
     static final int DEFAULT_PORT = 4840;
@@ -35,19 +34,15 @@ class ConnectorAddresses {
     }
 
     /**
-     * Refuses, as a 400 naming {@code endpoint_url}, an endpoint the tenant's connectors may not reach. The answer is the
-     * same for a name that does not resolve and for one that resolves to a refused address, and it never says whether
-     * anything listens there.
+     * Whether the tenant's connectors may reach the endpoint. The same no for a name that does not resolve and for one
+     * that resolves to a refused address, and nothing about whether anything listens there.
      */
-    void check(TenantId tenant, String endpointUrl) {
+    boolean admits(TenantId tenant, String endpointUrl) {
         try {
             pin(tenant, URI.create(endpointUrl));
+            return true;
         } catch (UnknownHostException | IllegalArgumentException e) {
-            throw ProblemException.badRequest(
-                    "endpoint_url",
-                    "must name a host that resolves to public addresses only: loopback, private, link-local and other"
-                            + " special-purpose addresses are refused unless the operator admits them (" + SETTING
-                            + ")");
+            return false;
         }
     }
 
@@ -58,7 +53,7 @@ class ConnectorAddresses {
      * @throws OutboundAddresses.RefusedAddressException when the policy refuses the answer
      * @throws UnknownHostException when the name does not resolve
      */
-    InetSocketAddress pin(TenantId tenant, URI endpoint) throws UnknownHostException {
+    public InetSocketAddress pin(TenantId tenant, URI endpoint) throws UnknownHostException {
         int port = endpoint.getPort() < 0 ? DEFAULT_PORT : endpoint.getPort();
         InetAddress[] answer = policy.resolve(
                 endpoint.getHost(), address -> exemptions.admits(tenant, new InetSocketAddress(address, port)));
@@ -70,7 +65,7 @@ class ConnectorAddresses {
     }
 
     /** The endpoint URL with its host replaced by the pinned address: what the client connects to. */
-    static String pinnedUrl(URI endpoint, InetSocketAddress pinned) {
+    public static String pinnedUrl(URI endpoint, InetSocketAddress pinned) {
         String host = pinned.getAddress().getHostAddress();
         String literal = host.contains(":") ? "[" + host + "]" : host;
         String path = endpoint.getRawPath() == null ? "" : endpoint.getRawPath();

@@ -11,7 +11,7 @@ import java.util.UUID;
  *
  * @param trustedThumbprint SHA-1 (hex) of the server certificate a tenant admin trusted, or null
  */
-record OpcUaConnector(
+public record OpcUaConnector(
         UUID id,
         TenantId tenant,
         String name,
@@ -27,12 +27,12 @@ record OpcUaConnector(
         Instant updatedAt) {
 
     /** Who the platform is to the server; the password is plain in memory only, sealed at rest. */
-    record Auth(String type, String username, String password) {
+    public record Auth(String type, String username, String password) {
         static final Auth ANONYMOUS = new Auth("anonymous", null, null);
     }
 
     /** A node that feeds a device's key, sampled at an interval, with an optional deadband and a linear scaling. */
-    record Mapping(
+    public record Mapping(
             String nodeId,
             String deviceName,
             String key,
@@ -42,5 +42,5 @@ record OpcUaConnector(
             double offset) {}
 
     /** absolute (in the value's unit) or percent (of the variable's EU range) */
-    record Deadband(String type, double value) {}
+    public record Deadband(String type, double value) {}
 }

@@ -162,7 +162,12 @@ class OpcUaConnectorController {
             @RequestParam(required = false) Integer size) {
         connectors.get(tenant(caller, Need.READ), id);
         PageRequest request = PageRequest.of(page, size, maxPageSize);
-        List<OpcUaSessions.BrowsedNode> children = sessions.browse(id, nodeId);
+        List<OpcUaSessions.BrowsedNode> children = switch (sessions.browse(id, nodeId)) {
+            case OpcUaSessions.Browsed.Children found -> found.nodes();
+            case OpcUaSessions.Browsed.Unavailable unavailable -> throw ProblemException.conflict(unavailable.reason());
+            case OpcUaSessions.Browsed.InvalidNodeId invalid ->
+                throw ProblemException.badRequest("node_id", "must be a node id such as ns=2;s=Line1");
+        };
         int from = (int) Math.min(children.size(), request.offset());
         int to = Math.min(children.size(), from + request.size());
         return request.page(children.subList(from, to), children.size());

@@ -15,9 +15,12 @@ import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The connectors table, under row-level security; passwords are sealed on the way in, opened on the way out. */
+/**
+ * The connectors table, under row-level security; passwords are sealed on the way in, opened on the way out. Public
+ * for the sessions' start, which reads the stored connectors ({@link #all}); every write stays in this package.
+ */
 @Repository
-class OpcUaConnectorRepository {
+public class OpcUaConnectorRepository {
 
     private static final TypeReference<List<OpcUaConnector.Mapping>> MAPPINGS = new TypeReference<>() {};
 
@@ -106,7 +109,8 @@ class OpcUaConnectorRepository {
                 .single();
     }
 
-    List<OpcUaConnector> all() {
+    /** The tenant's connectors, in the transaction's tenant. */
+    public List<OpcUaConnector> all() {
         return jdbc.sql("SELECT * FROM opcua_connectors ORDER BY created_at, id")
                 .query(this::map)
                 .list();

@@ -53,7 +53,7 @@ class OpcUaConnectors {
 
     OpcUaConnector create(Caller caller, TenantId tenant, JsonNode body) {
         ConnectorDefinition d = ConnectorDefinition.parse(body, null);
-        addresses.check(tenant, d.endpointUrl());
+        requireAdmitted(tenant, d.endpointUrl());
         Instant now = Times.now(clock).toInstant();
         OpcUaConnector connector = connector(Ids.newId(), tenant, d, null, now, now);
         return transactions.inTenant(tenant, () -> {
@@ -92,7 +92,7 @@ class OpcUaConnectors {
             ConnectorDefinition d = ConnectorDefinition.parse(
                     merged, sameServer ? current.auth().password() : null);
             if (!sameServer || d.enabled()) {
-                addresses.check(tenant, d.endpointUrl());
+                requireAdmitted(tenant, d.endpointUrl());
             }
             OpcUaConnector changed = connector(
                     id,
@@ -170,6 +170,17 @@ class OpcUaConnectors {
 
     Page<OpcUaConnector> list(TenantId tenant, PageRequest page) {
         return transactions.inTenant(tenant, () -> page.page(connectors.page(page), connectors.count()));
+    }
+
+    /** A 400 naming {@code endpoint_url} for an endpoint the address policy refuses. */
+    private void requireAdmitted(TenantId tenant, String endpointUrl) {
+        if (!addresses.admits(tenant, endpointUrl)) {
+            throw ProblemException.badRequest(
+                    "endpoint_url",
+                    "must name a host that resolves to public addresses only: loopback, private, link-local and other"
+                            + " special-purpose addresses are refused unless the operator admits them ("
+                            + ConnectorAddresses.SETTING + ")");
+        }
     }
 
     private static ProblemException notFound(UUID id) {

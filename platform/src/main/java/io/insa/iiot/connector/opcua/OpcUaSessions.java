@@ -5,8 +5,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** The running sessions with the tenants' OPC UA servers: one per enabled connector. */
-interface OpcUaSessions {
+/**
+ * The running sessions with the tenants' OPC UA servers, one per enabled connector, as the API sees them. Implemented
+ * with Eclipse Milo in {@code connector.opcua.internal}, which this package does not know.
+ */
+public interface OpcUaSessions {
 
     /** The server certificate a connector was shown at its last attempt. */
     record Certificate(String thumbprint, String subject, Instant notAfter, String pem, boolean trusted) {}
@@ -33,6 +36,21 @@ interface OpcUaSessions {
             String dataType,
             boolean hasChildren) {}
 
+    /**
+     * What a browse found: the node's children, or why there are none to show. The web layer answers the last two as
+     * 409 and as 400 naming {@code node_id}.
+     */
+    sealed interface Browsed {
+
+        record Children(List<BrowsedNode> nodes) implements Browsed {}
+
+        /** No session on this node, a session not connected, or a server that refused the browse. */
+        record Unavailable(String reason) implements Browsed {}
+
+        /** The node id given does not parse. */
+        record InvalidNodeId() implements Browsed {}
+    }
+
     /** Starts, changes (restarting the session when needed) or stops the connector's session. */
     void apply(OpcUaConnector connector);
 
@@ -44,5 +62,5 @@ interface OpcUaSessions {
     Optional<Certificate> serverCertificate(UUID connector);
 
     /** The children of a node (the Objects folder when null), through the live session. */
-    List<BrowsedNode> browse(UUID connector, String nodeId);
+    Browsed browse(UUID connector, String nodeId);
 }

@@ -1,10 +1,14 @@
-package io.insa.iiot.connector.opcua;
+package io.insa.iiot.connector.opcua.internal;
 
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
+import io.insa.iiot.connector.opcua.ClientCertificates;
+import io.insa.iiot.connector.opcua.ConnectorAddresses;
+import io.insa.iiot.connector.opcua.OpcUaConnector;
+import io.insa.iiot.connector.opcua.OpcUaConnectorRepository;
+import io.insa.iiot.connector.opcua.OpcUaSessions;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
-import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.tenancy.Tenant;
 import io.insa.iiot.tenancy.Tenants;
@@ -135,10 +139,10 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
     }
 
     @Override
-    public List<BrowsedNode> browse(UUID connector, String nodeId) {
+    public Browsed browse(UUID connector, String nodeId) {
         ConnectorSession session = sessions.get(connector);
         if (session == null) {
-            throw ProblemException.conflict("the connector has no session on this node");
+            return new Browsed.Unavailable("the connector has no session on this node");
         }
         return session.browse(nodeId);
     }
