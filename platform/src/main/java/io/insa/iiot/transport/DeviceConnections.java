@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
  * first open connection to the close of its last, and only those transitions reach the database.
  */
 @Component
-public class DeviceConnections {
+class DeviceConnections {
 
     private final Devices devices;
     private final Map<UUID, Integer> open = new ConcurrentHashMap<>();
@@ -23,13 +23,13 @@ public class DeviceConnections {
     }
 
     /** Records an opened connection; the database write runs on {@code executor}. */
-    public void opened(DeviceIdentity device, Executor executor) {
+    void opened(DeviceIdentity device, Executor executor) {
         if (open.merge(device.deviceId(), 1, Integer::sum) == 1) {
             executor.execute(() -> devices.connected(device, true));
         }
     }
 
-    public void closed(DeviceIdentity device, Executor executor) {
+    void closed(DeviceIdentity device, Executor executor) {
         Integer left = open.computeIfPresent(device.deviceId(), (id, n) -> n == 1 ? null : n - 1);
         if (left == null) {
             executor.execute(() -> devices.connected(device, false));

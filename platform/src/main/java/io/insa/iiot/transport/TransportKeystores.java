@@ -1,8 +1,10 @@
 package io.insa.iiot.transport;
 
 import io.insa.iiot.shared.ServerKeystore;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.JksOptions;
 import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.PfxOptions;
 import io.vertx.core.net.TrustOptions;
 import java.security.cert.CertificateException;
@@ -19,6 +21,19 @@ public class TransportKeystores {
 
     TransportKeystores(ServerKeystore server) {
         this.server = server;
+    }
+
+    /**
+     * A device listener's TLS: {@code options} on {@code port} with the key of {@code keystore} (else the
+     * platform's), client certificates asked for and taken as presented ({@link #anyClientCertificate()}).
+     */
+    public <O extends NetServerOptions> O deviceTls(O options, int port, String keystore, String password) {
+        options.setPort(port)
+                .setSsl(true)
+                .setKeyCertOptions(options(keystore, password))
+                .setClientAuth(ClientAuth.REQUEST)
+                .setTrustOptions(anyClientCertificate());
+        return options;
     }
 
     public KeyCertOptions options(String keystore, String password) {

@@ -1,10 +1,6 @@
 package io.insa.iiot.transport.amqp;
 
-import io.insa.iiot.device.CertificateLogin;
-import io.insa.iiot.device.DeviceCertificates;
-import io.insa.iiot.device.DeviceIdentity;
-import io.insa.iiot.device.Devices;
-import io.insa.iiot.transport.DeviceSessions;
+import io.insa.iiot.transport.DeviceEdge;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -14,45 +10,32 @@ import io.vertx.proton.sasl.ProtonSaslAuthenticator;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.function.Supplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.qpid.proton.engine.Sasl;
 import org.apache.qpid.proton.engine.Transport;
 
 /**
  * SASL for devices: PLAIN, whose user name is the device's access token (SPEC 5), and on TLS also
- * EXTERNAL, the client certificate ({@link DeviceCertificates}) for the device the authzid (EXTERNAL's
+ * EXTERNAL, the client certificate ({@link io.insa.iiot.device.DeviceCertificates}) for the device the authzid (EXTERNAL's
  * initial response) names. Without an authzid the device names itself by the container id of its
- * open frame, which comes after SASL: the chain is then attached and {@link AmqpTransport} decides at
- * open. The lookup runs off the event loop; the authenticated device is attached to the connection.
+ * open frame, which comes after SASL: the chain is then attached and {@link AmqpConnection} decides at
+ * open. The {@link DeviceEdge} looks the device up off the event loop; its login is attached to the connection.
  */
 final class DeviceSaslAuthenticator implements ProtonSaslAuthenticator {
 
     static final String PLAIN = "PLAIN";
     static final String EXTERNAL = "EXTERNAL";
 
-    private final Devices devices;
-    private final DeviceCertificates certificates;
-    private final DeviceSessions sessions;
-    private final Executor blocking;
+    private final DeviceEdge edge;
     private NetSocket socket;
     private Sasl sasl;
     private ProtonConnection connection;
     private Context context;
     private boolean succeeded;
     private boolean started;
-    /** Set off the event loop by a certificate login, read on it after the lookup completed. */
-    private volatile CertificateLogin certificate;
 
-    DeviceSaslAuthenticator(
-            Devices devices, DeviceCertificates certificates, DeviceSessions sessions, Executor blocking) {
-        this.devices = devices;
-        this.certificates = certificates;
-        this.sessions = sessions;
-        this.blocking = blocking;
+    DeviceSaslAuthenticator(DeviceEdge edge) {
+        this.edge = edge;
     }
 
     @Override
@@ -81,44 +64,33 @@ final class DeviceSaslAuthenticator implements ProtonSaslAuthenticator {
             return;
         }
         started = true;
-        Supplier<Optional<DeviceIdentity>> lookup;
+        DeviceEdge.Credentials credentials;
         if (EXTERNAL.equals(mechanisms[0]) && socket.isSsl()) {
             X509Certificate[] chain = presented();
             String authzid = initialResponse();
             if (authzid.isEmpty() && chain.length > 0) {
                 // named by the container id of the open frame, which follows SASL
-                connection.attachments().set(AmqpTransport.CERTIFICATE_CHAIN, X509Certificate[].class, chain);
+                connection.attachments().set(AmqpConnection.CERTIFICATE_CHAIN, X509Certificate[].class, chain);
                 succeeded = true;
                 sasl.done(Sasl.SaslOutcome.PN_SASL_OK);
                 completion.handle(true);
                 return;
             }
-            lookup = () -> certificates.authenticate(authzid, chain).map(login -> {
-                certificate = login;
-                return login.device();
-            });
+            credentials = new DeviceEdge.ClientCertificate(authzid, chain);
         } else if (PLAIN.equals(mechanisms[0]) && sasl.pending() > 0) {
             byte[] response = new byte[sasl.pending()];
             sasl.recv(response, 0, response.length);
             String token = username(response);
-            lookup = () -> devices.authenticate(token);
+            credentials = new DeviceEdge.AccessToken(token);
         } else {
             sasl.done(Sasl.SaslOutcome.PN_SASL_AUTH);
             completion.handle(true);
             return;
         }
-        long stamp = sessions.stamp();
-        CompletableFuture.supplyAsync(lookup, blocking)
-                .exceptionally(e -> Optional.empty())
-                .thenAccept(device -> context.runOnContext(v -> {
-                    if (device.isPresent()) {
-                        connection.attachments().set(AmqpTransport.DEVICE, DeviceIdentity.class, device.get());
-                        connection.attachments().set(AmqpTransport.STAMP, Long.class, stamp);
-                        if (certificate != null) {
-                            connection
-                                    .attachments()
-                                    .set(AmqpTransport.CERTIFICATE, CertificateLogin.class, certificate);
-                        }
+        edge.authenticate(credentials)
+                .thenAccept(login -> context.runOnContext(v -> {
+                    if (login.isPresent()) {
+                        connection.attachments().set(AmqpConnection.LOGIN, DeviceEdge.Login.class, login.get());
                         succeeded = true;
                         sasl.done(Sasl.SaslOutcome.PN_SASL_OK);
                     } else {

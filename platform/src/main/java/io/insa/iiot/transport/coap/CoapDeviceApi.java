@@ -4,11 +4,11 @@ import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
 import io.insa.iiot.command.DeviceCommand;
 import io.insa.iiot.device.DeviceIdentity;
-import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.transport.Busy;
+import io.insa.iiot.transport.DeviceEdge;
 import io.insa.iiot.transport.DeviceSessions;
 import io.insa.iiot.transport.InFlight;
 import io.insa.iiot.transport.TransportMetrics;
@@ -39,35 +39,32 @@ import org.eclipse.californium.core.server.resources.Resource;
  */
 final class CoapDeviceApi extends CoapResource {
 
-    private final Devices devices;
+    private final DeviceEdge edge;
     private final Ingest ingest;
     private final IngestPressure pressure;
     private final ExecutorService blocking;
     private final Commands commands;
-    private final DeviceSessions sessions;
     private final TransportMetrics metrics;
     private final InFlight inFlight;
     private final Resource tokenLevel;
 
     CoapDeviceApi(
-            Devices devices,
+            DeviceEdge edge,
             Ingest ingest,
             IngestPressure pressure,
             ExecutorService blocking,
             CommandChannels channels,
             Commands commands,
-            DeviceSessions sessions,
             TransportMetrics metrics,
             InFlight inFlight) {
         super("v1");
         this.metrics = metrics;
         this.inFlight = inFlight;
-        this.devices = devices;
+        this.edge = edge;
         this.ingest = ingest;
         this.pressure = pressure;
         this.blocking = blocking;
         this.commands = commands;
-        this.sessions = sessions;
         CoapResource anyToken = new CoapResource("token") {
             private final Resource telemetry = new Upload("telemetry", ingest::telemetry);
             private final Resource attributes = new Upload("attributes", ingest::attributes);
@@ -125,11 +122,11 @@ final class CoapDeviceApi extends CoapResource {
         }
 
         private CompletableFuture<IngestResult> upload(String token, byte[] payload) {
-            Optional<DeviceIdentity> device = devices.authenticate(token);
-            if (device.isEmpty()) {
+            Optional<DeviceEdge.Login> login = authenticate(token);
+            if (login.isEmpty()) {
                 return CompletableFuture.completedFuture(null); // null: bad credentials
             }
-            return kind.apply(device.get(), payload);
+            return kind.apply(login.get().device(), payload);
         }
     }
 
@@ -153,7 +150,7 @@ final class CoapDeviceApi extends CoapResource {
             @Override
             public void handlePOST(CoapExchange exchange) {
                 List<String> path = exchange.getRequestOptions().getUriPath();
-                Optional<DeviceIdentity> device = devices.authenticate(path.get(2));
+                Optional<DeviceIdentity> device = authenticate(path.get(2)).map(DeviceEdge.Login::device);
                 if (device.isEmpty()) {
                     exchange.respond(ResponseCode.UNAUTHORIZED, "unknown device token");
                     return;
@@ -194,13 +191,12 @@ final class CoapDeviceApi extends CoapResource {
                 return; // an error notification ends the observation
             }
             List<String> path = exchange.getRequestOptions().getUriPath();
-            long stamp = sessions.stamp();
-            Optional<DeviceIdentity> device = devices.authenticate(path.size() > 2 ? path.get(2) : null);
-            if (device.isEmpty()) {
+            Optional<DeviceEdge.Login> login = authenticate(path.size() > 2 ? path.get(2) : null);
+            if (login.isEmpty()) {
                 exchange.respond(ResponseCode.UNAUTHORIZED, "unknown device token");
                 return;
             }
-            UUID deviceId = device.get().deviceId();
+            UUID deviceId = login.get().device().deviceId();
             if (relation != null && !listening.containsKey(relation)) {
                 listening.put(
                         relation,
@@ -210,7 +206,7 @@ final class CoapDeviceApi extends CoapResource {
                                             .add(command);
                                     changed(r -> r == relation);
                                 }),
-                                sessions.credentialsOf(deviceId, stamp, () -> {
+                                edge.session(login.get(), () -> {
                                     revoked.add(relation);
                                     changed(r -> r == relation);
                                 })));
@@ -235,6 +231,11 @@ final class CoapDeviceApi extends CoapResource {
                 ended.session().close();
             }
         }
+    }
+
+    /** The request runs on a virtual thread already: the lookup may wait here. */
+    private Optional<DeviceEdge.Login> authenticate(String token) {
+        return edge.authenticateHere(new DeviceEdge.AccessToken(token));
     }
 
     private void respond(CoapExchange exchange, IngestResult result) {

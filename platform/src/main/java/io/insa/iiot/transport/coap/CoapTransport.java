@@ -2,10 +2,9 @@ package io.insa.iiot.transport.coap;
 
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
-import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestPressure;
-import io.insa.iiot.transport.DeviceSessions;
+import io.insa.iiot.transport.DeviceEdge;
 import io.insa.iiot.transport.InFlight;
 import io.insa.iiot.transport.TransportMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -53,12 +52,11 @@ class CoapTransport implements SmartLifecycle {
     }
 
     private final CoapSettings settings;
-    private final Devices devices;
+    private final DeviceEdge edge;
     private final Ingest ingest;
     private final IngestPressure pressure;
     private final CommandChannels commandChannels;
     private final Commands commands;
-    private final DeviceSessions sessions;
     private final TransportMetrics metrics;
     private final InFlight inFlight = new InFlight();
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
@@ -68,19 +66,17 @@ class CoapTransport implements SmartLifecycle {
 
     CoapTransport(
             CoapSettings settings,
-            Devices devices,
+            DeviceEdge edge,
             Ingest ingest,
             IngestPressure pressure,
             CommandChannels commandChannels,
             Commands commands,
-            DeviceSessions sessions,
             MeterRegistry registry) {
         this.metrics = new TransportMetrics(registry, "coap", null);
         this.commandChannels = commandChannels;
         this.commands = commands;
-        this.sessions = sessions;
         this.settings = settings;
-        this.devices = devices;
+        this.edge = edge;
         this.ingest = ingest;
         this.pressure = pressure;
     }
@@ -105,8 +101,7 @@ class CoapTransport implements SmartLifecycle {
             server.addEndpoint(secure);
         }
         CoapResource api = new CoapResource("api");
-        api.add(new CoapDeviceApi(
-                devices, ingest, pressure, blocking, commandChannels, commands, sessions, metrics, inFlight));
+        api.add(new CoapDeviceApi(edge, ingest, pressure, blocking, commandChannels, commands, metrics, inFlight));
         server.add(api);
         server.start();
         log.info(

@@ -4,12 +4,12 @@ import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
 import io.insa.iiot.command.DeviceCommand;
 import io.insa.iiot.device.DeviceIdentity;
-import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.transport.Busy;
+import io.insa.iiot.transport.DeviceEdge;
 import io.insa.iiot.transport.DeviceSessions;
 import io.insa.iiot.transport.TransportMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,29 +43,26 @@ class HttpDeviceApi {
 
     static final long MAX_POLL_MILLIS = 60_000;
 
-    private final Devices devices;
+    private final DeviceEdge edge;
     private final Ingest ingest;
     private final IngestPressure pressure;
     private final TransportMetrics metrics;
     private final CommandChannels channels;
     private final Commands commands;
-    private final DeviceSessions sessions;
 
     HttpDeviceApi(
-            Devices devices,
+            DeviceEdge edge,
             Ingest ingest,
             IngestPressure pressure,
             CommandChannels channels,
             Commands commands,
-            DeviceSessions sessions,
             MeterRegistry registry) {
-        this.devices = devices;
+        this.edge = edge;
         this.ingest = ingest;
         this.pressure = pressure;
         this.metrics = new TransportMetrics(registry, "http", null);
         this.channels = channels;
         this.commands = commands;
-        this.sessions = sessions;
     }
 
     /**
@@ -75,15 +72,14 @@ class HttpDeviceApi {
      */
     @GetMapping(value = "/api/v1/{token}/rpc", produces = "application/json")
     ResponseEntity<String> poll(@PathVariable String token, @RequestParam(defaultValue = "30000") long timeout) {
-        long stamp = sessions.stamp();
-        DeviceIdentity device = device(token);
+        DeviceEdge.Login login = login(token);
+        DeviceIdentity device = login.device();
         if (timeout < 1 || timeout > MAX_POLL_MILLIS) {
             throw ProblemException.badRequest("timeout", "must be between 1 and " + MAX_POLL_MILLIS + " ms");
         }
         CompletableFuture<DeviceCommand> next = new CompletableFuture<>();
         try (CommandChannels.Registration registration = channels.register(device.deviceId(), next::complete);
-                DeviceSessions.Registration session =
-                        sessions.credentialsOf(device.deviceId(), stamp, () -> next.cancel(false))) {
+                DeviceSessions.Registration session = edge.session(login, () -> next.cancel(false))) {
             return ResponseEntity.ok(next.get(timeout, TimeUnit.MILLISECONDS).json());
         } catch (CancellationException e) {
             throw ProblemException.unauthorized("the device's credentials were revoked");
@@ -101,7 +97,7 @@ class HttpDeviceApi {
     @PostMapping("/api/v1/{token}/rpc/{commandId}")
     ResponseEntity<?> answer(@PathVariable String token, @PathVariable UUID commandId, HttpServletRequest request)
             throws IOException {
-        DeviceIdentity device = device(token);
+        DeviceIdentity device = login(token).device();
         byte[] body = readBounded(request, ingest.maxPayloadBytes());
         if (!commands.respond(device.deviceId(), commandId, new String(body, StandardCharsets.UTF_8))) {
             throw ProblemException.notFound("waiting command " + commandId);
@@ -109,8 +105,9 @@ class HttpDeviceApi {
         return ResponseEntity.ok().build();
     }
 
-    private DeviceIdentity device(String token) {
-        return devices.authenticate(token).orElseThrow(() -> ProblemException.unauthorized("unknown device token"));
+    private DeviceEdge.Login login(String token) {
+        return edge.authenticateHere(new DeviceEdge.AccessToken(token))
+                .orElseThrow(() -> ProblemException.unauthorized("unknown device token"));
     }
 
     @PostMapping("/api/v1/{token}/telemetry")
@@ -132,8 +129,7 @@ class HttpDeviceApi {
             metrics.busy();
             throw ProblemException.of(HttpStatus.SERVICE_UNAVAILABLE, Busy.ANSWER.detail(), Busy.ANSWER.retryAfter());
         }
-        DeviceIdentity device =
-                devices.authenticate(token).orElseThrow(() -> ProblemException.unauthorized("unknown device token"));
+        DeviceIdentity device = login(token).device();
         byte[] payload = readBounded(request, ingest.maxPayloadBytes());
         // the request thread is virtual: waiting for the commit costs no platform thread
         IngestResult result = kind.apply(device, payload).join();

@@ -6,7 +6,7 @@ import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.ingest.IngestResult.Reason;
 import io.insa.iiot.shared.ProblemException;
-import io.insa.iiot.transport.DeviceConnections;
+import io.insa.iiot.transport.DeviceEdge;
 import io.insa.iiot.transport.DeviceSessions;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.function.Function;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -53,24 +52,13 @@ final class MqttGateway {
     private record Part(DeviceIdentity device, byte[] payload, IngestResult refusal) {}
 
     private final DeviceIdentity gateway;
-    private final Devices devices;
-    private final DeviceConnections connections;
-    private final DeviceSessions sessions;
-    private final Executor blocking;
+    private final DeviceEdge edge;
     private final Map<String, SubDevice> subDevices = new ConcurrentHashMap<>();
     private final Set<DeviceIdentity> connected = ConcurrentHashMap.newKeySet();
 
-    MqttGateway(
-            DeviceIdentity gateway,
-            Devices devices,
-            DeviceConnections connections,
-            DeviceSessions sessions,
-            Executor blocking) {
+    MqttGateway(DeviceIdentity gateway, DeviceEdge edge) {
         this.gateway = gateway;
-        this.devices = devices;
-        this.connections = connections;
-        this.sessions = sessions;
-        this.blocking = blocking;
+        this.edge = edge;
     }
 
     /**
@@ -113,7 +101,7 @@ final class MqttGateway {
 
     /** The gateway's connection closed: so did its sub-devices'. */
     void closed() {
-        connected.forEach(device -> connections.closed(device, blocking));
+        connected.forEach(device -> edge.offline(device));
         connected.clear();
         subDevices.values().forEach(SubDevice::close);
         subDevices.clear();
@@ -140,9 +128,9 @@ final class MqttGateway {
             return done(part.refusal());
         }
         if (connecting && connected.add(part.device())) {
-            connections.opened(part.device(), blocking);
+            edge.online(part.device());
         } else if (!connecting && connected.remove(part.device())) {
-            connections.closed(part.device(), blocking);
+            edge.offline(part.device());
         }
         return done(new IngestResult.Accepted(0));
     }
@@ -156,10 +144,10 @@ final class MqttGateway {
         if (known != null) {
             return new Part(known.device, payload, null);
         }
-        long stamp = sessions.stamp();
+        long stamp = edge.stamp();
         DeviceIdentity device;
         try {
-            device = devices.gatewayDevice(gateway, name.strip(), type == null ? "default" : type);
+            device = edge.subDevice(gateway, name.strip(), type == null ? "default" : type);
         } catch (ProblemException e) {
             return new Part(null, payload, refusal(e));
         }
@@ -168,7 +156,7 @@ final class MqttGateway {
         if (previous != null) {
             previous.close();
         }
-        sub.access = sessions.subDevice(device.deviceId(), stamp, () -> forget(name, sub));
+        sub.access = edge.subDeviceAccess(device.deviceId(), stamp, () -> forget(name, sub));
         if (subDevices.get(name) != sub) {
             sub.close(); // forgotten while it registered
         }
@@ -180,7 +168,7 @@ final class MqttGateway {
         if (subDevices.remove(name, sub)) {
             sub.close();
             if (connected.remove(sub.device)) {
-                connections.closed(sub.device, blocking);
+                edge.offline(sub.device);
             }
         }
     }

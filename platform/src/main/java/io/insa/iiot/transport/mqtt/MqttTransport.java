@@ -2,18 +2,14 @@ package io.insa.iiot.transport.mqtt;
 
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
-import io.insa.iiot.device.DeviceCertificates;
-import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestPressure;
-import io.insa.iiot.transport.DeviceConnections;
-import io.insa.iiot.transport.DeviceSessions;
+import io.insa.iiot.transport.DeviceEdge;
 import io.insa.iiot.transport.TransportKeystores;
 import io.insa.iiot.transport.TransportMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
 import java.util.ArrayList;
@@ -41,19 +37,16 @@ class MqttTransport implements SmartLifecycle {
 
     private final Vertx vertx;
     private final MqttSettings settings;
-    private final Devices devices;
+    private final DeviceEdge edge;
     private final Ingest ingest;
     private final IngestPressure pressure;
     private final TransportMetrics metrics;
-    private final DeviceConnections connections;
-    private final DeviceSessions deviceSessions;
     private final CommandChannels commandChannels;
     private final Commands commands;
     private final TransportKeystores keystores;
-    private final DeviceCertificates certificates;
     private final List<MqttServer> servers = new ArrayList<>();
     private final Set<MqttSession> sessions = ConcurrentHashMap.newKeySet();
-    /** Device authentication and ingest admission may block; never on an event loop. */
+    /** Ingest admission may wait; never on an event loop. */
     private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
 
     private volatile boolean running;
@@ -61,27 +54,21 @@ class MqttTransport implements SmartLifecycle {
     MqttTransport(
             Vertx vertx,
             MqttSettings settings,
-            Devices devices,
+            DeviceEdge edge,
             Ingest ingest,
             IngestPressure pressure,
-            DeviceConnections connections,
-            DeviceSessions deviceSessions,
             CommandChannels commandChannels,
             Commands commands,
             TransportKeystores keystores,
-            DeviceCertificates certificates,
             MeterRegistry registry) {
-        this.keystores = keystores;
-        this.certificates = certificates;
         this.vertx = vertx;
-        this.connections = connections;
-        this.deviceSessions = deviceSessions;
-        this.commandChannels = commandChannels;
-        this.commands = commands;
         this.settings = settings;
-        this.devices = devices;
+        this.edge = edge;
         this.ingest = ingest;
         this.pressure = pressure;
+        this.commandChannels = commandChannels;
+        this.commands = commands;
+        this.keystores = keystores;
         this.metrics = new TransportMetrics(registry, "mqtt", sessions);
         pressure.listen(() -> pressureChanged(true), () -> pressureChanged(false));
     }
@@ -102,13 +89,11 @@ class MqttTransport implements SmartLifecycle {
         }
         servers.add(listen(options().setPort(settings.port())));
         if (settings.tls() != null && settings.tls().enabled()) {
-            servers.add(listen(options()
-                    .setPort(settings.tls().port())
-                    .setSsl(true)
-                    .setKeyCertOptions(keystores.options(
-                            settings.tls().keystore(), settings.tls().keystorePassword()))
-                    .setClientAuth(ClientAuth.REQUEST)
-                    .setTrustOptions(keystores.anyClientCertificate())));
+            servers.add(listen(keystores.deviceTls(
+                    options(),
+                    settings.tls().port(),
+                    settings.tls().keystore(),
+                    settings.tls().keystorePassword())));
         }
         running = true;
     }
@@ -125,16 +110,13 @@ class MqttTransport implements SmartLifecycle {
                 .endpointHandler(endpoint -> new MqttSession(
                                 endpoint,
                                 vertx.getOrCreateContext(),
-                                devices,
+                                edge,
                                 ingest,
                                 pressure,
                                 blocking,
                                 metrics,
                                 sessions,
-                                connections,
-                                deviceSessions,
-                                new MqttCommands(commandChannels, commands),
-                                certificates)
+                                new MqttCommands(commandChannels, commands))
                         .start())
                 .exceptionHandler(e -> log.debug("MQTT connection error: {}", e.toString()));
         server.listen().await();
