@@ -57,11 +57,11 @@ class AlertRepository {
                         Ids.newId(),
                         tenant.value(),
                         rule.id(),
-                        rule.name(),
+                        rule.definition().name(),
                         deviceId,
                         deviceName,
-                        rule.key(),
-                        rule.severity().value(),
+                        rule.definition().key(),
+                        rule.definition().severity().value(),
                         value,
                         utc(at))
                 .query(UUID.class)

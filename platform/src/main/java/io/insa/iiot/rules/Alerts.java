@@ -179,7 +179,7 @@ class Alerts implements TenantUsage.Alerts {
     }
 
     private void wakeDispatcherAtCommit(Rule rule) {
-        if (!rule.actions().isEmpty()) {
+        if (!rule.definition().actions().isEmpty()) {
             TenantTransactions.afterCommit(dispatcher::wake);
         }
     }

@@ -73,10 +73,12 @@ class NoDataWatch {
         Instant now = clock.instant();
         List<DeviceIdentity> fleet = devices.identities(tenant);
         for (Rule rule : noData) {
-            Duration allowed = Duration.ofSeconds(((Condition.NoData) rule.condition()).seconds());
-            Map<UUID, Instant> latest = telemetry.latestTimes(tenant, rule.key());
+            Duration allowed =
+                    Duration.ofSeconds(((Condition.NoData) rule.definition().condition()).seconds());
+            Map<UUID, Instant> latest =
+                    telemetry.latestTimes(tenant, rule.definition().key());
             for (DeviceIdentity device : fleet) {
-                if (!rule.scope().covers(device)) {
+                if (!rule.definition().scope().covers(device)) {
                     continue;
                 }
                 Instant last = latest.get(device.deviceId());

@@ -37,7 +37,7 @@ class NotificationRepository {
     }
 
     void enqueue(TenantId tenant, UUID alertId, Rule rule, String event) {
-        for (RuleAction action : rule.actions()) {
+        for (RuleAction action : rule.definition().actions()) {
             jdbc.sql("""
                             INSERT INTO notifications (id, tenant_id, alert_id, rule_id, event, action, status,
                                                        next_attempt_at, created_at)

@@ -29,7 +29,7 @@ class RuleCache {
             return new TenantRules(
                     Map.copyOf(byKey),
                     rules.stream()
-                            .filter(r -> r.condition() instanceof Condition.NoData)
+                            .filter(r -> r.definition().condition() instanceof Condition.NoData)
                             .toList());
         }
 

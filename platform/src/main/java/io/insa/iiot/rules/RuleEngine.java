@@ -158,14 +158,14 @@ class RuleEngine implements DeviceLanes.Owner {
             for (Point point : points) {
                 Double value = point.value().asNumber();
                 for (Rule rule : tenantRules.byKey().get(point.key())) {
-                    if (!rule.scope().covers(device)) {
+                    if (!rule.definition().scope().covers(device)) {
                         continue;
                     }
                     RuleState state = stateOf(known, rule, device);
                     RuleState.Step step;
-                    if (rule.condition() instanceof Condition.NoData) {
+                    if (rule.definition().condition() instanceof Condition.NoData) {
                         step = state.dataSeen(point.ts());
-                    } else if (rule.condition().judgedOnPoints() && value != null) {
+                    } else if (rule.definition().condition().judgedOnPoints() && value != null) {
                         step = state.next(rule, point.ts(), value);
                     } else {
                         continue;
@@ -267,20 +267,20 @@ class RuleEngine implements DeviceLanes.Owner {
     }
 
     private static String reason(Rule rule, Double value) {
-        return switch (rule.condition()) {
-            case Condition.NoData n -> "no point of " + rule.key() + " for " + n.seconds() + " s";
+        return switch (rule.definition().condition()) {
+            case Condition.NoData n -> "no point of " + rule.definition().key() + " for " + n.seconds() + " s";
             default ->
                 rule.judgedKey() + " = " + value + " meets the "
-                        + RuleDefinition.typeOf(rule.condition()) + " condition";
+                        + RuleDefinition.typeOf(rule.definition().condition()) + " condition";
         };
     }
 
     private static String clearReason(Rule rule, Double value) {
-        return switch (rule.condition()) {
-            case Condition.NoData n -> "data of " + rule.key() + " arrived again";
+        return switch (rule.definition().condition()) {
+            case Condition.NoData n -> "data of " + rule.definition().key() + " arrived again";
             default ->
                 rule.judgedKey() + " = " + value
-                        + (rule.clearCondition() == null
+                        + (rule.definition().clearCondition() == null
                                 ? " no longer meets the condition"
                                 : " meets the clear condition");
         };

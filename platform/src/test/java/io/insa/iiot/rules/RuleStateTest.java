@@ -163,14 +163,15 @@ class RuleStateTest {
         return new Rule(
                 UUID.randomUUID(),
                 TenantId.of(UUID.randomUUID()),
-                "test",
-                true,
-                Severity.MAJOR,
-                new DeviceScope.All(),
-                "temperature",
-                condition,
-                clear,
-                List.of(),
+                new RuleDefinition(
+                        "test",
+                        true,
+                        Severity.MAJOR,
+                        new DeviceScope.All(),
+                        "temperature",
+                        condition,
+                        clear,
+                        List.of()),
                 T0,
                 T0);
     }
