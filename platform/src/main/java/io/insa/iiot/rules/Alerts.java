@@ -37,20 +37,18 @@ class Alerts implements TenantUsage.Alerts {
     static final String SYSTEM = "system";
 
     private final AlertRepository alerts;
-    private final NotificationRepository notifications;
+    private final Notifications notifications;
     private final RuleRepository rules;
     private final RuleStateRepository states;
-    private final NotificationDispatcher dispatcher;
     private final TenantTransactions transactions;
     private final AuditLog audit;
     private final Clock clock;
 
     Alerts(
             AlertRepository alerts,
-            NotificationRepository notifications,
+            Notifications notifications,
             RuleRepository rules,
             RuleStateRepository states,
-            NotificationDispatcher dispatcher,
             TenantTransactions transactions,
             AuditLog audit,
             Clock clock) {
@@ -58,7 +56,6 @@ class Alerts implements TenantUsage.Alerts {
         this.notifications = notifications;
         this.rules = rules;
         this.states = states;
-        this.dispatcher = dispatcher;
         this.transactions = transactions;
         this.audit = audit;
         this.clock = clock;
@@ -76,8 +73,7 @@ class Alerts implements TenantUsage.Alerts {
             details.put("reason", reason);
             details.put("data_ts", at.toString());
             alerts.history(tenant, id, Times.now(clock).toInstant(), "raised", SYSTEM, details);
-            notifications.enqueue(tenant, id, rule, "raised");
-            wakeDispatcherAtCommit(rule);
+            notifications.add(tenant, id, rule, "raised");
         });
         return opened;
     }
@@ -93,8 +89,7 @@ class Alerts implements TenantUsage.Alerts {
                     "cleared",
                     SYSTEM,
                     Map.of("automatic", true, "reason", reason, "data_ts", at.toString()));
-            notifications.enqueue(rule.tenant(), id, rule, "cleared");
-            wakeDispatcherAtCommit(rule);
+            notifications.add(rule.tenant(), id, rule, "cleared");
         });
         return cleared;
     }
@@ -167,21 +162,12 @@ class Alerts implements TenantUsage.Alerts {
                 throw ProblemException.conflict("the alert is already cleared");
             }
             alerts.history(tenant, id, now, "cleared", caller.label(), Map.of("automatic", false));
-            rules.find(alert.ruleId()).ifPresent(rule -> {
-                notifications.enqueue(tenant, id, rule, "cleared");
-                wakeDispatcherAtCommit(rule);
-            });
+            rules.find(alert.ruleId()).ifPresent(rule -> notifications.add(tenant, id, rule, "cleared"));
             audit.record(AuditEvent.success(tenant, AuditEvent.Actor.of(caller), "alert.clear", "alert", id)
                     .withDetail("rule_id", alert.ruleId().toString())
                     .withDetail("device_id", alert.deviceId().toString()));
             return alerts.find(id).orElseThrow();
         });
-    }
-
-    private void wakeDispatcherAtCommit(Rule rule) {
-        if (!rule.definition().actions().isEmpty()) {
-            TenantTransactions.afterCommit(dispatcher::wake);
-        }
     }
 
     /** Tenant stats: alerts active (raised and not yet acknowledged or cleared). */

@@ -7,16 +7,29 @@ import io.insa.iiot.shared.TenantTransactions;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 
-/** Reading the notifications of a tenant's alerts: delivered, still tried, or dead. */
+/**
+ * The notifications of a tenant's alerts: added with the alert change that calls for them, sent once
+ * it commits, and read back (delivered, still tried, or dead).
+ */
 @Service
-class Notifications {
+public class Notifications {
 
     private final NotificationRepository notifications;
+    private final NotificationSender sender;
     private final TenantTransactions transactions;
 
-    Notifications(NotificationRepository notifications, TenantTransactions transactions) {
+    Notifications(NotificationRepository notifications, NotificationSender sender, TenantTransactions transactions) {
         this.notifications = notifications;
+        this.sender = sender;
         this.transactions = transactions;
+    }
+
+    /** One notification per action of the rule, in the transaction of the alert change; sent after its commit. */
+    public void add(TenantId tenant, UUID alertId, Rule rule, String event) {
+        notifications.add(tenant, alertId, rule, event);
+        if (!rule.definition().actions().isEmpty()) {
+            TenantTransactions.afterCommit(sender::wake);
+        }
     }
 
     Page<Notification> list(TenantId tenant, String status, UUID alertId, PageRequest page) {

@@ -10,7 +10,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * How actions are stored, in rules and in the notifications outbox: a webhook's secret sealed (AES-GCM,
+ * How actions are stored, in rules and in notifications: a webhook's secret sealed (AES-GCM,
  * the platform's secrets key) in a field of its own, {@value #SEALED_FIELD}, which only this class
  * writes: the API's {@code secret} is always a plain secret, whatever it looks like, so nothing a user
  * types can pass for sealed. Secrets stay sealed in memory ({@link RuleAction.SealedWebhook}) and are
