@@ -1,6 +1,7 @@
 package io.insa.iiot.rules;
 
 import io.insa.iiot.device.DeviceScope;
+import io.insa.iiot.rules.notification.WebhookSecrets;
 import io.insa.iiot.shared.PageRequest;
 import io.insa.iiot.shared.TenantId;
 import java.sql.ResultSet;
@@ -23,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** The rules table; every statement runs in the tenant's context, under row-level security. */
 @Repository
-class RuleRepository {
+public class RuleRepository {
 
     private static final Logger log = LoggerFactory.getLogger(RuleRepository.class);
 
@@ -80,7 +81,7 @@ class RuleRepository {
         return jdbc.sql("DELETE FROM rules WHERE id = ?").param(id).update() == 1;
     }
 
-    Optional<Rule> find(UUID id) {
+    public Optional<Rule> find(UUID id) {
         return jdbc.sql("SELECT * FROM rules WHERE id = ?")
                 .param(id)
                 .query(this::map)
@@ -107,7 +108,7 @@ class RuleRepository {
     }
 
     /** The rules to evaluate; a row that cannot be read is left out (and logged once), not the tenant's rules. */
-    List<Rule> enabled() {
+    public List<Rule> enabled() {
         return jdbc
                 .sql("SELECT * FROM rules WHERE enabled ORDER BY created_at, id")
                 .query((rs, row) -> {

@@ -1,9 +1,13 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.alert;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.audit.AuditLog;
 import io.insa.iiot.device.DeviceDeleted;
+import io.insa.iiot.rules.Rule;
+import io.insa.iiot.rules.RuleRepository;
+import io.insa.iiot.rules.evaluation.RuleStateRepository;
+import io.insa.iiot.rules.notification.Notifications;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.Page;
 import io.insa.iiot.shared.PageRequest;
@@ -29,12 +33,12 @@ import org.springframework.stereotype.Service;
  * notifications, in the transaction of the change.
  */
 @Service
-class Alerts implements TenantUsage.Alerts {
+public class Alerts implements TenantUsage.Alerts {
 
     /** An alert with its history, as {@code GET /api/v1/alerts/{id}} shows it. */
     record Detail(@JsonUnwrapped Alert alert, List<AlertRepository.HistoryEntry> history) {}
 
-    static final String SYSTEM = "system";
+    public static final String SYSTEM = "system";
 
     private final AlertRepository alerts;
     private final Notifications notifications;
@@ -64,7 +68,7 @@ class Alerts implements TenantUsage.Alerts {
     // ------------------------------------------------------------------ from the evaluator (in its transaction)
 
     /** Opens the rule's alert for the device unless one is open; the new alert's id. */
-    Optional<UUID> raise(Rule rule, UUID deviceId, String deviceName, Double value, Instant at, String reason) {
+    public Optional<UUID> raise(Rule rule, UUID deviceId, String deviceName, Double value, Instant at, String reason) {
         TenantId tenant = rule.tenant();
         Optional<UUID> opened = alerts.open(tenant, rule, deviceId, deviceName, value, at);
         opened.ifPresent(id -> {
@@ -79,7 +83,7 @@ class Alerts implements TenantUsage.Alerts {
     }
 
     /** Clears the rule's open alert for the device, if any, as the data says. */
-    Optional<UUID> clearByData(Rule rule, UUID deviceId, Instant at, String reason) {
+    public Optional<UUID> clearByData(Rule rule, UUID deviceId, Instant at, String reason) {
         Optional<UUID> cleared = alerts.clearOpen(rule.id(), deviceId, at, SYSTEM);
         cleared.ifPresent(id -> {
             alerts.history(
@@ -95,7 +99,7 @@ class Alerts implements TenantUsage.Alerts {
     }
 
     /** Clears every open alert of a rule being deleted; how many. */
-    int clearAllOf(Rule rule, String by) {
+    public int clearAllOf(Rule rule, String by) {
         Instant now = Times.now(clock).toInstant();
         List<UUID> cleared = alerts.clearAllOpen(rule.id(), now, by);
         cleared.forEach(
@@ -116,11 +120,11 @@ class Alerts implements TenantUsage.Alerts {
         });
     }
 
-    boolean isOpen(UUID ruleId, UUID deviceId) {
+    public boolean isOpen(UUID ruleId, UUID deviceId) {
         return alerts.isOpen(ruleId, deviceId);
     }
 
-    Set<UUID> openRulesOf(UUID deviceId) {
+    public Set<UUID> openRulesOf(UUID deviceId) {
         return alerts.openRulesOf(deviceId);
     }
 

@@ -1,5 +1,6 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.notification;
 
+import io.insa.iiot.rules.RuleAction;
 import io.insa.iiot.shared.SealedSecrets;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,7 @@ import tools.jackson.databind.node.ObjectNode;
  * rule is saved again.
  */
 @Component
-class WebhookSecrets {
+public class WebhookSecrets {
 
     static final String SEALED_FIELD = "sealed_secret";
 
@@ -31,7 +32,7 @@ class WebhookSecrets {
     }
 
     /** The actions as the database keeps them (JSON text). */
-    String stored(List<RuleAction> actions) {
+    public String stored(List<RuleAction> actions) {
         ArrayNode array = json.createArrayNode();
         actions.forEach(action -> array.add(tree(action)));
         return json.writeValueAsString(array);
@@ -41,7 +42,7 @@ class WebhookSecrets {
         return json.writeValueAsString(tree(action));
     }
 
-    List<RuleAction> actions(String stored) {
+    public List<RuleAction> actions(String stored) {
         List<RuleAction> actions = new ArrayList<>();
         json.readTree(stored).forEach(node -> actions.add(action(node)));
         return List.copyOf(actions);

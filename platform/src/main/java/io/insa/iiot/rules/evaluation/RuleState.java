@@ -1,5 +1,7 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.evaluation;
 
+import io.insa.iiot.rules.Condition;
+import io.insa.iiot.rules.Rule;
 import java.time.Duration;
 import java.time.Instant;
 

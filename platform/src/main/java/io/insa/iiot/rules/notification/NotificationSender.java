@@ -1,7 +1,11 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.notification;
 
 import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.command.Commands;
+import io.insa.iiot.rules.RuleAction;
+import io.insa.iiot.rules.alert.Alert;
+import io.insa.iiot.rules.alert.AlertRepository;
+import io.insa.iiot.rules.alert.Alerts;
 import io.insa.iiot.shared.Smtp;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.shared.Times;

@@ -1,5 +1,6 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.notification;
 
+import io.insa.iiot.rules.Rule;
 import io.insa.iiot.shared.Page;
 import io.insa.iiot.shared.PageRequest;
 import io.insa.iiot.shared.TenantId;

@@ -1,5 +1,6 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.alert;
 
+import io.insa.iiot.rules.Severity;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.Page;
 import io.insa.iiot.shared.PageRequest;
@@ -29,10 +30,7 @@ class AlertController {
     private final TenantAccess access;
     private final int maxPageSize;
 
-    AlertController(
-            Alerts alerts,
-            TenantAccess access,
-            @Value("${insa.api.max-page-size}") int maxPageSize) {
+    AlertController(Alerts alerts, TenantAccess access, @Value("${insa.api.max-page-size}") int maxPageSize) {
         this.alerts = alerts;
         this.access = access;
         this.maxPageSize = maxPageSize;

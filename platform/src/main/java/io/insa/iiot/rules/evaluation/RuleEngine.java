@@ -1,8 +1,13 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.evaluation;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.insa.iiot.device.DeviceIdentity;
+import io.insa.iiot.rules.Condition;
+import io.insa.iiot.rules.Rule;
+import io.insa.iiot.rules.RuleDefinition;
+import io.insa.iiot.rules.RulesProperties;
+import io.insa.iiot.rules.alert.Alerts;
 import io.insa.iiot.shared.DeviceLanes;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.telemetry.Point;

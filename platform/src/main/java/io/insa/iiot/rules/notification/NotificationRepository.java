@@ -1,5 +1,7 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.notification;
 
+import io.insa.iiot.rules.Rule;
+import io.insa.iiot.rules.RuleAction;
 import io.insa.iiot.shared.Ids;
 import io.insa.iiot.shared.PageRequest;
 import io.insa.iiot.shared.TenantId;

@@ -1,7 +1,9 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.evaluation;
 
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
+import io.insa.iiot.rules.Condition;
+import io.insa.iiot.rules.Rule;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.telemetry.TelemetryStore;
 import io.insa.iiot.tenancy.Tenant;

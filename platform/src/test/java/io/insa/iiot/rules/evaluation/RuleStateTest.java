@@ -1,9 +1,13 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.insa.iiot.device.DeviceScope;
-import io.insa.iiot.rules.RuleState.Transition;
+import io.insa.iiot.rules.Condition;
+import io.insa.iiot.rules.Rule;
+import io.insa.iiot.rules.RuleDefinition;
+import io.insa.iiot.rules.Severity;
+import io.insa.iiot.rules.evaluation.RuleState.Transition;
 import io.insa.iiot.shared.TenantId;
 import java.time.Instant;
 import java.util.ArrayList;
