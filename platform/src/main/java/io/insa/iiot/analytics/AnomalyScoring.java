@@ -103,7 +103,7 @@ class AnomalyScoring implements DeviceLanes.Owner {
 
     /** The lanes checkpoint their models on the way out. */
     @Override
-    public DeviceLanes<TelemetryCommitted.DevicePoints> lanes() {
+    public DeviceLanes<?> lanes() {
         return lanes;
     }
 

@@ -111,7 +111,7 @@ class RuleEngine implements DeviceLanes.Owner {
     }
 
     @Override
-    public DeviceLanes<Work> lanes() {
+    public DeviceLanes<?> lanes() {
         return lanes;
     }
 
