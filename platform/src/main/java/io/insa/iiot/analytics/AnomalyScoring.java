@@ -1,5 +1,7 @@
 package io.insa.iiot.analytics;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.shared.DeviceLanes;
 import io.insa.iiot.shared.TenantId;
@@ -25,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -39,10 +40,9 @@ import org.springframework.stereotype.Component;
  * {@code insa.analytics.checkpoint-interval} and when the server stops.
  */
 @Component
-class AnomalyScoring implements SmartLifecycle {
+class AnomalyScoring implements DeviceLanes.Owner {
 
     private static final Logger log = LoggerFactory.getLogger(AnomalyScoring.class);
-    private static final Duration HAND_OVER_TIMEOUT = Duration.ofSeconds(5);
     private static final int MODELS_PER_LANE = 200_000;
     private static final int BATCH = 500;
 
@@ -61,7 +61,6 @@ class AnomalyScoring implements SmartLifecycle {
 
     private final Counter scored;
     private final Counter refused;
-    private final Counter dropped;
     private final Timer scoring;
 
     AnomalyScoring(
@@ -77,12 +76,17 @@ class AnomalyScoring implements SmartLifecycle {
         this.writer = writer;
         this.properties = properties;
         this.lanes = new DeviceLanes<>(
-                "anomaly-lane", properties.lanes(), properties.queueCapacity(), BATCH, lane -> new Lane());
+                new DeviceLanes.Setup(
+                        "anomaly-lane", properties.lanes(), properties.queueCapacity(), BATCH, Duration.ofSeconds(20)),
+                new DeviceLanes.Meters<>(
+                        registry,
+                        "insa.analytics.queue.depth",
+                        "insa.analytics.values.dropped",
+                        message -> message.points().size()),
+                lane -> new Lane());
         this.scored = registry.counter("insa.analytics.scores");
         this.refused = registry.counter("insa.analytics.models.refused");
-        this.dropped = registry.counter("insa.analytics.values.dropped");
         this.scoring = registry.timer("insa.analytics.scoring");
-        registry.gauge("insa.analytics.queue.depth", lanes, DeviceLanes::queued);
     }
 
     @EventListener
@@ -93,48 +97,29 @@ class AnomalyScoring implements SmartLifecycle {
                     || message.points().stream().noneMatch(p -> settings.scores(message.device(), p.key()))) {
                 continue;
             }
-            if (!lanes.hand(message.device().deviceId(), message, HAND_OVER_TIMEOUT)) {
-                dropped.increment(message.points().size());
-                log.warn(
-                        "values of device {} not scored: the lane stayed full",
-                        message.device().deviceId());
-            }
+            lanes.hand(message.device().deviceId(), message);
         }
     }
 
+    /** The lanes checkpoint their models on the way out. */
     @Override
-    public void start() {
-        lanes.start();
-    }
-
-    /** Stops after the ingest writers (a lower phase); the lanes checkpoint their models on the way out. */
-    @Override
-    public void stop() {
-        lanes.stop(Duration.ofSeconds(20));
-    }
-
-    @Override
-    public boolean isRunning() {
-        return lanes.isRunning();
-    }
-
-    @Override
-    public int getPhase() {
-        return -100;
+    public DeviceLanes<?> lanes() {
+        return lanes;
     }
 
     /** A lane's detectors; scores and checkpoints are written per tenant in one transaction each. */
     private final class Lane implements DeviceLanes.Worker<TelemetryCommitted.DevicePoints> {
-        private final Map<ModelKey, Model> detectors = new LinkedHashMap<>(1024, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<ModelKey, Model> eldest) {
-                if (size() <= MODELS_PER_LANE) {
-                    return false;
-                }
-                checkpoint(List.of(eldest.getValue())); // reloaded from it when seen again
-                return true;
-            }
-        };
+        /** Bounded: a model left out is checkpointed, and restored from it when seen again. */
+        private final Cache<ModelKey, Model> detectors = Caffeine.newBuilder()
+                .maximumSize(MODELS_PER_LANE)
+                .executor(Runnable::run)
+                .<ModelKey, Model>removalListener((key, model, cause) -> {
+                    if (cause.wasEvicted()) {
+                        checkpoint(List.of(model));
+                    }
+                })
+                .build();
+
         private final Set<ModelKey> changed = new HashSet<>();
         private long lastCheckpoint = System.nanoTime();
 
@@ -194,7 +179,7 @@ class AnomalyScoring implements SmartLifecycle {
             }
             List<Model> due = new ArrayList<>();
             for (ModelKey key : changed) {
-                Model model = detectors.get(key);
+                Model model = detectors.getIfPresent(key);
                 if (model != null) {
                     due.add(model);
                 }
@@ -227,7 +212,7 @@ class AnomalyScoring implements SmartLifecycle {
         /** The device's detector of the key: in memory, else from its checkpoint, else new within the quota. */
         private Model model(DeviceIdentity device, String key) {
             ModelKey id = new ModelKey(device.deviceId(), key);
-            Model model = detectors.get(id);
+            Model model = detectors.getIfPresent(id);
             if (model != null) {
                 return model;
             }

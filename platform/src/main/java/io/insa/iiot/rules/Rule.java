@@ -1,33 +1,33 @@
 package io.insa.iiot.rules;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.insa.iiot.analytics.AnomalyScores;
-import io.insa.iiot.device.DeviceScope;
 import io.insa.iiot.shared.TenantId;
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 
 /**
- * A tenant's alert rule (SPEC 6): which devices, which key, when it fires and clears, what it does.
- *
- * @param clearCondition null: the negation of {@code condition} clears
+ * A tenant's alert rule (SPEC 6): its shape as the API writes it, under its id and times. As the API
+ * shows it ({@link #shown()}), the shape's fields stand beside the id and the times, and webhook
+ * secrets are hidden.
  */
 public record Rule(
         UUID id,
-        TenantId tenant,
-        String name,
-        boolean enabled,
-        Severity severity,
-        DeviceScope scope,
-        String key,
-        Condition condition,
-        Condition clearCondition,
-        List<RuleAction> actions,
+        @JsonIgnore TenantId tenant,
+        @JsonUnwrapped RuleDefinition definition,
         Instant createdAt,
         Instant updatedAt) {
 
     /** The series whose points the rule judges: the key's, or for an anomaly rule its score series. */
-    String judgedKey() {
-        return condition instanceof Condition.Anomaly ? AnomalyScores.seriesOf(key) : key;
+    public String judgedKey() {
+        return definition.condition() instanceof Condition.Anomaly
+                ? AnomalyScores.seriesOf(definition.key())
+                : definition.key();
+    }
+
+    /** The rule as the API shows it: secrets hidden. */
+    public Rule shown() {
+        return new Rule(id, tenant, definition.shown(), createdAt, updatedAt);
     }
 }

@@ -1,6 +1,5 @@
 package io.insa.iiot.rules;
 
-import io.insa.iiot.device.DeviceScope;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.Page;
 import io.insa.iiot.shared.PageRequest;
@@ -9,8 +8,6 @@ import io.insa.iiot.tenancy.TenantAccess;
 import io.insa.iiot.tenancy.TenantAccess.Need;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
-import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
@@ -27,40 +24,10 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
-/** {@code /api/v1/rules}: written by the tenant's admins, read by every member (SPEC 6). */
+/** {@code /api/v1/rules}: written by the tenant's admins, read by every member (SPEC 6); secrets never shown. */
 @RestController
 @RequestMapping("/api/v1/rules")
 class RuleController {
-
-    /** A rule as the API shows it: webhook secrets hidden. */
-    record RuleView(
-            UUID id,
-            String name,
-            boolean enabled,
-            Severity severity,
-            DeviceScope scope,
-            String key,
-            Condition condition,
-            Condition clearCondition,
-            List<RuleAction> actions,
-            Instant createdAt,
-            Instant updatedAt) {
-
-        static RuleView of(Rule rule) {
-            return new RuleView(
-                    rule.id(),
-                    rule.name(),
-                    rule.enabled(),
-                    rule.severity(),
-                    rule.scope(),
-                    rule.key(),
-                    rule.condition(),
-                    rule.clearCondition(),
-                    rule.actions().stream().map(RuleAction::shown).toList(),
-                    rule.createdAt(),
-                    rule.updatedAt());
-        }
-    }
 
     private final Rules rules;
     private final TenantAccess access;
@@ -74,38 +41,38 @@ class RuleController {
 
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
-    RuleView create(
+    Rule create(
             @AuthenticationPrincipal Caller caller,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(
                             content = @Content(schema = @Schema(implementation = RuleDefinition.class)))
                     @RequestBody
                     JsonNode body) {
-        return RuleView.of(rules.create(caller, tenant(caller, Need.ADMIN), body));
+        return rules.create(caller, tenant(caller, Need.ADMIN), body).shown();
     }
 
     @GetMapping
-    Page<RuleView> list(
+    Page<Rule> list(
             @AuthenticationPrincipal Caller caller,
             @RequestParam(required = false) Integer page,
             @RequestParam(required = false) Integer size) {
         return rules.list(tenant(caller, Need.READ), PageRequest.of(page, size, maxPageSize))
-                .map(RuleView::of);
+                .map(Rule::shown);
     }
 
     @GetMapping("/{id}")
-    RuleView get(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
-        return RuleView.of(rules.get(tenant(caller, Need.READ), id));
+    Rule get(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
+        return rules.get(tenant(caller, Need.READ), id).shown();
     }
 
     @PatchMapping("/{id}")
-    RuleView update(
+    Rule update(
             @AuthenticationPrincipal Caller caller,
             @PathVariable UUID id,
             @io.swagger.v3.oas.annotations.parameters.RequestBody(
                             content = @Content(schema = @Schema(implementation = RuleDefinition.class)))
                     @RequestBody
                     JsonNode patch) {
-        return RuleView.of(rules.update(caller, tenant(caller, Need.ADMIN), id, patch));
+        return rules.update(caller, tenant(caller, Need.ADMIN), id, patch).shown();
     }
 
     @DeleteMapping("/{id}")

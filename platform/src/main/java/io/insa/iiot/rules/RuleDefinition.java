@@ -19,11 +19,14 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
- * A rule as the API sends it, read strictly: every mistake is a 400 naming the field
- * ({@code condition.operator}, {@code actions[0].url}). The checks that need the database or the
- * network (devices exist, webhook address) are the service's.
+ * A rule's shape: which devices, which key, when it fires and clears, what it does. Read strictly from
+ * what the API sends: every mistake is a 400 naming the field ({@code condition.operator},
+ * {@code actions[0].url}). The checks that need the database or the network (devices exist, webhook
+ * address) are the service's.
+ *
+ * @param clearCondition null: the negation of {@code condition} clears
  */
-record RuleDefinition(
+public record RuleDefinition(
         String name,
         boolean enabled,
         Severity severity,
@@ -38,6 +41,16 @@ record RuleDefinition(
 
     private static final Set<String> FIELDS =
             Set.of("name", "enabled", "severity", "scope", "key", "condition", "clear_condition", "actions");
+
+    /** The same shape with other actions. */
+    RuleDefinition withActions(List<RuleAction> actions) {
+        return new RuleDefinition(name, enabled, severity, scope, key, condition, clearCondition, List.copyOf(actions));
+    }
+
+    /** The shape as the API shows it, and as a client would send it back: secrets hidden. */
+    RuleDefinition shown() {
+        return withActions(actions.stream().map(RuleAction::shown).toList());
+    }
 
     static RuleDefinition parse(JsonNode body) {
         if (body == null || !body.isObject()) {
@@ -188,7 +201,7 @@ record RuleDefinition(
         return List.copyOf(addresses);
     }
 
-    static String typeOf(Condition condition) {
+    public static String typeOf(Condition condition) {
         return switch (condition) {
             case Condition.Threshold t -> "threshold";
             case Condition.Range r -> "range";

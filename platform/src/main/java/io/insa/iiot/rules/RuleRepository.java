@@ -1,13 +1,16 @@
 package io.insa.iiot.rules;
 
 import io.insa.iiot.device.DeviceScope;
+import io.insa.iiot.rules.notification.WebhookSecrets;
 import io.insa.iiot.shared.PageRequest;
 import io.insa.iiot.shared.TenantId;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -21,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** The rules table; every statement runs in the tenant's context, under row-level security. */
 @Repository
-class RuleRepository {
+public class RuleRepository {
 
     private static final Logger log = LoggerFactory.getLogger(RuleRepository.class);
 
@@ -41,49 +44,44 @@ class RuleRepository {
         jdbc.sql("""
                         INSERT INTO rules (id, tenant_id, name, enabled, severity, scope, key, condition,
                                            clear_condition, actions, created_at, updated_at)
-                        VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?)""")
-                .params(
-                        rule.id(),
-                        rule.tenant().value(),
-                        rule.name(),
-                        rule.enabled(),
-                        rule.severity().value(),
-                        json.writeValueAsString(rule.scope()),
-                        rule.key(),
-                        json.writeValueAsString(rule.condition()),
-                        rule.clearCondition() == null ? null : json.writeValueAsString(rule.clearCondition()),
-                        actions(rule),
-                        OffsetDateTime.ofInstant(rule.createdAt(), ZoneOffset.UTC),
-                        OffsetDateTime.ofInstant(rule.updatedAt(), ZoneOffset.UTC))
+                        VALUES (:id, :tenant, :name, :enabled, :severity, :scope::jsonb, :key, :condition::jsonb,
+                                :clear::jsonb, :actions::jsonb, :created, :updated)""")
+                .params(columns(rule))
+                .param("tenant", rule.tenant().value())
+                .param("created", OffsetDateTime.ofInstant(rule.createdAt(), ZoneOffset.UTC))
                 .update();
     }
 
     boolean update(Rule rule) {
         return jdbc.sql("""
-                        UPDATE rules SET name = ?, enabled = ?, severity = ?, scope = ?::jsonb, key = ?,
-                                         condition = ?::jsonb, clear_condition = ?::jsonb, actions = ?::jsonb,
-                                         updated_at = ?
-                        WHERE id = ?""")
-                        .params(
-                                rule.name(),
-                                rule.enabled(),
-                                rule.severity().value(),
-                                json.writeValueAsString(rule.scope()),
-                                rule.key(),
-                                json.writeValueAsString(rule.condition()),
-                                rule.clearCondition() == null ? null : json.writeValueAsString(rule.clearCondition()),
-                                actions(rule),
-                                OffsetDateTime.ofInstant(rule.updatedAt(), ZoneOffset.UTC),
-                                rule.id())
-                        .update()
-                == 1;
+                        UPDATE rules SET name = :name, enabled = :enabled, severity = :severity, scope = :scope::jsonb,
+                                         key = :key, condition = :condition::jsonb, clear_condition = :clear::jsonb,
+                                         actions = :actions::jsonb, updated_at = :updated
+                        WHERE id = :id""").params(columns(rule)).update() == 1;
+    }
+
+    /** The columns a change writes: the rule's shape, as JSON where it is structured, and its update time. */
+    private Map<String, Object> columns(Rule rule) {
+        RuleDefinition d = rule.definition();
+        Map<String, Object> columns = new HashMap<>();
+        columns.put("id", rule.id());
+        columns.put("name", d.name());
+        columns.put("enabled", d.enabled());
+        columns.put("severity", d.severity().value());
+        columns.put("scope", json.writeValueAsString(d.scope()));
+        columns.put("key", d.key());
+        columns.put("condition", json.writeValueAsString(d.condition()));
+        columns.put("clear", d.clearCondition() == null ? null : json.writeValueAsString(d.clearCondition()));
+        columns.put("actions", secrets.stored(d.actions()));
+        columns.put("updated", OffsetDateTime.ofInstant(rule.updatedAt(), ZoneOffset.UTC));
+        return columns;
     }
 
     boolean delete(UUID id) {
         return jdbc.sql("DELETE FROM rules WHERE id = ?").param(id).update() == 1;
     }
 
-    Optional<Rule> find(UUID id) {
+    public Optional<Rule> find(UUID id) {
         return jdbc.sql("SELECT * FROM rules WHERE id = ?")
                 .param(id)
                 .query(this::map)
@@ -110,7 +108,7 @@ class RuleRepository {
     }
 
     /** The rules to evaluate; a row that cannot be read is left out (and logged once), not the tenant's rules. */
-    List<Rule> enabled() {
+    public List<Rule> enabled() {
         return jdbc
                 .sql("SELECT * FROM rules WHERE enabled ORDER BY created_at, id")
                 .query((rs, row) -> {
@@ -138,23 +136,20 @@ class RuleRepository {
                 .list();
     }
 
-    private String actions(Rule rule) {
-        return secrets.stored(rule.actions());
-    }
-
     private Rule map(ResultSet rs, int row) throws SQLException {
         String clear = rs.getString("clear_condition");
         return new Rule(
                 rs.getObject("id", UUID.class),
                 TenantId.of(rs.getObject("tenant_id", UUID.class)),
-                rs.getString("name"),
-                rs.getBoolean("enabled"),
-                Severity.of(rs.getString("severity")),
-                json.readValue(rs.getString("scope"), DeviceScope.class),
-                rs.getString("key"),
-                json.readValue(rs.getString("condition"), Condition.class),
-                clear == null ? null : json.readValue(clear, Condition.class),
-                secrets.actions(rs.getString("actions")),
+                new RuleDefinition(
+                        rs.getString("name"),
+                        rs.getBoolean("enabled"),
+                        Severity.of(rs.getString("severity")),
+                        json.readValue(rs.getString("scope"), DeviceScope.class),
+                        rs.getString("key"),
+                        json.readValue(rs.getString("condition"), Condition.class),
+                        clear == null ? null : json.readValue(clear, Condition.class),
+                        secrets.actions(rs.getString("actions"))),
                 rs.getObject("created_at", OffsetDateTime.class).toInstant(),
                 rs.getObject("updated_at", OffsetDateTime.class).toInstant());
     }

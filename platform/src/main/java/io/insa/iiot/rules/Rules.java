@@ -4,6 +4,9 @@ import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.audit.AuditLog;
 import io.insa.iiot.device.DeviceScope;
 import io.insa.iiot.device.Devices;
+import io.insa.iiot.rules.alert.Alerts;
+import io.insa.iiot.rules.evaluation.RuleCache;
+import io.insa.iiot.rules.notification.WebhookAddresses;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.Ids;
 import io.insa.iiot.shared.Page;
@@ -67,7 +70,7 @@ class Rules {
         RuleDefinition definition = RuleDefinition.parse(body);
         check(tenant, definition);
         Instant now = Times.now(clock).toInstant();
-        Rule rule = rule(Ids.newId(), tenant, definition, now, now);
+        Rule rule = new Rule(Ids.newId(), tenant, definition, now, now);
         return transactions.inTenant(tenant, () -> {
             rules.lockTenantRules(tenant);
             long count = rules.count();
@@ -77,7 +80,7 @@ class Rules {
             }
             rules.insert(rule);
             audit.record(AuditEvent.success(tenant, AuditEvent.Actor.of(caller), "rule.create", "rule", rule.id())
-                    .withDetail("name", rule.name()));
+                    .withDetail("name", definition.name()));
             cache.evictAtCommit(tenant);
             return rule;
         });
@@ -93,11 +96,11 @@ class Rules {
         }
         return transactions.inTenant(tenant, () -> {
             Rule current = rules.lock(id).orElseThrow(() -> ProblemException.notFound("rule " + id));
-            ObjectNode merged = (ObjectNode) json.valueToTree(definitionOf(current));
+            ObjectNode merged = (ObjectNode) json.valueToTree(sentBack(current));
             patch.properties().forEach(e -> merged.set(e.getKey(), e.getValue()));
             RuleDefinition definition = keepSecrets(RuleDefinition.parse(merged), current);
             check(tenant, definition);
-            Rule updated = rule(
+            Rule updated = new Rule(
                     id,
                     tenant,
                     definition,
@@ -105,7 +108,7 @@ class Rules {
                     Times.now(clock).toInstant());
             rules.update(updated);
             audit.record(AuditEvent.success(tenant, AuditEvent.Actor.of(caller), "rule.update", "rule", id)
-                    .withDetail("name", updated.name())
+                    .withDetail("name", definition.name())
                     .withDetail("fields", List.copyOf(patch.propertyNames())));
             cache.evictAtCommit(tenant);
             return updated;
@@ -119,7 +122,7 @@ class Rules {
             int cleared = alerts.clearAllOf(rule, caller.label());
             rules.delete(id);
             audit.record(AuditEvent.success(tenant, AuditEvent.Actor.of(caller), "rule.delete", "rule", id)
-                    .withDetail("name", rule.name())
+                    .withDetail("name", rule.definition().name())
                     .withDetail("alerts_cleared", cleared));
             cache.evictAtCommit(tenant);
         });
@@ -176,7 +179,7 @@ class Rules {
             RuleAction action = definition.actions().get(i);
             String field = "actions[" + i + "].secret";
             if (action instanceof RuleAction.Webhook w && RuleAction.HIDDEN_SECRET.equals(w.secret())) {
-                action = current.actions().stream()
+                action = current.definition().actions().stream()
                         .filter(a -> switch (a) {
                             case RuleAction.Webhook old -> old.url().equals(w.url());
                             case RuleAction.SealedWebhook old -> old.url().equals(w.url());
@@ -187,45 +190,14 @@ class Rules {
             }
             actions.add(action);
         }
-        return new RuleDefinition(
-                definition.name(),
-                definition.enabled(),
-                definition.severity(),
-                definition.scope(),
-                definition.key(),
-                definition.condition(),
-                definition.clearCondition(),
-                List.copyOf(actions));
+        return definition.withActions(actions);
     }
 
     /** The rule as a client would send it back: stored secrets hidden (and kept by {@link #keepSecrets}). */
-    private static RuleDefinition definitionOf(Rule rule) {
-        return new RuleDefinition(
-                rule.name(),
-                rule.enabled(),
-                rule.severity(),
-                rule.scope(),
-                rule.key(),
-                rule.condition(),
-                rule.clearCondition(),
-                rule.actions().stream()
+    private static RuleDefinition sentBack(Rule rule) {
+        return rule.definition()
+                .withActions(rule.definition().actions().stream()
                         .map(a -> a instanceof RuleAction.SealedWebhook ? a.shown() : a)
                         .toList());
-    }
-
-    private static Rule rule(UUID id, TenantId tenant, RuleDefinition d, Instant createdAt, Instant updatedAt) {
-        return new Rule(
-                id,
-                tenant,
-                d.name(),
-                d.enabled(),
-                d.severity(),
-                d.scope(),
-                d.key(),
-                d.condition(),
-                d.clearCondition(),
-                d.actions(),
-                createdAt,
-                updatedAt);
     }
 }

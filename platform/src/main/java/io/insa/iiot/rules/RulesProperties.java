@@ -12,4 +12,5 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param noDataCheckInterval how often no-data rules are checked
  */
 @ConfigurationProperties("insa.rules")
-record RulesProperties(int maxPerTenant, int evaluatorThreads, int queueCapacity, Duration noDataCheckInterval) {}
+public record RulesProperties(
+        int maxPerTenant, int evaluatorThreads, int queueCapacity, Duration noDataCheckInterval) {}

@@ -15,7 +15,7 @@ public enum Severity {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    static Severity of(String value) {
+    public static Severity of(String value) {
         for (Severity s : values()) {
             if (s.value().equals(value)) {
                 return s;

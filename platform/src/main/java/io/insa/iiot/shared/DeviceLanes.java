@@ -1,5 +1,7 @@
 package io.insa.iiot.shared;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,18 +10,24 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 
 /**
- * Work about devices handed from the ingest writer to a feature that judges committed data (rules,
- * anomaly scores): every device hashes to one lane, a thread with its bounded queue, so a device's
- * work is done one item at a time, in the order it was handed over, by a worker that may keep the
- * device's state in memory without locks.
+ * Work about devices handed from committed telemetry to a feature that judges it (rules, anomaly
+ * scores): every device hashes to one lane, a thread with its bounded queue, so a device's work is
+ * done one item at a time, in the order it was handed over, by a worker that may keep the device's
+ * state in memory without locks. The hand-off waits at most {@link #HAND_OVER_TIMEOUT} for room in a
+ * lane; work that finds none is dropped and counted, so a stalled lane never holds up the others.
  */
 public final class DeviceLanes<W> {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceLanes.class);
+
+    /** How long the hand-off may wait for room in a lane before the work is dropped. */
+    public static final Duration HAND_OVER_TIMEOUT = Duration.ofSeconds(5);
 
     /** One lane's worker: called on the lane's thread only. */
     public interface Worker<W> {
@@ -30,30 +38,81 @@ public final class DeviceLanes<W> {
         default void idle() {}
     }
 
-    private final String name;
-    private final int batch;
+    /**
+     * @param name the lane threads' name
+     * @param lanes how many lanes (at least one)
+     * @param capacity work items one lane's queue holds
+     * @param batch most items a worker is handed at once
+     * @param patience how long a stopping lane may take to finish what it holds
+     */
+    public record Setup(String name, int lanes, int capacity, int batch, Duration patience) {}
+
+    /**
+     * @param queueDepth the gauge of work waiting in all lanes
+     * @param dropped the counter of dropped work, in the units {@code size} gives one item
+     */
+    public record Meters<W>(MeterRegistry registry, String queueDepth, String dropped, ToIntFunction<W> size) {}
+
+    /**
+     * A feature whose work runs on lanes: its lifecycle is theirs. It stops after the ingest writers and
+     * the hand-off of committed telemetry (lower phases), judging what they handed over before.
+     */
+    public interface Owner extends SmartLifecycle {
+        DeviceLanes<?> lanes();
+
+        @Override
+        default void start() {
+            lanes().start();
+        }
+
+        @Override
+        default void stop() {
+            lanes().stop();
+        }
+
+        @Override
+        default boolean isRunning() {
+            return lanes().isRunning();
+        }
+
+        @Override
+        default int getPhase() {
+            return -100;
+        }
+    }
+
+    private final Setup setup;
+    private final Counter dropped;
+    private final ToIntFunction<W> size;
     private final List<BlockingQueue<W>> queues = new ArrayList<>();
     private final List<Worker<W>> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
-    public DeviceLanes(String name, int lanes, int capacity, int batch, IntFunction<Worker<W>> workers) {
-        this.name = name;
-        this.batch = batch;
-        for (int i = 0; i < Math.max(1, lanes); i++) {
-            queues.add(new ArrayBlockingQueue<>(capacity));
+    public DeviceLanes(Setup setup, Meters<W> meters, IntFunction<Worker<W>> workers) {
+        this.setup = setup;
+        for (int i = 0; i < Math.max(1, setup.lanes()); i++) {
+            queues.add(new ArrayBlockingQueue<>(setup.capacity()));
             this.workers.add(workers.apply(i));
         }
+        this.dropped = meters.registry().counter(meters.dropped());
+        this.size = meters.size();
+        meters.registry().gauge(meters.queueDepth(), this, DeviceLanes::queued);
     }
 
-    /** Queues the work on the device's lane; false when the lane stayed full for {@code wait}. */
-    public boolean hand(UUID device, W work, Duration wait) {
+    /** Queues the work on the device's lane, or drops and counts it when the lane stays full. */
+    public void hand(UUID device, W work) {
+        boolean queued;
         try {
-            return queues.get(Math.floorMod(device.hashCode(), queues.size()))
-                    .offer(work, wait.toMillis(), TimeUnit.MILLISECONDS);
+            queued = queues.get(Math.floorMod(device.hashCode(), queues.size()))
+                    .offer(work, HAND_OVER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            queued = false;
+        }
+        if (!queued) {
+            dropped.increment(size.applyAsInt(work));
+            log.warn("{} work of device {} dropped: its lane stayed full", setup.name(), device);
         }
     }
 
@@ -65,16 +124,19 @@ public final class DeviceLanes<W> {
         running = true;
         for (int i = 0; i < queues.size(); i++) {
             int lane = i;
-            threads.add(Thread.ofPlatform().name(name + "-" + i).daemon(true).start(() -> run(lane)));
+            threads.add(Thread.ofPlatform()
+                    .name(setup.name() + "-" + i)
+                    .daemon(true)
+                    .start(() -> run(lane)));
         }
     }
 
-    /** Stops taking new work; each lane finishes what it holds (up to {@code patience}). */
-    public synchronized void stop(Duration patience) {
+    /** Stops taking new work; each lane finishes what it holds (up to the setup's patience). */
+    public synchronized void stop() {
         running = false;
         for (Thread thread : threads) {
             try {
-                thread.join(patience.toMillis());
+                thread.join(setup.patience().toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -89,7 +151,7 @@ public final class DeviceLanes<W> {
     private void run(int lane) {
         BlockingQueue<W> queue = queues.get(lane);
         Worker<W> worker = workers.get(lane);
-        List<W> work = new ArrayList<>(batch);
+        List<W> work = new ArrayList<>(setup.batch());
         while (running || !queue.isEmpty()) {
             try {
                 W first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -98,12 +160,12 @@ public final class DeviceLanes<W> {
                     continue;
                 }
                 work.add(first);
-                queue.drainTo(work, batch - 1);
+                queue.drainTo(work, setup.batch() - 1);
                 worker.handle(work);
             } catch (InterruptedException e) {
                 break;
             } catch (RuntimeException e) {
-                log.error("{} lane {} failed on its work", name, lane, e);
+                log.error("{} lane {} failed on its work", setup.name(), lane, e);
             } finally {
                 work.clear();
             }
@@ -111,7 +173,7 @@ public final class DeviceLanes<W> {
         try {
             worker.idle();
         } catch (RuntimeException e) {
-            log.error("{} lane {} failed while stopping", name, lane, e);
+            log.error("{} lane {} failed while stopping", setup.name(), lane, e);
         }
     }
 }

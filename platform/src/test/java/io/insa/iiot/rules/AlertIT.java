@@ -3,6 +3,7 @@ package io.insa.iiot.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.insa.iiot.rules.alert.Alerts;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.support.Api;

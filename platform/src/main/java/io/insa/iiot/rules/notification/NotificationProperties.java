@@ -1,4 +1,4 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.notification;
 
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -6,12 +6,12 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * Settings of alert notifications ({@code insa.notify.*}).
  *
- * @param maxAttempts tries of one notification before it is kept as a dead letter
+ * @param maxAttempts tries of one notification before it is kept as dead
  * @param retryInitial the wait after the first failed try, doubled after each further one
  * @param pollInterval how often due notifications are looked for
  */
 @ConfigurationProperties("insa.notify")
-record NotifyProperties(Webhook webhook, int maxAttempts, Duration retryInitial, Duration pollInterval) {
+record NotificationProperties(Webhook webhook, int maxAttempts, Duration retryInitial, Duration pollInterval) {
 
     /**
      * @param allowPrivateAddresses whether webhooks may reach loopback, private, link-local and

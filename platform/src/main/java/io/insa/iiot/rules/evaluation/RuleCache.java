@@ -1,7 +1,10 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.evaluation;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
+import io.insa.iiot.rules.Condition;
+import io.insa.iiot.rules.Rule;
+import io.insa.iiot.rules.RuleRepository;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
 import java.time.Duration;
@@ -16,7 +19,7 @@ import org.springframework.stereotype.Component;
  * nodes reload within the expiry.
  */
 @Component
-class RuleCache {
+public class RuleCache {
 
     /** A tenant's enabled rules: by telemetry key, and the no-data ones. */
     record TenantRules(Map<String, List<Rule>> byKey, List<Rule> noData) {
@@ -29,7 +32,7 @@ class RuleCache {
             return new TenantRules(
                     Map.copyOf(byKey),
                     rules.stream()
-                            .filter(r -> r.condition() instanceof Condition.NoData)
+                            .filter(r -> r.definition().condition() instanceof Condition.NoData)
                             .toList());
         }
 
@@ -52,7 +55,7 @@ class RuleCache {
     }
 
     /** Forgets the tenant's rules once the running transaction commits. */
-    void evictAtCommit(TenantId tenant) {
+    public void evictAtCommit(TenantId tenant) {
         TenantTransactions.afterCommit(() -> tenants.invalidate(tenant));
     }
 }

@@ -1,4 +1,4 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.notification;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

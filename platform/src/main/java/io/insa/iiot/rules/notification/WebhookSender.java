@@ -1,4 +1,4 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.notification;
 
 import io.insa.iiot.shared.OutboundAddresses;
 import java.io.IOException;

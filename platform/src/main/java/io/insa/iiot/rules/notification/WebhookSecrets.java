@@ -1,5 +1,6 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.notification;
 
+import io.insa.iiot.rules.RuleAction;
 import io.insa.iiot.shared.SealedSecrets;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +11,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * How actions are stored, in rules and in the notifications outbox: a webhook's secret sealed (AES-GCM,
+ * How actions are stored, in rules and in notifications: a webhook's secret sealed (AES-GCM,
  * the platform's secrets key) in a field of its own, {@value #SEALED_FIELD}, which only this class
  * writes: the API's {@code secret} is always a plain secret, whatever it looks like, so nothing a user
  * types can pass for sealed. Secrets stay sealed in memory ({@link RuleAction.SealedWebhook}) and are
@@ -18,7 +19,7 @@ import tools.jackson.databind.node.ObjectNode;
  * rule is saved again.
  */
 @Component
-class WebhookSecrets {
+public class WebhookSecrets {
 
     static final String SEALED_FIELD = "sealed_secret";
 
@@ -31,7 +32,7 @@ class WebhookSecrets {
     }
 
     /** The actions as the database keeps them (JSON text). */
-    String stored(List<RuleAction> actions) {
+    public String stored(List<RuleAction> actions) {
         ArrayNode array = json.createArrayNode();
         actions.forEach(action -> array.add(tree(action)));
         return json.writeValueAsString(array);
@@ -41,7 +42,7 @@ class WebhookSecrets {
         return json.writeValueAsString(tree(action));
     }
 
-    List<RuleAction> actions(String stored) {
+    public List<RuleAction> actions(String stored) {
         List<RuleAction> actions = new ArrayList<>();
         json.readTree(stored).forEach(node -> actions.add(action(node)));
         return List.copyOf(actions);

@@ -1,5 +1,7 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.evaluation;
 
+import io.insa.iiot.rules.Condition;
+import io.insa.iiot.rules.Rule;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -36,7 +38,7 @@ record RuleState(
         if (lastTs != null && !ts.isAfter(lastTs)) {
             return new Step(this, Transition.OUT_OF_ORDER);
         }
-        Condition condition = rule.condition();
+        Condition condition = rule.definition().condition();
         boolean holds = condition.holds(lastTs, lastValue, ts, value);
         if (!firing) {
             if (!holds) {
@@ -48,7 +50,7 @@ record RuleState(
             }
             return new Step(new RuleState(version, false, since, null, ts, value), Transition.NONE);
         }
-        Condition clear = rule.clearCondition();
+        Condition clear = rule.definition().clearCondition();
         boolean clears = clear == null ? !holds : clear.holds(lastTs, lastValue, ts, value);
         if (!clears) {
             return new Step(new RuleState(version, true, null, null, ts, value), Transition.NONE);

@@ -1,7 +1,11 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.notification;
 
 import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.command.Commands;
+import io.insa.iiot.rules.RuleAction;
+import io.insa.iiot.rules.alert.Alert;
+import io.insa.iiot.rules.alert.AlertRepository;
+import io.insa.iiot.rules.alert.Alerts;
 import io.insa.iiot.shared.Smtp;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.shared.Times;
@@ -28,17 +32,16 @@ import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Delivers the outbox: at once when an alert change commits on this node, and every
+ * Sends the notifications: at once when an alert change commits on this node, and every
  * {@code insa.notify.poll-interval} for the rest (retries, other nodes' alerts), due notifications of
- * every tenant are claimed (leased, so no other poll or node
- * takes them meanwhile), delivered outside any transaction, and their outcome recorded with a history
- * line on the alert. A failed try is repeated after a delay that doubles each time; after
+ * every tenant are claimed (leased, so no other poll or node takes them meanwhile), delivered outside
+ * any transaction, and their outcome recorded with a history line on the alert. A failed try is repeated after a delay that doubles each time; after
  * {@code insa.notify.max-attempts} the notification is dead and stays visible in the API.
  */
 @Component
-class NotificationDispatcher implements SmartLifecycle, DisposableBean {
+class NotificationSender implements SmartLifecycle, DisposableBean {
 
-    private static final Logger log = LoggerFactory.getLogger(NotificationDispatcher.class);
+    private static final Logger log = LoggerFactory.getLogger(NotificationSender.class);
     private static final int CLAIM_BATCH = 50;
     private static final int CONCURRENT_DELIVERIES = 32;
 
@@ -61,7 +64,7 @@ class NotificationDispatcher implements SmartLifecycle, DisposableBean {
     private final Commands commands;
     private final JsonMapper json;
     private final Clock clock;
-    private final NotifyProperties properties;
+    private final NotificationProperties properties;
     private final String mailFrom;
     private final Duration lease;
     private final MeterRegistry registry;
@@ -74,7 +77,7 @@ class NotificationDispatcher implements SmartLifecycle, DisposableBean {
     private volatile boolean running;
     private Thread poller;
 
-    NotificationDispatcher(
+    NotificationSender(
             NotificationRepository notifications,
             AlertRepository alerts,
             TenantTransactions transactions,
@@ -84,7 +87,7 @@ class NotificationDispatcher implements SmartLifecycle, DisposableBean {
             Commands commands,
             JsonMapper json,
             Clock clock,
-            NotifyProperties properties,
+            NotificationProperties properties,
             @Value("${insa.mail.from}") String mailFrom,
             MeterRegistry registry) {
         this.notifications = notifications;

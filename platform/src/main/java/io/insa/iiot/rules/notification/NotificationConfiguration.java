@@ -1,19 +1,19 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.notification;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** The webhook client and its address guard, configured from {@code insa.notify.webhook.*}. */
 @Configuration(proxyBeanMethods = false)
-class NotifyConfiguration {
+class NotificationConfiguration {
 
     @Bean
-    WebhookAddresses webhookAddresses(NotifyProperties properties) {
+    WebhookAddresses webhookAddresses(NotificationProperties properties) {
         return new WebhookAddresses(properties.webhook().allowPrivateAddresses());
     }
 
     @Bean(destroyMethod = "close")
-    WebhookSender webhookSender(WebhookAddresses addresses, NotifyProperties properties) {
+    WebhookSender webhookSender(WebhookAddresses addresses, NotificationProperties properties) {
         return new WebhookSender(addresses, properties.webhook().timeout());
     }
 }

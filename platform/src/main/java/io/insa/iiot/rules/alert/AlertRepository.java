@@ -1,5 +1,6 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.alert;
 
+import io.insa.iiot.rules.Rule;
 import io.insa.iiot.shared.Ids;
 import io.insa.iiot.shared.PageRequest;
 import io.insa.iiot.shared.TenantId;
@@ -21,7 +22,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Alerts and their history; every statement runs in the tenant's context, under row-level security. */
 @Repository
-class AlertRepository {
+public class AlertRepository {
 
     /** One line of an alert's history. */
     record HistoryEntry(Instant at, String type, String actor, JsonNode details) {}
@@ -57,11 +58,11 @@ class AlertRepository {
                         Ids.newId(),
                         tenant.value(),
                         rule.id(),
-                        rule.name(),
+                        rule.definition().name(),
                         deviceId,
                         deviceName,
-                        rule.key(),
-                        rule.severity().value(),
+                        rule.definition().key(),
+                        rule.definition().severity().value(),
                         value,
                         utc(at))
                 .query(UUID.class)
@@ -118,7 +119,7 @@ class AlertRepository {
                 > 0;
     }
 
-    void history(TenantId tenant, UUID alertId, Instant at, String type, String actor, Map<String, ?> details) {
+    public void history(TenantId tenant, UUID alertId, Instant at, String type, String actor, Map<String, ?> details) {
         jdbc.sql("""
                         INSERT INTO alert_events (id, tenant_id, alert_id, at, type, actor, details)
                         VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)""")
@@ -137,7 +138,7 @@ class AlertRepository {
                 .list();
     }
 
-    Optional<Alert> find(UUID id) {
+    public Optional<Alert> find(UUID id) {
         return jdbc.sql("SELECT * FROM alerts WHERE id = ?")
                 .param(id)
                 .query(AlertRepository::map)

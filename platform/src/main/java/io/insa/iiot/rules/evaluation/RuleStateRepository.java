@@ -1,4 +1,4 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.evaluation;
 
 import io.insa.iiot.shared.TenantId;
 import java.sql.ResultSet;
@@ -14,7 +14,7 @@ import org.springframework.stereotype.Repository;
 
 /** The evaluator's memory per rule and device, kept across restarts (written on transitions). */
 @Repository
-class RuleStateRepository {
+public class RuleStateRepository {
 
     private final JdbcClient jdbc;
 
@@ -56,7 +56,7 @@ class RuleStateRepository {
                 .update();
     }
 
-    void forgetDevice(UUID deviceId) {
+    public void forgetDevice(UUID deviceId) {
         jdbc.sql("DELETE FROM rule_states WHERE device_id = ?").param(deviceId).update();
     }
 

@@ -1,5 +1,6 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.alert;
 
+import io.insa.iiot.rules.Severity;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.Page;
 import io.insa.iiot.shared.PageRequest;
@@ -19,29 +20,18 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/**
- * {@code /api/v1/alerts}: every member reads, operators and admins acknowledge and clear;
- * {@code /api/v1/notifications}: what each alert's actions came to, dead letters included.
- */
+/** {@code /api/v1/alerts}: every member reads, operators and admins acknowledge and clear. */
 @RestController
 class AlertController {
 
     private static final Set<String> STATUSES = Set.of(Alert.ACTIVE, Alert.ACKNOWLEDGED, Alert.CLEARED);
-    private static final Set<String> NOTIFICATION_STATUSES =
-            Set.of(Notification.PENDING, Notification.DELIVERED, Notification.DEAD);
 
     private final Alerts alerts;
-    private final Notifications notifications;
     private final TenantAccess access;
     private final int maxPageSize;
 
-    AlertController(
-            Alerts alerts,
-            Notifications notifications,
-            TenantAccess access,
-            @Value("${insa.api.max-page-size}") int maxPageSize) {
+    AlertController(Alerts alerts, TenantAccess access, @Value("${insa.api.max-page-size}") int maxPageSize) {
         this.alerts = alerts;
-        this.notifications = notifications;
         this.access = access;
         this.maxPageSize = maxPageSize;
     }
@@ -86,20 +76,6 @@ class AlertController {
     @PostMapping("/api/v1/alerts/{id}/clear")
     Alert clear(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
         return alerts.clear(caller, tenant(caller, Need.WRITE), id);
-    }
-
-    @GetMapping("/api/v1/notifications")
-    Page<Notification> notifications(
-            @AuthenticationPrincipal Caller caller,
-            @RequestParam(required = false) String status,
-            @RequestParam(name = "alert_id", required = false) UUID alertId,
-            @RequestParam(required = false) Integer page,
-            @RequestParam(required = false) Integer size) {
-        TenantId tenant = tenant(caller, Need.READ);
-        if (status != null && !NOTIFICATION_STATUSES.contains(status)) {
-            throw ProblemException.badRequest("status", "must be one of pending, delivered, dead");
-        }
-        return notifications.list(tenant, status, alertId, PageRequest.of(page, size, maxPageSize));
     }
 
     private TenantId tenant(Caller caller, Need need) {

@@ -1,5 +1,7 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.notification;
 
+import io.insa.iiot.rules.Rule;
+import io.insa.iiot.rules.RuleAction;
 import io.insa.iiot.shared.Ids;
 import io.insa.iiot.shared.PageRequest;
 import io.insa.iiot.shared.TenantId;
@@ -15,14 +17,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * The outbox of rule actions: a row per action and alert event, written in the transaction that
- * raised or cleared the alert, so that no committed alert goes unnotified and no notification
- * names an alert that was rolled back.
+ * The notifications of rule actions: a row per action and alert event, written in the transaction
+ * that raised or cleared the alert (an outbox), so that no committed alert goes unnotified and no
+ * notification names an alert that was rolled back.
  */
 @Repository
 class NotificationRepository {
 
-    /** A notification as the dispatcher needs it, a webhook's secret still sealed. */
+    /** A notification as the sender needs it, a webhook's secret still sealed. */
     record Due(UUID id, TenantId tenant, UUID alertId, String event, RuleAction action, int attempts) {}
 
     /** A claimed notification: which, and in which tenant to deliver it. */
@@ -36,8 +38,8 @@ class NotificationRepository {
         this.secrets = secrets;
     }
 
-    void enqueue(TenantId tenant, UUID alertId, Rule rule, String event) {
-        for (RuleAction action : rule.actions()) {
+    void add(TenantId tenant, UUID alertId, Rule rule, String event) {
+        for (RuleAction action : rule.definition().actions()) {
             jdbc.sql("""
                             INSERT INTO notifications (id, tenant_id, alert_id, rule_id, event, action, status,
                                                        next_attempt_at, created_at)

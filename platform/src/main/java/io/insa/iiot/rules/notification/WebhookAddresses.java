@@ -1,4 +1,4 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.notification;
 
 import io.insa.iiot.shared.OutboundAddresses;
 import java.net.InetAddress;
@@ -15,7 +15,7 @@ import java.util.Locale;
  * the connection goes to exactly the addresses that were checked, even if the DNS answer changes between the rule
  * being saved and the webhook being sent.
  */
-final class WebhookAddresses {
+public final class WebhookAddresses {
 
     static final String ALLOW_PRIVATE_SETTING = "insa.notify.webhook.allow-private-addresses";
 
@@ -28,7 +28,7 @@ final class WebhookAddresses {
     }
 
     /** Refuses a webhook URL that is malformed, not https or resolves to a refused address, with a human message. */
-    void checkUrl(String url) {
+    public void checkUrl(String url) {
         URI uri = parse(url);
         try {
             resolve(uri.getHost());

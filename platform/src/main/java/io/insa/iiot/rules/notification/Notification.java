@@ -1,4 +1,4 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.notification;
 
 import java.time.Instant;
 import java.util.UUID;

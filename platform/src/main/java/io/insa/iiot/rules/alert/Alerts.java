@@ -1,9 +1,13 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.alert;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.audit.AuditLog;
 import io.insa.iiot.device.DeviceDeleted;
+import io.insa.iiot.rules.Rule;
+import io.insa.iiot.rules.RuleRepository;
+import io.insa.iiot.rules.evaluation.RuleStateRepository;
+import io.insa.iiot.rules.notification.Notifications;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.Page;
 import io.insa.iiot.shared.PageRequest;
@@ -30,28 +34,26 @@ import org.springframework.transaction.annotation.Propagation;
  * notifications, in the transaction of the change.
  */
 @Service
-class Alerts implements TenantUsage.Alerts {
+public class Alerts implements TenantUsage.Alerts {
 
     /** An alert with its history, as {@code GET /api/v1/alerts/{id}} shows it. */
     record Detail(@JsonUnwrapped Alert alert, List<AlertRepository.HistoryEntry> history) {}
 
-    static final String SYSTEM = "system";
+    public static final String SYSTEM = "system";
 
     private final AlertRepository alerts;
-    private final NotificationRepository notifications;
+    private final Notifications notifications;
     private final RuleRepository rules;
     private final RuleStateRepository states;
-    private final NotificationDispatcher dispatcher;
     private final TenantTransactions transactions;
     private final AuditLog audit;
     private final Clock clock;
 
     Alerts(
             AlertRepository alerts,
-            NotificationRepository notifications,
+            Notifications notifications,
             RuleRepository rules,
             RuleStateRepository states,
-            NotificationDispatcher dispatcher,
             TenantTransactions transactions,
             AuditLog audit,
             Clock clock) {
@@ -59,7 +61,6 @@ class Alerts implements TenantUsage.Alerts {
         this.notifications = notifications;
         this.rules = rules;
         this.states = states;
-        this.dispatcher = dispatcher;
         this.transactions = transactions;
         this.audit = audit;
         this.clock = clock;
@@ -68,7 +69,7 @@ class Alerts implements TenantUsage.Alerts {
     // ------------------------------------------------------------------ from the evaluator (in its transaction)
 
     /** Opens the rule's alert for the device unless one is open; the new alert's id. */
-    Optional<UUID> raise(Rule rule, UUID deviceId, String deviceName, Double value, Instant at, String reason) {
+    public Optional<UUID> raise(Rule rule, UUID deviceId, String deviceName, Double value, Instant at, String reason) {
         TenantId tenant = rule.tenant();
         Optional<UUID> opened = alerts.open(tenant, rule, deviceId, deviceName, value, at);
         opened.ifPresent(id -> {
@@ -77,14 +78,13 @@ class Alerts implements TenantUsage.Alerts {
             details.put("reason", reason);
             details.put("data_ts", at.toString());
             alerts.history(tenant, id, Times.now(clock).toInstant(), "raised", SYSTEM, details);
-            notifications.enqueue(tenant, id, rule, "raised");
-            wakeDispatcherAtCommit(rule);
+            notifications.add(tenant, id, rule, "raised");
         });
         return opened;
     }
 
     /** Clears the rule's open alert for the device, if any, as the data says. */
-    Optional<UUID> clearByData(Rule rule, UUID deviceId, Instant at, String reason) {
+    public Optional<UUID> clearByData(Rule rule, UUID deviceId, Instant at, String reason) {
         Optional<UUID> cleared = alerts.clearOpen(rule.id(), deviceId, at, SYSTEM);
         cleared.ifPresent(id -> {
             alerts.history(
@@ -94,14 +94,13 @@ class Alerts implements TenantUsage.Alerts {
                     "cleared",
                     SYSTEM,
                     Map.of("automatic", true, "reason", reason, "data_ts", at.toString()));
-            notifications.enqueue(rule.tenant(), id, rule, "cleared");
-            wakeDispatcherAtCommit(rule);
+            notifications.add(rule.tenant(), id, rule, "cleared");
         });
         return cleared;
     }
 
     /** Clears every open alert of a rule being deleted; how many. */
-    int clearAllOf(Rule rule, String by) {
+    public int clearAllOf(Rule rule, String by) {
         Instant now = Times.now(clock).toInstant();
         List<UUID> cleared = alerts.clearAllOpen(rule.id(), now, by);
         cleared.forEach(
@@ -122,11 +121,11 @@ class Alerts implements TenantUsage.Alerts {
         });
     }
 
-    boolean isOpen(UUID ruleId, UUID deviceId) {
+    public boolean isOpen(UUID ruleId, UUID deviceId) {
         return alerts.isOpen(ruleId, deviceId);
     }
 
-    Set<UUID> openRulesOf(UUID deviceId) {
+    public Set<UUID> openRulesOf(UUID deviceId) {
         return alerts.openRulesOf(deviceId);
     }
 
@@ -168,21 +167,12 @@ class Alerts implements TenantUsage.Alerts {
                 throw ProblemException.conflict("the alert is already cleared");
             }
             alerts.history(tenant, id, now, "cleared", caller.label(), Map.of("automatic", false));
-            rules.find(alert.ruleId()).ifPresent(rule -> {
-                notifications.enqueue(tenant, id, rule, "cleared");
-                wakeDispatcherAtCommit(rule);
-            });
+            rules.find(alert.ruleId()).ifPresent(rule -> notifications.add(tenant, id, rule, "cleared"));
             audit.record(AuditEvent.success(tenant, AuditEvent.Actor.of(caller), "alert.clear", "alert", id)
                     .withDetail("rule_id", alert.ruleId().toString())
                     .withDetail("device_id", alert.deviceId().toString()));
             return alerts.find(id).orElseThrow();
         });
-    }
-
-    private void wakeDispatcherAtCommit(Rule rule) {
-        if (!rule.actions().isEmpty()) {
-            TenantTransactions.afterCommit(dispatcher::wake);
-        }
     }
 
     /** Tenant stats: alerts active (raised and not yet acknowledged or cleared). */

@@ -1,7 +1,9 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.evaluation;
 
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
+import io.insa.iiot.rules.Condition;
+import io.insa.iiot.rules.Rule;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.telemetry.TelemetryStore;
 import io.insa.iiot.tenancy.Tenant;
@@ -73,10 +75,12 @@ class NoDataWatch {
         Instant now = clock.instant();
         List<DeviceIdentity> fleet = devices.identities(tenant);
         for (Rule rule : noData) {
-            Duration allowed = Duration.ofSeconds(((Condition.NoData) rule.condition()).seconds());
-            Map<UUID, Instant> latest = telemetry.latestTimes(tenant, rule.key());
+            Duration allowed =
+                    Duration.ofSeconds(((Condition.NoData) rule.definition().condition()).seconds());
+            Map<UUID, Instant> latest =
+                    telemetry.latestTimes(tenant, rule.definition().key());
             for (DeviceIdentity device : fleet) {
-                if (!rule.scope().covers(device)) {
+                if (!rule.definition().scope().covers(device)) {
                     continue;
                 }
                 Instant last = latest.get(device.deviceId());

@@ -1,6 +1,13 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.evaluation;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.insa.iiot.device.DeviceIdentity;
+import io.insa.iiot.rules.Condition;
+import io.insa.iiot.rules.Rule;
+import io.insa.iiot.rules.RuleDefinition;
+import io.insa.iiot.rules.RulesProperties;
+import io.insa.iiot.rules.alert.Alerts;
 import io.insa.iiot.shared.DeviceLanes;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.telemetry.Point;
@@ -12,14 +19,12 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -30,11 +35,9 @@ import org.springframework.stereotype.Component;
  * state change that must survive a restart, and the alert it raises or clears, commit together.
  */
 @Component
-class RuleEngine implements SmartLifecycle {
+class RuleEngine implements DeviceLanes.Owner {
 
     private static final Logger log = LoggerFactory.getLogger(RuleEngine.class);
-    /** How long the ingest writer may wait for room in a lane before the evaluation is dropped. */
-    private static final Duration HAND_OVER_TIMEOUT = Duration.ofSeconds(5);
 
     private static final int ATTEMPTS = 3;
     private static final int DEVICES_PER_LANE = 200_000;
@@ -59,7 +62,6 @@ class RuleEngine implements SmartLifecycle {
     private final DeviceLanes<Work> lanes;
     private final Counter evaluations;
     private final Counter outOfOrder;
-    private final Counter dropped;
     private final Counter failed;
     private final Counter raised;
     private final Counter cleared;
@@ -76,14 +78,20 @@ class RuleEngine implements SmartLifecycle {
         this.states = states;
         this.transactions = transactions;
         this.lanes = new DeviceLanes<>(
-                "rule-lane", properties.evaluatorThreads(), properties.queueCapacity(), 1, lane -> new Lane());
+                new DeviceLanes.Setup(
+                        "rule-lane",
+                        properties.evaluatorThreads(),
+                        properties.queueCapacity(),
+                        1,
+                        Duration.ofSeconds(10)),
+                new DeviceLanes.Meters<>(
+                        registry, "insa.rules.queue.depth", "insa.rules.evaluations.dropped", work -> 1),
+                lane -> new Lane());
         this.evaluations = registry.counter("insa.rules.evaluations");
         this.outOfOrder = registry.counter("insa.rules.points.out.of.order");
-        this.dropped = registry.counter("insa.rules.evaluations.dropped");
         this.failed = registry.counter("insa.rules.evaluations.failed");
         this.raised = registry.counter("insa.alerts.raised");
         this.cleared = registry.counter("insa.alerts.cleared");
-        registry.gauge("insa.rules.queue.depth", lanes, DeviceLanes::queued);
     }
 
     @EventListener
@@ -99,43 +107,21 @@ class RuleEngine implements SmartLifecycle {
     }
 
     private void hand(Work work) {
-        if (!lanes.hand(work.device().deviceId(), work, HAND_OVER_TIMEOUT)) {
-            dropped.increment();
-            log.warn(
-                    "rule evaluation of device {} dropped: its lane stayed full",
-                    work.device().deviceId());
-        }
+        lanes.hand(work.device().deviceId(), work);
     }
 
     @Override
-    public void start() {
-        lanes.start();
-    }
-
-    /** Stops after the ingest writers (a lower phase), judging what they handed over before. */
-    @Override
-    public void stop() {
-        lanes.stop(Duration.ofSeconds(10));
-    }
-
-    @Override
-    public boolean isRunning() {
-        return lanes.isRunning();
-    }
-
-    @Override
-    public int getPhase() {
-        return -100;
+    public DeviceLanes<?> lanes() {
+        return lanes;
     }
 
     /** One evaluation lane's worker and the states of the devices it owns. */
     private final class Lane implements DeviceLanes.Worker<Work> {
-        final Map<UUID, DeviceStates> devices = new LinkedHashMap<>(1024, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<UUID, DeviceStates> eldest) {
-                return size() > DEVICES_PER_LANE; // reloaded from the database when seen again
-            }
-        };
+        /** Bounded: a device left out is reloaded from the database when seen again. */
+        final Cache<UUID, DeviceStates> devices = Caffeine.newBuilder()
+                .maximumSize(DEVICES_PER_LANE)
+                .executor(Runnable::run)
+                .build();
 
         @Override
         public void handle(List<Work> work) {
@@ -173,40 +159,48 @@ class RuleEngine implements SmartLifecycle {
             }
             points.sort(Comparator.comparing(Point::ts));
             DeviceIdentity device = work.device();
+            DeviceStates known = statesOf(device);
             for (Point point : points) {
                 Double value = point.value().asNumber();
                 for (Rule rule : tenantRules.byKey().get(point.key())) {
-                    if (!rule.scope().covers(device)) {
+                    if (!rule.definition().scope().covers(device)) {
                         continue;
                     }
-                    RuleState state = stateOf(rule, device);
+                    RuleState state = stateOf(known, rule, device);
                     RuleState.Step step;
-                    if (rule.condition() instanceof Condition.NoData) {
+                    if (rule.definition().condition() instanceof Condition.NoData) {
                         step = state.dataSeen(point.ts());
-                    } else if (rule.condition().judgedOnPoints() && value != null) {
+                    } else if (rule.definition().condition().judgedOnPoints() && value != null) {
                         step = state.next(rule, point.ts(), value);
                     } else {
                         continue;
                     }
                     evaluations.increment();
-                    apply(rule, device, state, step, value, point.ts());
+                    apply(rule, device, known, state, step, value, point.ts());
                 }
             }
         }
 
         private void judgeSilence(Silence silence) {
             Rule rule = silence.rule();
-            RuleState state = stateOf(rule, silence.device());
+            DeviceStates known = statesOf(silence.device());
+            RuleState state = stateOf(known, rule, silence.device());
             // the database keeps microseconds: compare at that precision
             Instant lastJudged = state.lastTs() == null ? null : state.lastTs().truncatedTo(ChronoUnit.MICROS);
             if (lastJudged != null && (silence.lastData() == null || lastJudged.isAfter(silence.lastData()))) {
                 return; // data came after the scheduler looked
             }
-            apply(rule, silence.device(), state, state.silent(), null, silence.at());
+            apply(rule, silence.device(), known, state, state.silent(), null, silence.at());
         }
 
         private void apply(
-                Rule rule, DeviceIdentity device, RuleState state, RuleState.Step step, Double value, Instant at) {
+                Rule rule,
+                DeviceIdentity device,
+                DeviceStates known,
+                RuleState state,
+                RuleState.Step step,
+                Double value,
+                Instant at) {
             switch (step.transition()) {
                 case OUT_OF_ORDER -> {
                     outOfOrder.increment();
@@ -230,7 +224,7 @@ class RuleEngine implements SmartLifecycle {
                         states.save(rule.tenant(), rule.id(), device.deviceId(), step.next());
                     });
             }
-            devices.get(device.deviceId()).byRule().put(rule.id(), step.next());
+            known.byRule().put(rule.id(), step.next());
         }
 
         /** Runs a transition's writes in one transaction of the rule's tenant, tried again on an error. */
@@ -254,15 +248,15 @@ class RuleEngine implements SmartLifecycle {
             }
         }
 
-        private RuleState stateOf(Rule rule, DeviceIdentity device) {
-            DeviceStates known = devices.get(device.deviceId());
-            if (known == null) {
-                known = transactions.inTenant(
-                        device.tenantId(),
-                        () -> new DeviceStates(
-                                states.ofDevice(device.deviceId()), alerts.openRulesOf(device.deviceId())));
-                devices.put(device.deviceId(), known);
-            }
+        /** The device's states: in memory, else loaded with the rules whose alert is open for it. */
+        private DeviceStates statesOf(DeviceIdentity device) {
+            return devices.get(
+                    device.deviceId(),
+                    id -> transactions.inTenant(
+                            device.tenantId(), () -> new DeviceStates(states.ofDevice(id), alerts.openRulesOf(id))));
+        }
+
+        private RuleState stateOf(DeviceStates known, Rule rule, DeviceIdentity device) {
             RuleState state = known.byRule().get(rule.id());
             if (state != null && state.version().equals(rule.updatedAt())) {
                 return state;
@@ -278,20 +272,20 @@ class RuleEngine implements SmartLifecycle {
     }
 
     private static String reason(Rule rule, Double value) {
-        return switch (rule.condition()) {
-            case Condition.NoData n -> "no point of " + rule.key() + " for " + n.seconds() + " s";
+        return switch (rule.definition().condition()) {
+            case Condition.NoData n -> "no point of " + rule.definition().key() + " for " + n.seconds() + " s";
             default ->
-                rule.judgedKey() + " = " + value + " meets the " + RuleDefinition.typeOf(rule.condition())
-                        + " condition";
+                rule.judgedKey() + " = " + value + " meets the "
+                        + RuleDefinition.typeOf(rule.definition().condition()) + " condition";
         };
     }
 
     private static String clearReason(Rule rule, Double value) {
-        return switch (rule.condition()) {
-            case Condition.NoData n -> "data of " + rule.key() + " arrived again";
+        return switch (rule.definition().condition()) {
+            case Condition.NoData n -> "data of " + rule.definition().key() + " arrived again";
             default ->
                 rule.judgedKey() + " = " + value
-                        + (rule.clearCondition() == null
+                        + (rule.definition().clearCondition() == null
                                 ? " no longer meets the condition"
                                 : " meets the clear condition");
         };

@@ -1,9 +1,13 @@
-package io.insa.iiot.rules;
+package io.insa.iiot.rules.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.insa.iiot.device.DeviceScope;
-import io.insa.iiot.rules.RuleState.Transition;
+import io.insa.iiot.rules.Condition;
+import io.insa.iiot.rules.Rule;
+import io.insa.iiot.rules.RuleDefinition;
+import io.insa.iiot.rules.Severity;
+import io.insa.iiot.rules.evaluation.RuleState.Transition;
 import io.insa.iiot.shared.TenantId;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -163,14 +167,15 @@ class RuleStateTest {
         return new Rule(
                 UUID.randomUUID(),
                 TenantId.of(UUID.randomUUID()),
-                "test",
-                true,
-                Severity.MAJOR,
-                new DeviceScope.All(),
-                "temperature",
-                condition,
-                clear,
-                List.of(),
+                new RuleDefinition(
+                        "test",
+                        true,
+                        Severity.MAJOR,
+                        new DeviceScope.All(),
+                        "temperature",
+                        condition,
+                        clear,
+                        List.of()),
                 T0,
                 T0);
     }
