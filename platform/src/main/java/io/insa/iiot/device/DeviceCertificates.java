@@ -99,6 +99,7 @@ public class DeviceCertificates {
 
     private final CertificateRepository certificates;
     private final Devices devices;
+    private final Gateways gateways;
     private final TenantTransactions transactions;
     private final DeviceAccessChanges accessChanges;
     private final AuditLog audit;
@@ -107,12 +108,14 @@ public class DeviceCertificates {
     DeviceCertificates(
             CertificateRepository certificates,
             Devices devices,
+            Gateways gateways,
             TenantTransactions transactions,
             DeviceAccessChanges accessChanges,
             AuditLog audit,
             Clock clock) {
         this.certificates = certificates;
         this.devices = devices;
+        this.gateways = gateways;
         this.transactions = transactions;
         this.accessChanges = accessChanges;
         this.audit = audit;
@@ -180,7 +183,7 @@ public class DeviceCertificates {
         }
         UUID ca = path.get().anchor().id();
         try {
-            DeviceIdentity device = devices.namedDevice(
+            DeviceIdentity device = gateways.namedDevice(
                     tenant, claim.name(), DEVICE_TYPE, new Actor("system", ca.toString(), "CA certificate"));
             return Optional.of(new CertificateLogin(device, ca, path.get().serials()));
         } catch (ProblemException quota) {

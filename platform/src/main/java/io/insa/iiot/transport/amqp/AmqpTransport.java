@@ -4,8 +4,8 @@ import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
 import io.insa.iiot.device.CertificateLogin;
 import io.insa.iiot.device.DeviceCertificates;
+import io.insa.iiot.device.DeviceCredentials;
 import io.insa.iiot.device.DeviceIdentity;
-import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.ingest.IngestResult;
@@ -89,7 +89,7 @@ class AmqpTransport implements SmartLifecycle {
 
     private final Vertx vertx;
     private final AmqpSettings settings;
-    private final Devices devices;
+    private final DeviceCredentials devices;
     private final Ingest ingest;
     private final LinkCredit credit;
     private final DeviceConnections connections;
@@ -107,7 +107,7 @@ class AmqpTransport implements SmartLifecycle {
     AmqpTransport(
             Vertx vertx,
             AmqpSettings settings,
-            Devices devices,
+            DeviceCredentials devices,
             Ingest ingest,
             IngestPressure pressure,
             DeviceConnections connections,

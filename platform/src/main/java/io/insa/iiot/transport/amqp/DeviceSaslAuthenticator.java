@@ -2,8 +2,8 @@ package io.insa.iiot.transport.amqp;
 
 import io.insa.iiot.device.CertificateLogin;
 import io.insa.iiot.device.DeviceCertificates;
+import io.insa.iiot.device.DeviceCredentials;
 import io.insa.iiot.device.DeviceIdentity;
-import io.insa.iiot.device.Devices;
 import io.insa.iiot.transport.DeviceSessions;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
@@ -34,7 +34,7 @@ final class DeviceSaslAuthenticator implements ProtonSaslAuthenticator {
     static final String PLAIN = "PLAIN";
     static final String EXTERNAL = "EXTERNAL";
 
-    private final Devices devices;
+    private final DeviceCredentials devices;
     private final DeviceCertificates certificates;
     private final DeviceSessions sessions;
     private final Executor blocking;
@@ -48,7 +48,7 @@ final class DeviceSaslAuthenticator implements ProtonSaslAuthenticator {
     private volatile CertificateLogin certificate;
 
     DeviceSaslAuthenticator(
-            Devices devices, DeviceCertificates certificates, DeviceSessions sessions, Executor blocking) {
+            DeviceCredentials devices, DeviceCertificates certificates, DeviceSessions sessions, Executor blocking) {
         this.devices = devices;
         this.certificates = certificates;
         this.sessions = sessions;

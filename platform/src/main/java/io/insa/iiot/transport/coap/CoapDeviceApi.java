@@ -3,8 +3,8 @@ package io.insa.iiot.transport.coap;
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
 import io.insa.iiot.command.DeviceCommand;
+import io.insa.iiot.device.DeviceCredentials;
 import io.insa.iiot.device.DeviceIdentity;
-import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.ingest.IngestResult;
@@ -39,7 +39,7 @@ import org.eclipse.californium.core.server.resources.Resource;
  */
 final class CoapDeviceApi extends CoapResource {
 
-    private final Devices devices;
+    private final DeviceCredentials devices;
     private final Ingest ingest;
     private final IngestPressure pressure;
     private final ExecutorService blocking;
@@ -50,7 +50,7 @@ final class CoapDeviceApi extends CoapResource {
     private final Resource tokenLevel;
 
     CoapDeviceApi(
-            Devices devices,
+            DeviceCredentials devices,
             Ingest ingest,
             IngestPressure pressure,
             ExecutorService blocking,

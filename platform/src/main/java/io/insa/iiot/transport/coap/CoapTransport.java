@@ -2,7 +2,7 @@ package io.insa.iiot.transport.coap;
 
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
-import io.insa.iiot.device.Devices;
+import io.insa.iiot.device.DeviceCredentials;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.transport.DeviceSessions;
@@ -53,7 +53,7 @@ class CoapTransport implements SmartLifecycle {
     }
 
     private final CoapSettings settings;
-    private final Devices devices;
+    private final DeviceCredentials devices;
     private final Ingest ingest;
     private final IngestPressure pressure;
     private final CommandChannels commandChannels;
@@ -68,7 +68,7 @@ class CoapTransport implements SmartLifecycle {
 
     CoapTransport(
             CoapSettings settings,
-            Devices devices,
+            DeviceCredentials devices,
             Ingest ingest,
             IngestPressure pressure,
             CommandChannels commandChannels,

@@ -3,8 +3,8 @@ package io.insa.iiot.transport.http;
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
 import io.insa.iiot.command.DeviceCommand;
+import io.insa.iiot.device.DeviceCredentials;
 import io.insa.iiot.device.DeviceIdentity;
-import io.insa.iiot.device.Devices;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.ingest.IngestResult;
@@ -43,7 +43,7 @@ class HttpDeviceApi {
 
     static final long MAX_POLL_MILLIS = 60_000;
 
-    private final Devices devices;
+    private final DeviceCredentials devices;
     private final Ingest ingest;
     private final IngestPressure pressure;
     private final TransportMetrics metrics;
@@ -52,7 +52,7 @@ class HttpDeviceApi {
     private final DeviceSessions sessions;
 
     HttpDeviceApi(
-            Devices devices,
+            DeviceCredentials devices,
             Ingest ingest,
             IngestPressure pressure,
             CommandChannels channels,

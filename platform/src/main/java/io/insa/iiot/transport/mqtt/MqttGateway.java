@@ -1,7 +1,7 @@
 package io.insa.iiot.transport.mqtt;
 
 import io.insa.iiot.device.DeviceIdentity;
-import io.insa.iiot.device.Devices;
+import io.insa.iiot.device.Gateways;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.ingest.IngestResult.Reason;
@@ -53,7 +53,7 @@ final class MqttGateway {
     private record Part(DeviceIdentity device, byte[] payload, IngestResult refusal) {}
 
     private final DeviceIdentity gateway;
-    private final Devices devices;
+    private final Gateways devices;
     private final DeviceConnections connections;
     private final DeviceSessions sessions;
     private final Executor blocking;
@@ -62,7 +62,7 @@ final class MqttGateway {
 
     MqttGateway(
             DeviceIdentity gateway,
-            Devices devices,
+            Gateways devices,
             DeviceConnections connections,
             DeviceSessions sessions,
             Executor blocking) {
@@ -194,7 +194,7 @@ final class MqttGateway {
     }
 
     private boolean isGateway() {
-        return gateway.type().equals(Devices.GATEWAY_TYPE);
+        return gateway.type().equals(Gateways.GATEWAY_TYPE);
     }
 
     private static IngestResult malformed(String detail) {

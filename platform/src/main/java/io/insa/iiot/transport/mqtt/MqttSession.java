@@ -2,8 +2,9 @@ package io.insa.iiot.transport.mqtt;
 
 import io.insa.iiot.device.CertificateLogin;
 import io.insa.iiot.device.DeviceCertificates;
+import io.insa.iiot.device.DeviceCredentials;
 import io.insa.iiot.device.DeviceIdentity;
-import io.insa.iiot.device.Devices;
+import io.insa.iiot.device.Gateways;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.ingest.IngestResult;
@@ -75,7 +76,8 @@ final class MqttSession {
     private final MqttEndpoint endpoint;
     private final DeviceCertificates certificates;
     private final Context context;
-    private final Devices devices;
+    private final DeviceCredentials devices;
+    private final Gateways gateways;
     private final Ingest ingest;
     private final IngestPressure pressure;
     private final ExecutorService blocking;
@@ -102,7 +104,8 @@ final class MqttSession {
     MqttSession(
             MqttEndpoint endpoint,
             Context context,
-            Devices devices,
+            DeviceCredentials devices,
+            Gateways gateways,
             Ingest ingest,
             IngestPressure pressure,
             ExecutorService blocking,
@@ -116,6 +119,7 @@ final class MqttSession {
         this.certificates = certificates;
         this.context = context;
         this.devices = devices;
+        this.gateways = gateways;
         this.ingest = ingest;
         this.pressure = pressure;
         this.blocking = blocking;
@@ -183,7 +187,7 @@ final class MqttSession {
             return;
         }
         device = found.get().device();
-        gateway = new MqttGateway(device, devices, connections, deviceSessions, blocking);
+        gateway = new MqttGateway(device, gateways, connections, deviceSessions, blocking);
         endpoint.publishHandler(this::publish);
         endpoint.publishReleaseHandler(this::release);
         endpoint.subscribeHandler(this::subscribe);

@@ -3,7 +3,8 @@ package io.insa.iiot.transport.mqtt;
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
 import io.insa.iiot.device.DeviceCertificates;
-import io.insa.iiot.device.Devices;
+import io.insa.iiot.device.DeviceCredentials;
+import io.insa.iiot.device.Gateways;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.transport.DeviceConnections;
@@ -41,7 +42,8 @@ class MqttTransport implements SmartLifecycle {
 
     private final Vertx vertx;
     private final MqttSettings settings;
-    private final Devices devices;
+    private final DeviceCredentials devices;
+    private final Gateways gateways;
     private final Ingest ingest;
     private final IngestPressure pressure;
     private final TransportMetrics metrics;
@@ -61,7 +63,8 @@ class MqttTransport implements SmartLifecycle {
     MqttTransport(
             Vertx vertx,
             MqttSettings settings,
-            Devices devices,
+            DeviceCredentials devices,
+            Gateways gateways,
             Ingest ingest,
             IngestPressure pressure,
             DeviceConnections connections,
@@ -80,6 +83,7 @@ class MqttTransport implements SmartLifecycle {
         this.commands = commands;
         this.settings = settings;
         this.devices = devices;
+        this.gateways = gateways;
         this.ingest = ingest;
         this.pressure = pressure;
         this.metrics = new TransportMetrics(registry, "mqtt", sessions);
@@ -126,6 +130,7 @@ class MqttTransport implements SmartLifecycle {
                                 endpoint,
                                 vertx.getOrCreateContext(),
                                 devices,
+                                gateways,
                                 ingest,
                                 pressure,
                                 blocking,
