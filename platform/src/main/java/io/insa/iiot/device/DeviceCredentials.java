@@ -97,7 +97,7 @@ public class DeviceCredentials {
             devices.tokenHash(id).orElseThrow(() -> ProblemException.notFound("device " + id));
             try {
                 devices.setMqttCredentials(
-                        id, mqtt.clientId(), mqtt.username(), mqttPasswords.encode(mqtt.password()), Times.now(clock));
+                        id, mqtt.clientId(), mqtt.username(), hashMqttPassword(mqtt.password()), Times.now(clock));
             } catch (DuplicateKeyException e) {
                 throw ProblemException.conflict("MQTT username '" + mqtt.username() + "' is already in use");
             }

@@ -87,13 +87,6 @@ public class Devices {
         return createAll(Actor.of(caller), tenant, requests, null);
     }
 
-    /** The tenant's device of that name, if there is one. */
-    public Optional<DeviceIdentity> named(TenantId tenant, String name) {
-        return transactions
-                .inTenant(tenant, () -> devices.findByName(name))
-                .map(row -> new DeviceIdentity(row.id(), tenant, row.name(), row.type()));
-    }
-
     /**
      * Creates all devices or none: names must be new, and the tenant's max_devices must hold them.
      * {@code gatewayId} is the gateway that creates them, or null.
@@ -185,6 +178,13 @@ public class Devices {
     public Optional<DeviceIdentity> identity(TenantId tenant, UUID id) {
         return transactions.inTenant(
                 tenant, () -> devices.find(id).map(r -> new DeviceIdentity(r.id(), tenant, r.name(), r.type())));
+    }
+
+    /** The tenant's device of that name, if there is one. */
+    public Optional<DeviceIdentity> named(TenantId tenant, String name) {
+        return transactions
+                .inTenant(tenant, () -> devices.findByName(name))
+                .map(row -> new DeviceIdentity(row.id(), tenant, row.name(), row.type()));
     }
 
     /** Whether the device exists in the tenant: for features that address a device by id. */
