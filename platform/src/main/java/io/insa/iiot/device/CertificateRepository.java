@@ -21,7 +21,7 @@ class CertificateRepository {
     record TrustedCa(UUID id, String certificatePem, boolean autoProvision) {}
 
     /** A CA as stored, for its verification. */
-    record StoredCa(DeviceCertificates.CaCertificate ca, String certificatePem) {}
+    record StoredCa(CertificateRegistry.CaCertificate ca, String certificatePem) {}
 
     private static final String CA_COLUMNS =
             "id, subject, thumbprint, not_after, auto_provision, created_at, verified_at, verification_code";
@@ -88,7 +88,7 @@ class CertificateRepository {
 
     // ------------------------------------------------------------------ CAs
 
-    void insertCa(TenantId tenant, DeviceCertificates.CaCertificate ca, String pem) {
+    void insertCa(TenantId tenant, CertificateRegistry.CaCertificate ca, String pem) {
         jdbc.sql("""
                         INSERT INTO ca_certificates (id, tenant_id, subject, thumbprint, certificate_pem, not_after,
                                                      auto_provision, created_at, verification_code)
@@ -106,7 +106,7 @@ class CertificateRepository {
                 .update();
     }
 
-    List<DeviceCertificates.CaCertificate> cas() {
+    List<CertificateRegistry.CaCertificate> cas() {
         return jdbc.sql("SELECT " + CA_COLUMNS + " FROM ca_certificates ORDER BY created_at, id")
                 .query((rs, n) -> ca(rs))
                 .list();
@@ -163,9 +163,9 @@ class CertificateRepository {
                         VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""").params(ca, tenant.value(), serial, now).update();
     }
 
-    private static DeviceCertificates.CaCertificate ca(java.sql.ResultSet rs) throws java.sql.SQLException {
+    private static CertificateRegistry.CaCertificate ca(java.sql.ResultSet rs) throws java.sql.SQLException {
         OffsetDateTime verifiedAt = rs.getObject("verified_at", OffsetDateTime.class);
-        return new DeviceCertificates.CaCertificate(
+        return new CertificateRegistry.CaCertificate(
                 rs.getObject("id", UUID.class),
                 rs.getString("subject"),
                 rs.getString("thumbprint"),

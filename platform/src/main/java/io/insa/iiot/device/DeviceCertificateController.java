@@ -32,16 +32,16 @@ class DeviceCertificateController {
 
     record RevocationRequest(String serialNumber) {}
 
-    private final DeviceCertificates certificates;
+    private final CertificateRegistry certificates;
     private final TenantAccess access;
 
-    DeviceCertificateController(DeviceCertificates certificates, TenantAccess access) {
+    DeviceCertificateController(CertificateRegistry certificates, TenantAccess access) {
         this.certificates = certificates;
         this.access = access;
     }
 
     @PutMapping("/api/v1/devices/{id}/x509")
-    DeviceCertificates.Registered register(
+    CertificateRegistry.Registered register(
             @AuthenticationPrincipal Caller caller, @PathVariable UUID id, @RequestBody CertificateRequest request) {
         return certificates.register(caller, tenant(caller, Need.WRITE), id, request.certificatePem());
     }
@@ -54,7 +54,7 @@ class DeviceCertificateController {
 
     @PostMapping("/api/v1/ca-certificates")
     @ResponseStatus(HttpStatus.CREATED)
-    DeviceCertificates.CaCertificate addCa(@AuthenticationPrincipal Caller caller, @RequestBody CaRequest request) {
+    CertificateRegistry.CaCertificate addCa(@AuthenticationPrincipal Caller caller, @RequestBody CaRequest request) {
         return certificates.addCa(
                 caller,
                 tenant(caller, Need.ADMIN),
@@ -64,14 +64,14 @@ class DeviceCertificateController {
 
     /** Proof of possession: a certificate whose CN is the CA's verification code, signed by its key. */
     @PostMapping("/api/v1/ca-certificates/{id}/verify")
-    DeviceCertificates.CaCertificate verifyCa(
+    CertificateRegistry.CaCertificate verifyCa(
             @AuthenticationPrincipal Caller caller, @PathVariable UUID id, @RequestBody CertificateRequest request) {
         return certificates.verifyCa(caller, tenant(caller, Need.ADMIN), id, request.certificatePem());
     }
 
     @GetMapping("/api/v1/ca-certificates")
-    Page<DeviceCertificates.CaCertificate> cas(@AuthenticationPrincipal Caller caller) {
-        List<DeviceCertificates.CaCertificate> all = certificates.cas(tenant(caller, Need.READ));
+    Page<CertificateRegistry.CaCertificate> cas(@AuthenticationPrincipal Caller caller) {
+        List<CertificateRegistry.CaCertificate> all = certificates.cas(tenant(caller, Need.READ));
         return new Page<>(all, 0, all.size(), all.size());
     }
 

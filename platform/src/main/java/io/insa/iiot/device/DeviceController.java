@@ -40,6 +40,8 @@ class DeviceController {
     record TokenResponse(String accessToken) {}
 
     private final Devices devices;
+    private final DeviceCredentials credentials;
+    private final Gateways gateways;
     private final TenantAccess access;
     private final JsonMapper json;
     private final Validator validator;
@@ -47,11 +49,15 @@ class DeviceController {
 
     DeviceController(
             Devices devices,
+            DeviceCredentials credentials,
+            Gateways gateways,
             TenantAccess access,
             JsonMapper json,
             Validator validator,
             @Value("${insa.api.max-page-size}") int maxPageSize) {
         this.devices = devices;
+        this.credentials = credentials;
+        this.gateways = gateways;
         this.access = access;
         this.json = json;
         this.validator = validator;
@@ -134,7 +140,7 @@ class DeviceController {
 
     @PostMapping("/{id}/token")
     TokenResponse rotateToken(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
-        return new TokenResponse(devices.rotateToken(caller, tenant(caller, Need.WRITE), id));
+        return new TokenResponse(credentials.rotateToken(caller, tenant(caller, Need.WRITE), id));
     }
 
     @PutMapping("/{id}/mqtt-credentials")
@@ -143,7 +149,7 @@ class DeviceController {
             @AuthenticationPrincipal Caller caller,
             @PathVariable UUID id,
             @Valid @RequestBody DeviceRequests.MqttCredentials request) {
-        devices.setMqttCredentials(caller, tenant(caller, Need.WRITE), id, request);
+        credentials.setMqttCredentials(caller, tenant(caller, Need.WRITE), id, request);
     }
 
     /** Which gateway may write for the device: {@code {"gateway_id": "..."}}, or null for none. */
@@ -152,7 +158,7 @@ class DeviceController {
             @AuthenticationPrincipal Caller caller,
             @PathVariable UUID id,
             @RequestBody DeviceRequests.GatewayAssignment request) {
-        return devices.assignGateway(caller, tenant(caller, Need.WRITE), id, request.gatewayId());
+        return gateways.assignGateway(caller, tenant(caller, Need.WRITE), id, request.gatewayId());
     }
 
     private TenantId tenant(Caller caller, Need need) {

@@ -1,7 +1,5 @@
 package io.insa.iiot.device;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.audit.AuditEvent.Actor;
 import io.insa.iiot.audit.AuditLog;
@@ -19,41 +17,33 @@ import io.insa.iiot.tenancy.Tenant;
 import io.insa.iiot.tenancy.Tenants;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.stereotype.Service;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The device registry of a tenant: devices, their credentials (access token, MQTT basic) and
- * attributes; device authentication for the transports.
+ * The device registry of a tenant: creates, lists, shows, changes, deletes and counts its devices.
+ * Their credentials are {@link DeviceCredentials}', their gateways {@link Gateways}', what they
+ * report {@link DevicePresence}' and {@link DeviceAttributes}'.
  */
 @Service
-public class Devices implements DevicePresence {
+public class Devices {
 
     /** A created device with its access token, which is shown this once. */
     public record Provisioned(Device device, String accessToken) {}
 
     private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
     private static final String DEFAULT_TYPE = "default";
-    /** The type of devices that may use the MQTT gateway API and own sub-devices. */
-    public static final String GATEWAY_TYPE = "gateway";
 
     private final DeviceRepository devices;
     private final Tenants tenants;
@@ -63,20 +53,7 @@ public class Devices implements DevicePresence {
     private final JsonMapper json;
     private final Clock clock;
     private final Duration onlineWindow;
-    private final BCryptPasswordEncoder mqttPasswords = new BCryptPasswordEncoder(10);
-    /**
-     * last_seen_at is written at most every {@value #LAST_SEEN_RESOLUTION_MICROS} microseconds per
-     * device: at thousands of messages a second, a row update per message would cost more than the
-     * telemetry itself, and presence needs no finer grain than the online window.
-     */
-    static final long LAST_SEEN_RESOLUTION_MICROS = 30_000_000;
-
-    private final Cache<UUID, Long> lastSeenWritten = Caffeine.newBuilder()
-            .maximumSize(2_000_000)
-            .expireAfterWrite(Duration.ofMinutes(10))
-            .build();
-
-    private final DeviceAuthCache byToken;
+    private final DeviceCredentials credentials;
     private final DeviceAccessChanges accessChanges;
 
     Devices(
@@ -87,7 +64,7 @@ public class Devices implements DevicePresence {
             ApplicationEventPublisher events,
             JsonMapper json,
             Clock clock,
-            DeviceAuthCache byToken,
+            DeviceCredentials credentials,
             DeviceAccessChanges accessChanges,
             @Value("${insa.device.online-window}") Duration onlineWindow) {
         this.devices = devices;
@@ -97,47 +74,10 @@ public class Devices implements DevicePresence {
         this.events = events;
         this.json = json;
         this.clock = clock;
-        this.byToken = byToken;
+        this.credentials = credentials;
         this.accessChanges = accessChanges;
         this.onlineWindow = onlineWindow;
     }
-
-    // ------------------------------------------------------------------ authentication
-
-    /** The device an access token belongs to; unknown, rotated and deleted tokens give none. */
-    public Optional<DeviceIdentity> authenticate(String token) {
-        if (token == null || token.isEmpty() || token.length() > 200) {
-            return Optional.empty();
-        }
-        return byToken.get(Secrets.sha256Hex(token), hash -> transactions.global(() -> devices.findByTokenHash(hash)));
-    }
-
-    /**
-     * MQTT CONNECT credentials: client id + username + password of the device's MQTT basic
-     * credentials, or, without a password, the access token as the username.
-     */
-    public Optional<DeviceIdentity> authenticateMqtt(String clientId, String username, String password) {
-        if (username == null || username.isEmpty()) {
-            return Optional.empty();
-        }
-        if (password == null || password.isEmpty()) {
-            return authenticate(username);
-        }
-        Optional<DeviceRepository.MqttCredentials> credentials =
-                transactions.global(() -> devices.findByMqttUsername(username));
-        return credentials
-                .filter(c -> c.clientId() == null || c.clientId().equals(clientId))
-                .filter(c -> mqttPasswords.matches(password, c.passwordHash()))
-                .map(DeviceRepository.MqttCredentials::device);
-    }
-
-    /** Records that a device's transport connection opened or closed. */
-    public void connected(DeviceIdentity device, boolean connected) {
-        transactions.inTenant(
-                device.tenantId(), () -> devices.setConnected(device.deviceId(), connected, Times.now(clock)));
-    }
-
-    // ------------------------------------------------------------------ registry
 
     Provisioned create(Caller caller, TenantId tenant, DeviceRequests.Create request) {
         return createAll(caller, tenant, List.of(request)).getFirst();
@@ -148,85 +88,10 @@ public class Devices implements DevicePresence {
     }
 
     /**
-     * The sub-device a gateway reports for, by name in the gateway's tenant: one it created (on first
-     * sight, within the tenant's max_devices, else a 422 problem) or that was assigned to it. Any other
-     * device of the tenant is refused with a 403 problem: a gateway never writes as a device it does
-     * not own.
-     */
-    public DeviceIdentity gatewayDevice(DeviceIdentity gateway, String name, String type) {
-        Actor actor = new Actor("system", gateway.deviceId().toString(), "gateway " + gateway.name());
-        return findOrCreate(
-                gateway.tenantId(),
-                name,
-                row -> ownedBy(gateway, row),
-                () -> createAll(
-                                actor,
-                                gateway.tenantId(),
-                                List.of(new DeviceRequests.Create(name, type, Map.of("gateway", gateway.name()), null)),
-                                gateway.deviceId())
-                        .getFirst()
-                        .device());
-    }
-
-    /**
-     * The tenant's device of that name, created on first sight within the tenant's max_devices (else a
-     * 422 problem): for connectors that name the devices they feed (OPC UA mappings).
-     */
-    public DeviceIdentity namedDevice(TenantId tenant, String name, String type, Actor actor) {
-        return findOrCreate(
-                tenant,
-                name,
-                row -> new DeviceIdentity(row.id(), tenant, row.name(), row.type()),
-                () -> createAll(actor, tenant, List.of(new DeviceRequests.Create(name, type, Map.of(), null)), null)
-                        .getFirst()
-                        .device());
-    }
-
-    /** The tenant's device of that name, if there is one. */
-    public Optional<DeviceIdentity> named(TenantId tenant, String name) {
-        return transactions
-                .inTenant(tenant, () -> devices.findByName(name))
-                .map(row -> new DeviceIdentity(row.id(), tenant, row.name(), row.type()));
-    }
-
-    /** The device of that name as {@code found} sees it, else the one {@code create} makes (or a racer made). */
-    private DeviceIdentity findOrCreate(
-            TenantId tenant,
-            String name,
-            java.util.function.Function<DeviceRepository.Row, DeviceIdentity> found,
-            java.util.function.Supplier<Device> create) {
-        Optional<DeviceRepository.Row> existing = transactions.inTenant(tenant, () -> devices.findByName(name));
-        if (existing.isPresent()) {
-            return found.apply(existing.get());
-        }
-        try {
-            Device created = create.get();
-            return new DeviceIdentity(created.id(), tenant, created.name(), created.type());
-        } catch (ProblemException e) {
-            if (e.status() == 409) { // created meanwhile by another connection
-                return transactions
-                        .inTenant(tenant, () -> devices.findByName(name))
-                        .map(found)
-                        .orElseThrow(() -> e);
-            }
-            throw e;
-        }
-    }
-
-    private static DeviceIdentity ownedBy(DeviceIdentity gateway, DeviceRepository.Row device) {
-        if (!gateway.deviceId().equals(device.gatewayId())) {
-            throw ProblemException.forbidden("device '" + device.name() + "' is not a sub-device of gateway '"
-                    + gateway.name() + "'; an operator can assign it to the gateway");
-        }
-        return new DeviceIdentity(device.id(), gateway.tenantId(), device.name(), device.type());
-    }
-
-    /**
      * Creates all devices or none: names must be new, and the tenant's max_devices must hold them.
      * {@code gatewayId} is the gateway that creates them, or null.
      */
-    private List<Provisioned> createAll(
-            Actor actor, TenantId tenant, List<DeviceRequests.Create> requests, UUID gatewayId) {
+    List<Provisioned> createAll(Actor actor, TenantId tenant, List<DeviceRequests.Create> requests, UUID gatewayId) {
         OffsetDateTime now = Times.now(clock);
         List<DeviceRepository.NewDevice> rows = new ArrayList<>(requests.size());
         List<Provisioned> out = new ArrayList<>(requests.size());
@@ -250,7 +115,7 @@ public class Devices implements DevicePresence {
                     Secrets.sha256Hex(token),
                     mqtt == null ? null : mqtt.clientId(),
                     mqtt == null ? null : mqtt.username(),
-                    mqtt == null ? null : mqttPasswords.encode(mqtt.password()),
+                    mqtt == null ? null : credentials.hashMqttPassword(mqtt.password()),
                     gatewayId,
                     now));
             out.add(new Provisioned(
@@ -315,6 +180,13 @@ public class Devices implements DevicePresence {
                 tenant, () -> devices.find(id).map(r -> new DeviceIdentity(r.id(), tenant, r.name(), r.type())));
     }
 
+    /** The tenant's device of that name, if there is one. */
+    public Optional<DeviceIdentity> named(TenantId tenant, String name) {
+        return transactions
+                .inTenant(tenant, () -> devices.findByName(name))
+                .map(row -> new DeviceIdentity(row.id(), tenant, row.name(), row.type()));
+    }
+
     /** Whether the device exists in the tenant: for features that address a device by id. */
     public boolean exists(TenantId tenant, UUID id) {
         return transactions.inTenant(tenant, () -> devices.find(id).isPresent());
@@ -358,117 +230,6 @@ public class Devices implements DevicePresence {
             // commit, and one that fails is retried without touching the deletion or its answer
             events.publishEvent(new DeviceDeleted(tenant, id));
         });
-    }
-
-    /** Replaces the access token; the old one stops working at once, and sessions opened with it end. */
-    String rotateToken(Caller caller, TenantId tenant, UUID id) {
-        String token = Secrets.newToken();
-        transactions.inTenant(tenant, () -> {
-            devices.tokenHash(id).orElseThrow(() -> ProblemException.notFound("device " + id));
-            devices.rotateToken(id, Secrets.sha256Hex(token), Times.now(clock));
-            accessChanges.announce(new DeviceAccessChanged(tenant, id, Change.CREDENTIALS));
-            audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.credentials_rotate", "device", id)
-                    .withDetail("credential", "access_token"));
-        });
-        return token;
-    }
-
-    void setMqttCredentials(Caller caller, TenantId tenant, UUID id, DeviceRequests.MqttCredentials mqtt) {
-        transactions.inTenant(tenant, () -> {
-            devices.tokenHash(id).orElseThrow(() -> ProblemException.notFound("device " + id));
-            try {
-                devices.setMqttCredentials(
-                        id, mqtt.clientId(), mqtt.username(), mqttPasswords.encode(mqtt.password()), Times.now(clock));
-            } catch (DuplicateKeyException e) {
-                throw ProblemException.conflict("MQTT username '" + mqtt.username() + "' is already in use");
-            }
-            accessChanges.announce(new DeviceAccessChanged(tenant, id, Change.CREDENTIALS));
-            audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.credentials_rotate", "device", id)
-                    .withDetail("credential", "mqtt_basic"));
-        });
-    }
-
-    /**
-     * Assigns the device to a gateway of the tenant, which may then write for it, or to none
-     * ({@code gatewayId} null); a gateway that held it loses it at once, on every node.
-     */
-    Device assignGateway(Caller caller, TenantId tenant, UUID id, UUID gatewayId) {
-        transactions.inTenant(tenant, () -> {
-            // find() sees this tenant's devices only: a gateway of another tenant is not found
-            if (gatewayId != null
-                    && devices.find(gatewayId)
-                            .filter(g -> g.type().equals(GATEWAY_TYPE) && !g.id().equals(id))
-                            .isEmpty()) {
-                throw ProblemException.badRequest(
-                        "gateway_id", "must be another device of type '" + GATEWAY_TYPE + "' of this tenant");
-            }
-            if (!devices.assignGateway(id, gatewayId, Times.now(clock))) {
-                throw ProblemException.notFound("device " + id);
-            }
-            accessChanges.announce(new DeviceAccessChanged(tenant, id, Change.GATEWAY));
-            audit.record(AuditEvent.success(tenant, Actor.of(caller), "device.update", "device", id)
-                    .withDetail("gateway_id", gatewayId == null ? null : gatewayId.toString()));
-        });
-        return get(tenant, id);
-    }
-
-    // ------------------------------------------------------------------ what devices report
-
-    @Override
-    public Set<UUID> existingForWrite(TenantId tenant, Collection<UUID> ids) {
-        return transactions.inTenant(
-                tenant, () -> new HashSet<>(devices.existingForWrite(tenant.value(), ids.toArray(UUID[]::new))));
-    }
-
-    /**
-     * Stores the client attributes devices reported, every tenant's in one transaction; returns the
-     * devices that were deleted meanwhile, for which nothing was stored.
-     */
-    public Set<UUID> storeReported(Map<TenantId, List<ReportedAttributes>> reports) {
-        Set<UUID> gone = new HashSet<>();
-        transactions.inEachTenant(reports.keySet(), tenant -> {
-            List<ReportedAttributes> ofTenant = reports.get(tenant);
-            Set<UUID> existing = existingForWrite(
-                    tenant, ofTenant.stream().map(r -> r.device().deviceId()).toList());
-            Map<UUID, Instant> seen = new TreeMap<>();
-            for (ReportedAttributes report : ofTenant) {
-                UUID id = report.device().deviceId();
-                if (!existing.contains(id)) {
-                    gone.add(id);
-                    continue;
-                }
-                seen.merge(id, report.at(), (a, b) -> a.isAfter(b) ? a : b);
-                devices.upsertAttributes(
-                        tenant.value(),
-                        id,
-                        List.copyOf(report.jsonValues().keySet()),
-                        List.copyOf(report.jsonValues().values()),
-                        OffsetDateTime.ofInstant(report.at(), ZoneOffset.UTC));
-            }
-            recordSeen(tenant, seen);
-        });
-        return gone;
-    }
-
-    /** At most one write per device per resolution: under load most messages move nothing. */
-    @Override
-    public void recordSeen(TenantId tenant, Map<UUID, Instant> seen) {
-        // in id order, so that concurrent batches update device rows in the same order
-        List<UUID> ids = new ArrayList<>(seen.size());
-        List<Long> micros = new ArrayList<>(seen.size());
-        new TreeMap<>(seen).forEach((id, at) -> {
-            long micro = at.getEpochSecond() * 1_000_000 + at.getNano() / 1000;
-            Long written = lastSeenWritten.getIfPresent(id);
-            if (written == null || micro - written >= LAST_SEEN_RESOLUTION_MICROS) {
-                ids.add(id);
-                micros.add(micro);
-                lastSeenWritten.put(id, micro);
-            }
-        });
-        if (!ids.isEmpty()) {
-            long[] values = micros.stream().mapToLong(Long::longValue).toArray();
-            transactions.inTenant(tenant, () -> devices.recordSeen(ids.toArray(UUID[]::new), values));
-        }
     }
 
     long count(TenantId tenant) {

@@ -1,6 +1,6 @@
 package io.insa.iiot.ingest;
 
-import io.insa.iiot.device.Devices;
+import io.insa.iiot.device.DeviceAttributes;
 import io.insa.iiot.device.ReportedAttributes;
 import io.insa.iiot.shared.DatabaseUnavailable;
 import io.insa.iiot.shared.TenantId;
@@ -37,7 +37,7 @@ final class BatchWriter implements SmartLifecycle {
 
     private final BlockingQueue<PendingMessage> queue;
     private final TelemetryWriter telemetry;
-    private final Devices devices;
+    private final DeviceAttributes devices;
     private final IngestPressure pressure;
     private final IngestMetrics metrics;
     private final int threads;
@@ -49,7 +49,7 @@ final class BatchWriter implements SmartLifecycle {
     BatchWriter(
             BlockingQueue<PendingMessage> queue,
             TelemetryWriter telemetry,
-            Devices devices,
+            DeviceAttributes devices,
             IngestPressure pressure,
             IngestMetrics metrics,
             int threads,

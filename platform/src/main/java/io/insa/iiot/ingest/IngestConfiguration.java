@@ -1,6 +1,6 @@
 package io.insa.iiot.ingest;
 
-import io.insa.iiot.device.Devices;
+import io.insa.iiot.device.DeviceAttributes;
 import io.insa.iiot.telemetry.DailyQuota;
 import io.insa.iiot.telemetry.TelemetryWriter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,7 +37,7 @@ class IngestConfiguration {
     BatchWriter batchWriter(
             BlockingQueue<PendingMessage> ingestQueue,
             TelemetryWriter telemetry,
-            Devices devices,
+            DeviceAttributes devices,
             IngestPressure pressure,
             IngestMetrics metrics,
             IngestProperties properties) {

@@ -1,7 +1,7 @@
 package io.insa.iiot.transport;
 
 import io.insa.iiot.device.DeviceIdentity;
-import io.insa.iiot.device.Devices;
+import io.insa.iiot.device.DevicePresence;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,10 +15,10 @@ import org.springframework.stereotype.Component;
 @Component
 class DeviceConnections {
 
-    private final Devices devices;
+    private final DevicePresence devices;
     private final Map<UUID, Integer> open = new ConcurrentHashMap<>();
 
-    DeviceConnections(Devices devices) {
+    DeviceConnections(DevicePresence devices) {
         this.devices = devices;
     }
 

@@ -2,8 +2,9 @@ package io.insa.iiot.transport;
 
 import io.insa.iiot.device.CertificateLogin;
 import io.insa.iiot.device.DeviceCertificates;
+import io.insa.iiot.device.DeviceCredentials;
 import io.insa.iiot.device.DeviceIdentity;
-import io.insa.iiot.device.Devices;
+import io.insa.iiot.device.Gateways;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.UUID;
@@ -71,7 +72,8 @@ public class DeviceEdge {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceEdge.class);
 
-    private final Devices devices;
+    private final DeviceCredentials deviceCredentials;
+    private final Gateways gateways;
     private final DeviceCertificates certificates;
     private final DeviceSessions sessions;
     private final DeviceConnections connections;
@@ -79,8 +81,13 @@ public class DeviceEdge {
     private final ExecutorService lookups = Executors.newVirtualThreadPerTaskExecutor();
 
     DeviceEdge(
-            Devices devices, DeviceCertificates certificates, DeviceSessions sessions, DeviceConnections connections) {
-        this.devices = devices;
+            DeviceCredentials deviceCredentials,
+            Gateways gateways,
+            DeviceCertificates certificates,
+            DeviceSessions sessions,
+            DeviceConnections connections) {
+        this.deviceCredentials = deviceCredentials;
+        this.gateways = gateways;
         this.certificates = certificates;
         this.sessions = sessions;
         this.connections = connections;
@@ -103,9 +110,11 @@ public class DeviceEdge {
 
     private Optional<Login> lookup(Credentials credentials, long stamp) {
         return switch (credentials) {
-            case AccessToken token -> devices.authenticate(token.token()).map(d -> new Login(d, null, stamp));
+            case AccessToken token ->
+                deviceCredentials.authenticate(token.token()).map(d -> new Login(d, null, stamp));
             case MqttCredentials mqtt ->
-                devices.authenticateMqtt(mqtt.clientId(), mqtt.username(), mqtt.password())
+                deviceCredentials
+                        .authenticateMqtt(mqtt.clientId(), mqtt.username(), mqtt.password())
                         .map(d -> new Login(d, null, stamp));
             case ClientCertificate presented ->
                 presented.chain() == null || presented.chain().length == 0
@@ -145,7 +154,7 @@ public class DeviceEdge {
      * for the database. Throws the refusal (not the gateway's, another type, quota) as a problem.
      */
     public DeviceIdentity subDevice(DeviceIdentity gateway, String name, String type) {
-        return devices.gatewayDevice(gateway, name, type);
+        return gateways.gatewayDevice(gateway, name, type);
     }
 
     /**

@@ -2,8 +2,8 @@ package io.insa.iiot.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.insa.iiot.device.DeviceCredentials;
 import io.insa.iiot.device.DeviceIdentity;
-import io.insa.iiot.device.Devices;
 import io.insa.iiot.support.Api;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
@@ -33,7 +33,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class RevokedDeviceIngestIT extends IntegrationTest {
 
     @Autowired
-    Devices devices;
+    DeviceCredentials devices;
 
     @Autowired
     IngestService ingest;

@@ -3,8 +3,8 @@ package io.insa.iiot.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.insa.iiot.device.DeviceCredentials;
 import io.insa.iiot.device.DeviceIdentity;
-import io.insa.iiot.device.Devices;
 import io.insa.iiot.support.Api;
 import io.insa.iiot.support.EvaluationStall;
 import io.insa.iiot.support.Fixture;
@@ -40,7 +40,7 @@ class TelemetryWriteOwnerIT extends IntegrationTest {
     IngestService ingest;
 
     @Autowired
-    Devices devices;
+    DeviceCredentials devices;
 
     @Autowired
     MeterRegistry meters;

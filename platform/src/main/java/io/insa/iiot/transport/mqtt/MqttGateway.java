@@ -1,7 +1,7 @@
 package io.insa.iiot.transport.mqtt;
 
 import io.insa.iiot.device.DeviceIdentity;
-import io.insa.iiot.device.Devices;
+import io.insa.iiot.device.Gateways;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.ingest.IngestResult.Reason;
@@ -182,7 +182,7 @@ final class MqttGateway {
     }
 
     private boolean isGateway() {
-        return gateway.type().equals(Devices.GATEWAY_TYPE);
+        return gateway.type().equals(Gateways.GATEWAY_TYPE);
     }
 
     private static IngestResult malformed(String detail) {

@@ -6,7 +6,7 @@ import io.insa.iiot.connector.opcua.ClientCertificates;
 import io.insa.iiot.connector.opcua.ConnectorAddresses;
 import io.insa.iiot.connector.opcua.OpcUaConnector;
 import io.insa.iiot.connector.opcua.OpcUaSessions;
-import io.insa.iiot.device.Devices;
+import io.insa.iiot.device.Gateways;
 import io.insa.iiot.ingest.Ingest;
 import java.time.Instant;
 import java.util.Optional;
@@ -41,7 +41,7 @@ final class ConnectorSession {
     record Context(
             ClientCertificates certificates,
             ConnectorAddresses addresses,
-            Devices devices,
+            Gateways devices,
             Ingest ingest,
             CommandChannels channels,
             Commands commands,

@@ -4,7 +4,7 @@ import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.connector.opcua.OpcUaConnector;
 import io.insa.iiot.device.DeviceIdentity;
-import io.insa.iiot.device.Devices;
+import io.insa.iiot.device.Gateways;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,14 +20,14 @@ final class MappedDevices {
     static final String DEVICE_TYPE = "opcua";
 
     private final OpcUaConnector connector;
-    private final Devices devices;
+    private final Gateways devices;
     private final CommandChannels channels;
     private final NodeWrites writes;
     private final Map<String, DeviceIdentity> byName = new ConcurrentHashMap<>();
     private final List<CommandChannels.Registration> registrations = new ArrayList<>();
     private boolean closed;
 
-    MappedDevices(OpcUaConnector connector, Devices devices, CommandChannels channels, NodeWrites writes) {
+    MappedDevices(OpcUaConnector connector, Gateways devices, CommandChannels channels, NodeWrites writes) {
         this.connector = connector;
         this.devices = devices;
         this.channels = channels;

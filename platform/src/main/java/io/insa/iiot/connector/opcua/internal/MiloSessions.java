@@ -7,7 +7,7 @@ import io.insa.iiot.connector.opcua.ConnectorAddresses;
 import io.insa.iiot.connector.opcua.OpcUaConnector;
 import io.insa.iiot.connector.opcua.OpcUaConnectorRepository;
 import io.insa.iiot.connector.opcua.OpcUaSessions;
-import io.insa.iiot.device.Devices;
+import io.insa.iiot.device.Gateways;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.tenancy.Tenant;
@@ -56,7 +56,7 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
             TenantTransactions transactions,
             ClientCertificates certificates,
             ConnectorAddresses addresses,
-            Devices devices,
+            Gateways devices,
             Ingest ingest,
             CommandChannels channels,
             Commands commands,
