@@ -8,10 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import org.junit.jupiter.api.Test;
-import org.springframework.modulith.docs.Documenter;
 import org.springframework.modulith.ApplicationModule;
 import org.springframework.modulith.core.ApplicationModules;
 import org.springframework.modulith.core.Violations;
+import org.springframework.modulith.docs.Documenter;
 
 /**
  * Features talk through their public types only, never in a cycle, and each uses only the modules its
@@ -67,8 +67,8 @@ class ModularityTest {
 
         Path target = Path.of("target", "spring-modulith-docs");
         new Documenter(MODULES, Documenter.Options.defaults().withOutputFolder(target.toString()))
-                .writeModulesAsPlantUml(Documenter.DiagramOptions.defaults()
-                        .withStyle(Documenter.DiagramOptions.DiagramStyle.UML));
+                .writeModulesAsPlantUml(
+                        Documenter.DiagramOptions.defaults().withStyle(Documenter.DiagramOptions.DiagramStyle.UML));
         String plantUml = Files.readString(target.resolve("components.puml"));
 
         if (Boolean.getBoolean("insa.docs.update")) {
@@ -86,7 +86,8 @@ class ModularityTest {
                 .isEqualTo(plantUml);
     }
 
-    private static final String DIAGRAM_BEGIN = "<!-- module diagram: drawn by ModularityTest from the code -->\n```mermaid\n";
+    private static final String DIAGRAM_BEGIN =
+            "<!-- module diagram: drawn by ModularityTest from the code -->\n```mermaid\n";
     private static final String DIAGRAM_END = "```\n<!-- end of the module diagram -->";
 
     /** Each module's direct uses of the others, in Mermaid; {@code shared}, which every module uses, left out. */
