@@ -37,10 +37,6 @@ class MemberDirectory implements MemberAccounts {
     }
 
     private static Account account(UserAccount user) {
-        return new Account(
-                user.id(),
-                user.email(),
-                user.name(),
-                Status.valueOf(user.status().name()));
+        return new Account(user.id(), user.email(), user.name(), user.status());
     }
 }

@@ -1,8 +1,7 @@
 package io.insa.iiot.tenancy;
 
-import com.fasterxml.jackson.annotation.JsonValue;
+import io.insa.iiot.shared.UserStatus;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -13,18 +12,7 @@ import java.util.UUID;
 public interface MemberAccounts {
 
     /** An account as the member endpoints show it. */
-    record Account(UUID id, String email, String name, Status status) {}
-
-    enum Status {
-        INVITED,
-        ACTIVE,
-        DISABLED;
-
-        @JsonValue
-        public String value() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-    }
+    record Account(UUID id, String email, String name, UserStatus status) {}
 
     /** The address in the form the directory keeps it, so that invitations and accounts match. */
     String normalizeEmail(String email);

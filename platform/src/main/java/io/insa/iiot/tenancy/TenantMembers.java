@@ -11,6 +11,7 @@ import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.Role;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
+import io.insa.iiot.shared.UserStatus;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +35,7 @@ class TenantMembers {
             String name,
             Role role,
             boolean isTenantAdmin,
-            MemberAccounts.Status status,
+            UserStatus status,
             OffsetDateTime joinedAt) {
 
         static TenantUser of(MemberAccounts.Account user, Membership m) {
