@@ -5,6 +5,7 @@ import io.insa.iiot.audit.AuditLog;
 import io.insa.iiot.shared.DataDirectory;
 import io.insa.iiot.shared.Secrets;
 import io.insa.iiot.shared.TenantTransactions;
+import io.insa.iiot.shared.UserStatus;
 import io.insa.iiot.system.StartupTraining;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

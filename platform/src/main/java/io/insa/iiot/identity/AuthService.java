@@ -12,6 +12,7 @@ import io.insa.iiot.shared.Role;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.shared.Times;
+import io.insa.iiot.shared.UserStatus;
 import io.insa.iiot.tenancy.Membership;
 import io.insa.iiot.tenancy.Memberships;
 import io.insa.iiot.tenancy.Tenant;

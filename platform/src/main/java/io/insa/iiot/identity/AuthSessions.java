@@ -7,6 +7,7 @@ import io.insa.iiot.shared.Secrets;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.shared.Times;
+import io.insa.iiot.tenancy.MemberSessions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -23,7 +24,7 @@ import org.springframework.stereotype.Service;
  * whole family is revoked. Access tokens name their session, so revoking it ends them too.
  */
 @Service
-class AuthSessions {
+class AuthSessions implements MemberSessions {
 
     /** A session's state as a refresh sees it. */
     record Session(UUID id, UUID userId, UUID tenantId) {}
@@ -149,6 +150,11 @@ class AuthSessions {
         if (!revoked.isEmpty()) {
             announce(userId, Set.copyOf(revoked), reason);
         }
+    }
+
+    @Override
+    public void endInTenant(UUID userId, TenantId tenant, UUID keep, String reason) {
+        revokeAll(userId, tenant, keep, reason);
     }
 
     /** Tells this node once the revocation committed; a rolled-back one ends nothing. */

@@ -10,6 +10,7 @@ import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.Role;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
+import io.insa.iiot.shared.UserStatus;
 import io.insa.iiot.tenancy.Invitations;
 import io.insa.iiot.tenancy.Memberships;
 import java.util.List;

@@ -4,6 +4,7 @@ import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.audit.AuditLog;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.TenantTransactions;
+import io.insa.iiot.shared.UserStatus;
 import io.insa.iiot.tenancy.TenantAccess;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;

@@ -5,6 +5,7 @@ import io.insa.iiot.audit.AuditLog;
 import io.insa.iiot.shared.Role;
 import io.insa.iiot.shared.Secrets;
 import io.insa.iiot.shared.TenantId;
+import io.insa.iiot.shared.UserStatus;
 import io.insa.iiot.tenancy.Memberships;
 import io.insa.iiot.tenancy.Tenants;
 import org.springframework.stereotype.Service;

@@ -1,5 +1,6 @@
 package io.insa.iiot.identity;
 
+import io.insa.iiot.shared.UserStatus;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 

@@ -4,6 +4,7 @@ import io.insa.iiot.shared.Ids;
 import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.shared.Times;
+import io.insa.iiot.shared.UserStatus;
 import io.insa.iiot.tenancy.MfaEnrolments;
 import java.time.Clock;
 import java.util.List;

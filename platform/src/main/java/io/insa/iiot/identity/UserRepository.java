@@ -1,5 +1,6 @@
 package io.insa.iiot.identity;
 
+import io.insa.iiot.shared.UserStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;

@@ -1,9 +1,7 @@
-package io.insa.iiot.identity;
+package io.insa.iiot.tenancy;
 
 import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.Smtp;
-import io.insa.iiot.tenancy.Invitations;
-import io.insa.iiot.tenancy.Tenant;
 import jakarta.annotation.PostConstruct;
 import java.time.Duration;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package io.insa.iiot.identity;
+package io.insa.iiot.tenancy;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.insa.iiot.audit.AuditEvent;
@@ -11,11 +11,7 @@ import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.Role;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
-import io.insa.iiot.tenancy.Invitations;
-import io.insa.iiot.tenancy.Membership;
-import io.insa.iiot.tenancy.Memberships;
-import io.insa.iiot.tenancy.Tenant;
-import io.insa.iiot.tenancy.Tenants;
+import io.insa.iiot.shared.UserStatus;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.Optional;
@@ -42,7 +38,7 @@ class TenantMembers {
             UserStatus status,
             OffsetDateTime joinedAt) {
 
-        static TenantUser of(UserAccount user, Membership m) {
+        static TenantUser of(MemberAccounts.Account user, Membership m) {
             return new TenantUser(
                     user.id(), user.email(), user.name(), m.role(), m.role().isAdmin(), user.status(), m.joinedAt());
         }
@@ -60,22 +56,22 @@ class TenantMembers {
 
     record InviteResult(InvitedUser user, InvitationView invitation) {}
 
-    private final UserAccounts users;
+    private final MemberAccounts users;
     private final Memberships memberships;
     private final Invitations invitations;
     private final InvitationMail mail;
     private final Tenants tenants;
-    private final AuthSessions sessions;
+    private final MemberSessions sessions;
     private final TenantTransactions transactions;
     private final AuditLog audit;
 
     TenantMembers(
-            UserAccounts users,
+            MemberAccounts users,
             Memberships memberships,
             Invitations invitations,
             InvitationMail mail,
             Tenants tenants,
-            AuthSessions sessions,
+            MemberSessions sessions,
             TenantTransactions transactions,
             AuditLog audit) {
         this.users = users;
@@ -90,10 +86,9 @@ class TenantMembers {
 
     Page<TenantUser> list(Tenant tenant, PageRequest page) {
         Page<Membership> members = memberships.members(tenant.tenantId(), page);
-        Map<UUID, UserAccount> byId = users
-                .findAll(members.items().stream().map(Membership::userId).toList())
-                .stream()
-                .collect(Collectors.toMap(UserAccount::id, Function.identity()));
+        Map<UUID, MemberAccounts.Account> byId =
+                users.findAll(members.items().stream().map(Membership::userId).toList()).stream()
+                        .collect(Collectors.toMap(MemberAccounts.Account::id, Function.identity()));
         return members.map(m -> TenantUser.of(byId.get(m.userId()), m));
     }
 
@@ -105,10 +100,10 @@ class TenantMembers {
     InviteResult invite(Caller caller, Tenant tenant, String rawEmail, Role role) {
         mail.requireDeliverable();
         TenantId tenantId = tenant.tenantId();
-        String email = UserAccounts.normalizeEmail(rawEmail);
+        String email = users.normalizeEmail(rawEmail);
         return transactions.inTenant(tenantId, () -> {
             Tenant locked = tenants.lockForQuotaCheck(tenantId);
-            Optional<UserAccount> account = users.findByEmail(email);
+            Optional<MemberAccounts.Account> account = users.findByEmail(email);
             if (account.isPresent()
                     && memberships.find(tenantId, account.get().id()).isPresent()) {
                 throw ProblemException.conflict(email + " is already a member of this tenant");
@@ -141,7 +136,7 @@ class TenantMembers {
         transactions.inTenant(tenantId, () -> {
             Membership removed = memberships.remove(tenantId, userId);
             users.find(userId).ifPresent(u -> invitations.withdraw(tenantId, u.email()));
-            sessions.revokeAll(userId, tenantId, null, "removed from tenant");
+            sessions.endInTenant(userId, tenantId, null, "removed from tenant");
             audit.record(AuditEvent.success(tenantId, Actor.of(caller), "tenant.remove_user", "user", userId)
                     .withDetail("role", removed.role().value()));
         });
@@ -160,12 +155,13 @@ class TenantMembers {
         Membership changed = memberships.changeRole(tenantId, userId, role);
         if (before != role) {
             // the role is a claim of access tokens: tokens acting in this tenant must be re-issued
-            sessions.revokeAll(
+            sessions.endInTenant(
                     userId, tenantId, caller.userId().equals(userId) ? caller.sessionId() : null, "role changed");
         }
         audit.record(AuditEvent.success(tenantId, Actor.of(caller), "tenant.role_change", "user", userId)
                 .withDetail("before", before.value())
                 .withDetail("after", role.value()));
-        return TenantUser.of(users.require(userId), changed);
+        return TenantUser.of(
+                users.find(userId).orElseThrow(() -> ProblemException.notFound("user " + userId)), changed);
     }
 }

@@ -1,8 +1,9 @@
-package io.insa.iiot.identity;
+package io.insa.iiot.shared;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
+/** Where an account stands: the user directory keeps it, the member endpoints show it. */
 public enum UserStatus {
     INVITED,
     ACTIVE,
@@ -13,7 +14,7 @@ public enum UserStatus {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    static UserStatus of(String value) {
+    public static UserStatus of(String value) {
         return valueOf(value.toUpperCase(Locale.ROOT));
     }
 }

@@ -1,11 +1,9 @@
-package io.insa.iiot.identity;
+package io.insa.iiot.tenancy;
 
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.Page;
 import io.insa.iiot.shared.PageRequest;
 import io.insa.iiot.shared.Role;
-import io.insa.iiot.tenancy.Invitations;
-import io.insa.iiot.tenancy.TenantAccess;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
