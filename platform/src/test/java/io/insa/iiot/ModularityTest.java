@@ -81,9 +81,10 @@ class ModularityTest {
         assertThat(text.substring(begin + DIAGRAM_BEGIN.length(), end))
                 .as("the module diagram of " + architecture + redraw)
                 .isEqualTo(drawn);
-        assertThat(Files.readString(docs.resolve("modules.puml")))
+        // Documenter writes the relationships in no fixed order: the same lines, in any order, are the same drawing
+        assertThat(Files.readString(docs.resolve("modules.puml")).lines().sorted())
                 .as("docs/modules.puml" + redraw)
-                .isEqualTo(plantUml);
+                .containsExactlyElementsOf(plantUml.lines().sorted().toList());
     }
 
     private static final String DIAGRAM_BEGIN =
