@@ -11,14 +11,18 @@ import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubRecReasonCode;
 import java.util.HashSet;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What one connection tells its device of each message (SPEC 5, MQTT column): PUBACK (QoS 1) or PUBREC
  * (QoS 2) once stored; a refusal as MQTT 5's reason code and reason string, or, on MQTT 3.1.1, which has
- * none, as a disconnect; a message that could not be stored as a disconnect without acknowledgement, so
- * that the client sends it again. Event loop only.
+ * none, as a disconnect; a refused QoS 0 message is counted and logged only; a message that could not
+ * be stored as a disconnect without acknowledgement, so that the client sends it again. Event loop only.
  */
 final class MqttAnswers {
+
+    private static final Logger log = LoggerFactory.getLogger(MqttAnswers.class);
 
     static final int MQTT_5 = 5;
 
@@ -26,6 +30,8 @@ final class MqttAnswers {
     private final TransportMetrics metrics;
     /** QoS 2 messages stored and told (PUBREC) whose PUBREL has not come yet */
     private final Set<Integer> awaitingRelease = new HashSet<>();
+
+    private int refusedAtQos0;
 
     MqttAnswers(MqttEndpoint endpoint, TransportMetrics metrics) {
         this.endpoint = endpoint;
@@ -67,17 +73,35 @@ final class MqttAnswers {
             case IngestResult.Accepted accepted -> acknowledge(message);
             case IngestResult.Rejected rejected -> {
                 Code code = Code.of(rejected.reason());
-                if (!v5()) {
+                if (message.qosLevel() == MqttQoS.AT_MOST_ONCE) {
+                    refusedUnanswered(message, rejected);
+                } else if (!v5()) {
                     disconnect(null, null);
                 } else if (message.qosLevel() == MqttQoS.AT_LEAST_ONCE) {
                     endpoint.publishAcknowledge(message.messageId(), code.pubAck, reason(rejected.detail()));
-                } else if (message.qosLevel() == MqttQoS.EXACTLY_ONCE) {
-                    endpoint.publishReceived(message.messageId(), code.pubRec, reason(rejected.detail()));
                 } else {
-                    disconnect(code.disconnect, rejected.detail());
+                    endpoint.publishReceived(message.messageId(), code.pubRec, reason(rejected.detail()));
                 }
             }
             case IngestResult.Failed failed -> disconnect(MqttDisconnectReasonCode.SERVER_BUSY, failed.detail());
+        }
+    }
+
+    /**
+     * A QoS 0 message has no answer to carry a refusal, and closing the connection for it only makes
+     * the device connect again and send the same (SDKs publishing at QoS 0 loop so): it is counted
+     * ({@code insa_transport_messages_total} by reason) and logged, the first of each connection at
+     * INFO, the rest at DEBUG.
+     */
+    private void refusedUnanswered(MqttPublishMessage message, IngestResult.Rejected rejected) {
+        if (refusedAtQos0++ == 0) {
+            log.info(
+                    "QoS 0 message of MQTT client '{}' on '{}' refused: {} (further ones are counted only)",
+                    endpoint.clientIdentifier(),
+                    message.topicName(),
+                    rejected.detail());
+        } else {
+            log.debug("QoS 0 message on '{}' refused: {}", message.topicName(), rejected.detail());
         }
     }
 
@@ -106,27 +130,16 @@ final class MqttAnswers {
 
     /** The MQTT 5 codes of each refusal (SPEC 5). */
     private enum Code {
-        PAYLOAD(
-                MqttPubAckReasonCode.PAYLOAD_FORMAT_INVALID,
-                MqttPubRecReasonCode.PAYLOAD_FORMAT_INVALID,
-                MqttDisconnectReasonCode.PAYLOAD_FORMAT_INVALID),
-        QUOTA(
-                MqttPubAckReasonCode.QUOTA_EXCEEDED,
-                MqttPubRecReasonCode.QUOTA_EXCEEDED,
-                MqttDisconnectReasonCode.QUOTA_EXCEEDED),
-        NOT_AUTHORIZED(
-                MqttPubAckReasonCode.NOT_AUTHORIZED,
-                MqttPubRecReasonCode.NOT_AUTHORIZED,
-                MqttDisconnectReasonCode.NOT_AUTHORIZED);
+        PAYLOAD(MqttPubAckReasonCode.PAYLOAD_FORMAT_INVALID, MqttPubRecReasonCode.PAYLOAD_FORMAT_INVALID),
+        QUOTA(MqttPubAckReasonCode.QUOTA_EXCEEDED, MqttPubRecReasonCode.QUOTA_EXCEEDED),
+        NOT_AUTHORIZED(MqttPubAckReasonCode.NOT_AUTHORIZED, MqttPubRecReasonCode.NOT_AUTHORIZED);
 
         final MqttPubAckReasonCode pubAck;
         final MqttPubRecReasonCode pubRec;
-        final MqttDisconnectReasonCode disconnect;
 
-        Code(MqttPubAckReasonCode pubAck, MqttPubRecReasonCode pubRec, MqttDisconnectReasonCode disconnect) {
+        Code(MqttPubAckReasonCode pubAck, MqttPubRecReasonCode pubRec) {
             this.pubAck = pubAck;
             this.pubRec = pubRec;
-            this.disconnect = disconnect;
         }
 
         static Code of(IngestResult.Reason reason) {

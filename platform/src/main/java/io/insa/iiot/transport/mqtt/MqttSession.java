@@ -251,7 +251,7 @@ final class MqttSession {
                 .map(s -> s.topicName().equals(COMMANDS)
                         ? MqttSubAckReasonCode.qosGranted(
                                 s.qualityOfService().value() > 1 ? MqttQoS.AT_LEAST_ONCE : s.qualityOfService())
-                        : MqttSubAckReasonCode.TOPIC_FILTER_INVALID)
+                        : refusedSubscription())
                 .toList();
         endpoint.subscribeAcknowledge(message.messageId(), codes, MqttProperties.NO_PROPERTIES);
         if (message.topicSubscriptions().stream().anyMatch(s -> s.topicName().equals(COMMANDS))) {
@@ -268,6 +268,11 @@ final class MqttSession {
                         }
                     }));
         }
+    }
+
+    /** MQTT 5 says why; MQTT 3.1.1 knows one failure code only (0x80), and a client takes any other as a protocol error. */
+    private MqttSubAckReasonCode refusedSubscription() {
+        return answers.v5() ? MqttSubAckReasonCode.TOPIC_FILTER_INVALID : MqttSubAckReasonCode.UNSPECIFIED_ERROR;
     }
 
     private void closed() {

@@ -1,0 +1,134 @@
+package io.insa.iiot.transport.mqtt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAck;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.insa.iiot.support.Fixture;
+import io.insa.iiot.support.IntegrationTest;
+import io.insa.iiot.support.Points;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * The MQTT listener answers as the version the client speaks requires, so that clients written for
+ * ThingsBoard (its SDKs, firmware on paho or PubSubClient) keep their connection: MQTT 3.1.1 knows one
+ * SUBACK failure code, 0x80; a refused QoS 0 message has no answer, so it is counted and the connection
+ * stays open. Real clients: HiveMQ's for 3.1.1 and 5.
+ */
+@Timeout(60)
+class MqttConformanceIT extends IntegrationTest {
+
+    private static final String UNKNOWN_TOPIC = "v1/devices/me/not-a-topic";
+
+    @Autowired
+    MqttTransport transport;
+
+    private static Fixture.Member operator;
+
+    @BeforeEach
+    void tenant() {
+        if (operator == null) {
+            operator = fixture.member(fixture.tenant("Mqtt conformance"), "operator");
+        }
+    }
+
+    @Test
+    void anMqtt311SubscriptionThePlatformRefusesGetsTheFailureCodeAndTheConnectionGoesOn() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("suback3"));
+        CompletableFuture<Throwable> closed = new CompletableFuture<>();
+        Mqtt3BlockingClient client = clients().v3(device.token(), closed);
+
+        Mqtt3SubAck subAck;
+        try {
+            subAck = client.subscribeWith()
+                    .topicFilter(UNKNOWN_TOPIC)
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
+        } catch (Mqtt3SubAckException refused) {
+            subAck = refused.getMqttMessage();
+        }
+        assertThat(subAck.getReturnCodes()).containsExactly(Mqtt3SubAckReturnCode.FAILURE);
+
+        client.publishWith()
+                .topic(MqttSession.TELEMETRY)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload("{\"after_suback\": 1}".getBytes(StandardCharsets.UTF_8))
+                .send();
+        assertThat(Points.count(device.id(), "after_suback")).isEqualTo(1);
+        assertThat(closed).as("closed by the server").isNotDone();
+        client.disconnect();
+    }
+
+    @Test
+    void aRefusedQos0MessageIsCountedAndTheMqtt311ConnectionStaysOpen() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("qos0-3"));
+        CompletableFuture<Throwable> closed = new CompletableFuture<>();
+        Mqtt3BlockingClient client = clients().v3(device.token(), closed);
+        double refusedBefore = refusedAsNotAuthorized();
+
+        for (String payload : List.of("{\"on\": \"a topic no device may use\"}", "not json")) {
+            client.publishWith()
+                    .topic(payload.startsWith("{") ? UNKNOWN_TOPIC : MqttSession.TELEMETRY)
+                    .qos(MqttQos.AT_MOST_ONCE)
+                    .payload(payload.getBytes(StandardCharsets.UTF_8))
+                    .send();
+        }
+        client.publishWith()
+                .topic(MqttSession.TELEMETRY)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload("{\"after_qos0\": 1}".getBytes(StandardCharsets.UTF_8))
+                .send();
+
+        assertThat(Points.count(device.id(), "after_qos0")).isEqualTo(1);
+        assertThat(closed).as("closed by the server").isNotDone();
+        assertThat(refusedAsNotAuthorized()).isGreaterThan(refusedBefore);
+        client.disconnect();
+    }
+
+    @Test
+    void aRefusedQos0MessageLeavesAnMqtt5ConnectionOpenToo() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("qos0-5"));
+        CompletableFuture<Throwable> closed = new CompletableFuture<>();
+        Mqtt5BlockingClient client = clients().v5(device.token(), closed);
+
+        client.publishWith()
+                .topic(UNKNOWN_TOPIC)
+                .qos(MqttQos.AT_MOST_ONCE)
+                .payload("{\"x\": 1}".getBytes(StandardCharsets.UTF_8))
+                .send();
+        assertThat(MqttTestClients.pubAck(client, MqttSession.TELEMETRY, "{\"after_qos0\": 5}"))
+                .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+
+        assertThat(closed.completeOnTimeout(null, 500, TimeUnit.MILLISECONDS).get())
+                .as("closed by the server")
+                .isNull();
+        client.disconnect();
+    }
+
+    private MqttTestClients clients() {
+        return new MqttTestClients(transport.port());
+    }
+
+    /** Messages refused as not authorized (an unknown topic), all MQTT connections together. */
+    private double refusedAsNotAuthorized() {
+        String metrics = management.get("/actuator/prometheus").send().text();
+        return metrics.lines()
+                .filter(l -> l.startsWith("insa_transport_messages_total{")
+                        && l.contains("outcome=\"not_authorized\"")
+                        && l.contains("transport=\"mqtt\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+}
