@@ -1,6 +1,5 @@
 package io.insa.iiot.transport.mqtt;
 
-import io.insa.iiot.device.DeviceCertificates;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestPressure;
@@ -17,21 +16,18 @@ import io.vertx.mqtt.messages.MqttPublishMessage;
 import io.vertx.mqtt.messages.MqttSubscribeMessage;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import io.vertx.mqtt.messages.codes.MqttSubAckReasonCode;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
-import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * One MQTT connection of a device (SPEC 5, MQTT column). The device is authenticated from CONNECT:
  * by its token or MQTT credentials, or, on TLS without a password, by its client certificate for the
- * device the username (else the client id) names ({@link DeviceCertificates}). Topics name no device, so a connection can only ever write as its own device. Every PUBLISH goes
+ * device the username (else the client id) names ({@link MqttLogin}). Topics name no device, so a connection can only ever write as its own device. Every PUBLISH goes
  * to the ingest service, and its acknowledgement (PUBACK for QoS 1, PUBREC for QoS 2) is sent after
  * the message is committed, in the order the messages arrived. Refusals: MQTT 5 gets the reason code
  * and a reason string; MQTT 3.1.1, which has none, is disconnected. When the platform cannot store a
@@ -67,6 +63,7 @@ final class MqttSession {
     private final TransportMetrics metrics;
     private final Set<MqttSession> sessions;
     private final MqttCommands commands;
+    private final int maxPacketSize;
     private final MqttAnswers answers;
     private final MqttFlow flow;
     private DeviceIdentity device;
@@ -84,7 +81,8 @@ final class MqttSession {
             ExecutorService blocking,
             TransportMetrics metrics,
             Set<MqttSession> sessions,
-            MqttCommands commands) {
+            MqttCommands commands,
+            int maxPacketSize) {
         this.endpoint = endpoint;
         this.context = context;
         this.edge = edge;
@@ -94,46 +92,15 @@ final class MqttSession {
         this.metrics = metrics;
         this.sessions = sessions;
         this.commands = commands;
+        this.maxPacketSize = maxPacketSize;
         this.answers = new MqttAnswers(endpoint, metrics);
         this.flow = new MqttFlow(endpoint, context, metrics);
     }
 
     void start() {
         endpoint.publishAutoAck(false);
-        edge.authenticate(credentials()).thenAccept(login -> context.runOnContext(v -> connect(login)));
-    }
-
-    /**
-     * A certificate login names its device (username, else client id) and has no password; anything
-     * else is an access token or MQTT basic credentials.
-     */
-    private DeviceEdge.Credentials credentials() {
-        String clientId = endpoint.clientIdentifier();
-        String username = endpoint.auth() == null ? null : endpoint.auth().getUsername();
-        String password = endpoint.auth() == null ? null : endpoint.auth().getPassword();
-        String claimed = username == null || username.isEmpty() ? clientId : username;
-        X509Certificate[] presented =
-                (password == null || password.isEmpty()) && DeviceCertificates.namesADevice(claimed)
-                        ? presentedCertificates()
-                        : null;
-        return presented != null
-                ? new DeviceEdge.ClientCertificate(claimed, presented)
-                : new DeviceEdge.MqttCredentials(clientId, username, password);
-    }
-
-    /** The client certificate chain of a TLS connection; null when there is none. */
-    private X509Certificate[] presentedCertificates() {
-        if (!endpoint.isSsl() || endpoint.sslSession() == null) {
-            return null;
-        }
-        try {
-            return Arrays.stream(endpoint.sslSession().getPeerCertificates())
-                    .filter(X509Certificate.class::isInstance)
-                    .map(X509Certificate.class::cast)
-                    .toArray(X509Certificate[]::new);
-        } catch (SSLPeerUnverifiedException none) {
-            return null;
-        }
+        edge.authenticate(MqttLogin.credentials(endpoint))
+                .thenAccept(login -> context.runOnContext(v -> connect(login)));
     }
 
     private void connect(Optional<DeviceEdge.Login> login) {
@@ -156,6 +123,9 @@ final class MqttSession {
         if (answers.v5()) {
             properties.add(new MqttProperties.IntegerProperty(
                     MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM.value(), MAX_INFLIGHT));
+            // the listener's limit (insa.mqtt.max-message-size): a client that knows it sends nothing larger
+            properties.add(new MqttProperties.IntegerProperty(
+                    MqttProperties.MqttPropertyType.MAXIMUM_PACKET_SIZE.value(), maxPacketSize));
         }
         endpoint.accept(false, properties);
         sessions.add(this);

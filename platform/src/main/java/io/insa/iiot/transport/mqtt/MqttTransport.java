@@ -116,7 +116,8 @@ class MqttTransport implements SmartLifecycle {
                                 blocking,
                                 metrics,
                                 sessions,
-                                new MqttCommands(commandChannels, commands))
+                                new MqttCommands(commandChannels, commands),
+                                settings.maxMessageSize())
                         .start())
                 .exceptionHandler(e -> log.debug("MQTT connection error: {}", e.toString()));
         server.listen().await();

@@ -8,24 +8,28 @@ import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAck;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAckReturnCode;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
 import io.insa.iiot.support.Points;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 
 /**
  * The MQTT listener answers as the version the client speaks requires, so that clients written for
  * ThingsBoard (its SDKs, firmware on paho or PubSubClient) keep their connection: MQTT 3.1.1 knows one
  * SUBACK failure code, 0x80; a refused QoS 0 message has no answer, so it is counted and the connection
- * stays open. Real clients: HiveMQ's for 3.1.1 and 5.
+ * stays open; an MQTT 5 client is told the largest packet the listener takes. Real clients: HiveMQ's for 3.1.1 and 5.
  */
 @Timeout(60)
 class MqttConformanceIT extends IntegrationTest {
@@ -34,6 +38,9 @@ class MqttConformanceIT extends IntegrationTest {
 
     @Autowired
     MqttTransport transport;
+
+    @Value("${insa.mqtt.max-message-size}")
+    int maxMessageSize;
 
     private static Fixture.Member operator;
 
@@ -114,6 +121,23 @@ class MqttConformanceIT extends IntegrationTest {
         assertThat(closed.completeOnTimeout(null, 500, TimeUnit.MILLISECONDS).get())
                 .as("closed by the server")
                 .isNull();
+        client.disconnect();
+    }
+
+    @Test
+    void anMqtt5ClientIsToldTheLargestPacketItMaySend() {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("max-packet"));
+        Mqtt5BlockingClient client = Mqtt5Client.builder()
+                .identifier(UUID.randomUUID().toString())
+                .serverHost("127.0.0.1")
+                .serverPort(transport.port())
+                .buildBlocking();
+        Mqtt5ConnAck connAck = client.connectWith()
+                .simpleAuth()
+                .username(device.token())
+                .applySimpleAuth()
+                .send();
+        assertThat(connAck.getRestrictions().getMaximumPacketSize()).isEqualTo(maxMessageSize);
         client.disconnect();
     }
 
