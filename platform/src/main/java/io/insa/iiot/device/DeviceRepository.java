@@ -4,15 +4,13 @@ import io.insa.iiot.shared.TenantId;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** Devices, their credentials and attributes; all tenant-owned, so every statement sees one tenant. */
+/** Devices and their credentials; all tenant-owned, so every statement sees one tenant. */
 @Repository
 class DeviceRepository {
 
@@ -228,32 +226,6 @@ class DeviceRepository {
         jdbc.sql("""
                         UPDATE device_credentials SET mqtt_client_id = ?, mqtt_username = ?, mqtt_password_hash = ?, rotated_at = ?
                         WHERE device_id = ?""").params(clientId, username, passwordHash, now, id).update();
-    }
-
-    /** Attributes of the given devices, as JSON text per key. */
-    Map<UUID, Map<String, String>> attributes(List<UUID> ids) {
-        Map<UUID, Map<String, String>> out = new HashMap<>();
-        if (ids.isEmpty()) {
-            return out;
-        }
-        jdbc.sql(
-                        "SELECT device_id, key, value::text AS value FROM device_attributes WHERE device_id = ANY(?) ORDER BY key")
-                .param(ids.toArray(UUID[]::new))
-                .query(rs -> {
-                    out.computeIfAbsent(rs.getObject("device_id", UUID.class), k -> new java.util.LinkedHashMap<>())
-                            .put(rs.getString("key"), rs.getString("value"));
-                });
-        return out;
-    }
-
-    void upsertAttributes(UUID tenantId, UUID deviceId, List<String> keys, List<String> jsonValues, OffsetDateTime at) {
-        jdbc.sql("""
-                        INSERT INTO device_attributes (tenant_id, device_id, key, value, updated_at)
-                        SELECT ?, d.id, k, v::jsonb, ? FROM unnest(?::text[], ?::text[]) AS a(k, v)
-                        JOIN devices d ON d.id = ?
-                        ON CONFLICT (tenant_id, device_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at""")
-                .params(tenantId, at, keys.toArray(String[]::new), jsonValues.toArray(String[]::new), deviceId)
-                .update();
     }
 
     /** Moves last_seen_at forward for many devices at once. */

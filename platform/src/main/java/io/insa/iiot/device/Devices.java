@@ -46,6 +46,7 @@ public class Devices {
     private static final String DEFAULT_TYPE = "default";
 
     private final DeviceRepository devices;
+    private final AttributeRepository attributes;
     private final Tenants tenants;
     private final TenantTransactions transactions;
     private final AuditLog audit;
@@ -58,6 +59,7 @@ public class Devices {
 
     Devices(
             DeviceRepository devices,
+            AttributeRepository attributes,
             Tenants tenants,
             TenantTransactions transactions,
             AuditLog audit,
@@ -68,6 +70,7 @@ public class Devices {
             DeviceAccessChanges accessChanges,
             @Value("${insa.device.online-window}") Duration onlineWindow) {
         this.devices = devices;
+        this.attributes = attributes;
         this.tenants = tenants;
         this.transactions = transactions;
         this.audit = audit;
@@ -246,8 +249,8 @@ public class Devices {
     }
 
     private List<Device> views(List<DeviceRepository.Row> rows) {
-        Map<UUID, Map<String, String>> attributes =
-                devices.attributes(rows.stream().map(DeviceRepository.Row::id).toList());
+        Map<UUID, Map<AttributeScope, Map<String, String>>> attributes = this.attributes.read(
+                rows.stream().map(DeviceRepository.Row::id).toList(), List.of(AttributeScope.CLIENT), null);
         OffsetDateTime since = onlineSince();
         return rows.stream()
                 .map(r -> new Device(
@@ -255,7 +258,9 @@ public class Devices {
                         r.name(),
                         r.type(),
                         json.readValue(r.labels(), LABELS),
-                        parseValues(attributes.getOrDefault(r.id(), Map.of())),
+                        parseValues(attributes
+                                .getOrDefault(r.id(), Map.of())
+                                .getOrDefault(AttributeScope.CLIENT, Map.of())),
                         r.connected()
                                         || (r.lastSeenAt() != null
                                                 && !r.lastSeenAt().isBefore(since))

@@ -17,7 +17,8 @@ import java.time.Instant;
     @JsonSubTypes.Type(value = Condition.Range.class, name = "range"),
     @JsonSubTypes.Type(value = Condition.RateOfChange.class, name = "rate_of_change"),
     @JsonSubTypes.Type(value = Condition.NoData.class, name = "no_data"),
-    @JsonSubTypes.Type(value = Condition.Anomaly.class, name = "anomaly")
+    @JsonSubTypes.Type(value = Condition.Anomaly.class, name = "anomaly"),
+    @JsonSubTypes.Type(value = Condition.ClientRpc.class, name = "client_rpc")
 })
 public sealed interface Condition {
 
@@ -130,6 +131,22 @@ public sealed interface Condition {
         @Override
         public boolean holds(Instant previousTs, Double previousValue, Instant ts, double v) {
             return v > scoreAbove;
+        }
+    }
+
+    /**
+     * A device's request (client-side RPC) whose method is the rule's key: answered by the rule's
+     * {@code rpc_reply} action, never judged on points and never an alert.
+     */
+    record ClientRpc() implements Condition {
+        @Override
+        public boolean holds(Instant previousTs, Double previousValue, Instant ts, double v) {
+            return false;
+        }
+
+        @Override
+        public boolean judgedOnPoints() {
+            return false;
         }
     }
 }

@@ -11,7 +11,8 @@ import tools.jackson.databind.JsonNode;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = RuleAction.Webhook.class, name = "webhook"),
     @JsonSubTypes.Type(value = RuleAction.Email.class, name = "email"),
-    @JsonSubTypes.Type(value = RuleAction.Command.class, name = "command")
+    @JsonSubTypes.Type(value = RuleAction.Command.class, name = "command"),
+    @JsonSubTypes.Type(value = RuleAction.RpcReply.class, name = "rpc_reply")
 })
 public sealed interface RuleAction {
 
@@ -46,4 +47,7 @@ public sealed interface RuleAction {
 
     /** A one-way command to a device, through the command path of every transport. */
     record Command(UUID deviceId, String method, JsonNode params) implements RuleAction {}
+
+    /** The answer a {@code client_rpc} rule gives the device that asked: any JSON value. */
+    record RpcReply(JsonNode response) implements RuleAction {}
 }

@@ -78,6 +78,13 @@ public record RuleDefinition(
             clear = condition(clearNode, "clear_condition", true);
         }
         List<RuleAction> actions = body.has("actions") ? actions(body.get("actions")) : List.of();
+        boolean replies = actions.stream().anyMatch(a -> a instanceof RuleAction.RpcReply);
+        if (condition instanceof Condition.ClientRpc && (actions.size() != 1 || !replies)) {
+            throw ProblemException.badRequest("actions", "a client_rpc rule has exactly one action, of type rpc_reply");
+        }
+        if (replies && !(condition instanceof Condition.ClientRpc)) {
+            throw ProblemException.badRequest("actions", "rpc_reply belongs to client_rpc rules only");
+        }
         return new RuleDefinition(name, enabled, severity, scope, key, condition, clear, actions);
     }
 
@@ -128,9 +135,13 @@ public record RuleDefinition(
                 unknownFields(node, Set.of("type", "score_above"), at);
                 yield new Condition.Anomaly(number(node, "score_above", at + "score_above"));
             }
+            case "client_rpc" -> {
+                unknownFields(node, Set.of("type"), at);
+                yield new Condition.ClientRpc();
+            }
             default ->
                 throw ProblemException.badRequest(
-                        at + "type", "must be one of threshold, range, rate_of_change, no_data, anomaly");
+                        at + "type", "must be one of threshold, range, rate_of_change, no_data, anomaly, client_rpc");
         };
         if (clearing && !condition.judgedOnPoints()) {
             throw ProblemException.badRequest(at + "type", "must be one of threshold, range, rate_of_change, anomaly");
@@ -173,8 +184,13 @@ public record RuleDefinition(
                                     text(action, "method", at + "method", 100),
                                     params);
                         }
+                        case "rpc_reply" -> {
+                            unknownFields(action, Set.of("type", "response"), at);
+                            yield new RuleAction.RpcReply(required(action, "response", at + "response"));
+                        }
                         default ->
-                            throw ProblemException.badRequest(at + "type", "must be one of webhook, email, command");
+                            throw ProblemException.badRequest(
+                                    at + "type", "must be one of webhook, email, command, rpc_reply");
                     });
         }
         return List.copyOf(actions);
@@ -208,6 +224,7 @@ public record RuleDefinition(
             case Condition.RateOfChange r -> "rate_of_change";
             case Condition.NoData n -> "no_data";
             case Condition.Anomaly a -> "anomaly";
+            case Condition.ClientRpc c -> "client_rpc";
         };
     }
 

@@ -160,6 +160,7 @@ class Rules {
                     }
                 }
                 case RuleAction.Email email -> {}
+                case RuleAction.RpcReply reply -> {}
             }
         }
     }

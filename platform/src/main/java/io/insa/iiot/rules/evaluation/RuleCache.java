@@ -8,6 +8,8 @@ import io.insa.iiot.rules.RuleRepository;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,19 +23,27 @@ import org.springframework.stereotype.Component;
 @Component
 public class RuleCache {
 
-    /** A tenant's enabled rules: by telemetry key, and the no-data ones. */
-    record TenantRules(Map<String, List<Rule>> byKey, List<Rule> noData) {
-        static final TenantRules NONE = new TenantRules(Map.of(), List.of());
+    /**
+     * A tenant's enabled rules: those judging points by telemetry key, the no-data ones, and the
+     * client_rpc ones by the method they answer (their key), oldest first.
+     */
+    record TenantRules(Map<String, List<Rule>> byKey, List<Rule> noData, Map<String, List<Rule>> byMethod) {
+        static final TenantRules NONE = new TenantRules(Map.of(), List.of(), Map.of());
 
         static TenantRules of(List<Rule> rules) {
             Map<String, List<Rule>> byKey = new HashMap<>();
-            rules.forEach(r -> byKey.computeIfAbsent(r.judgedKey(), k -> new java.util.ArrayList<>())
-                    .add(r));
+            Map<String, List<Rule>> byMethod = new HashMap<>();
+            rules.stream()
+                    .sorted(Comparator.comparing(Rule::createdAt))
+                    .forEach(r -> (r.definition().condition() instanceof Condition.ClientRpc ? byMethod : byKey)
+                            .computeIfAbsent(r.judgedKey(), k -> new ArrayList<>())
+                            .add(r));
             return new TenantRules(
                     Map.copyOf(byKey),
                     rules.stream()
                             .filter(r -> r.definition().condition() instanceof Condition.NoData)
-                            .toList());
+                            .toList(),
+                    Map.copyOf(byMethod));
         }
 
         boolean isEmpty() {

@@ -142,6 +142,7 @@ class NotificationRepository {
             case RuleAction.SealedWebhook w -> "webhook";
             case RuleAction.Email e -> "email";
             case RuleAction.Command c -> "command";
+            case RuleAction.RpcReply r -> "rpc_reply";
         };
     }
 
@@ -151,6 +152,7 @@ class NotificationRepository {
             case RuleAction.SealedWebhook w -> w.url();
             case RuleAction.Email e -> String.join(", ", e.to());
             case RuleAction.Command c -> "device " + c.deviceId() + " " + c.method();
+            case RuleAction.RpcReply r -> "the device that asked";
         };
     }
 

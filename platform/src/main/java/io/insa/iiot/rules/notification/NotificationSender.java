@@ -238,6 +238,8 @@ class NotificationSender implements SmartLifecycle, DisposableBean {
                         AuditEvent.Actor.system());
                 yield new Outcome(delivered, delivered ? null : "the device is offline or gone");
             }
+            // answers a device's request when it asks; an alert never carries one (RuleDefinition)
+            case RuleAction.RpcReply reply -> new Outcome(false, "an rpc_reply answers requests, not alerts", true);
         };
     }
 

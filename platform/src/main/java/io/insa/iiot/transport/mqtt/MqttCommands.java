@@ -2,6 +2,7 @@ package io.insa.iiot.transport.mqtt;
 
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
+import io.insa.iiot.command.DeviceCommand;
 import io.insa.iiot.device.DeviceIdentity;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -11,48 +12,60 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 /**
- * Commands over MQTT, as devices of the ThingsBoard API expect them: a command is published to
- * {@code v1/devices/me/rpc/request/<n>} with a small per-connection number, and the device answers on
- * {@code v1/devices/me/rpc/response/<n>}. One instance per connection.
+ * Commands over one MQTT connection, as devices and gateways of the ThingsBoard API expect them: each
+ * command gets a small per-connection request number, under which the device's answer comes back
+ * ({@code v1/devices/me/rpc/response/<n>}, or a gateway's {@code {"id": <n>, ...}}). A connection
+ * takes commands for its own device and, on a gateway, for the sub-devices connected through it.
  */
 final class MqttCommands {
+
+    private record Waiting(UUID deviceId, UUID commandId) {}
 
     private final CommandChannels channels;
     private final Commands commands;
     private final AtomicInteger nextRequest = new AtomicInteger(1);
-    private final Map<String, UUID> requests = new ConcurrentHashMap<>();
-    private CommandChannels.Registration registration;
+    private final Map<String, Waiting> requests = new ConcurrentHashMap<>();
+    private final Map<UUID, CommandChannels.Registration> registrations = new ConcurrentHashMap<>();
 
     MqttCommands(CommandChannels channels, Commands commands) {
         this.channels = channels;
         this.commands = commands;
     }
 
-    /** The device subscribed: commands for it are handed to {@code publish(requestId, json)}. */
-    synchronized void listen(DeviceIdentity device, BiConsumer<String, String> publish) {
-        if (registration != null) {
-            return;
-        }
-        registration = channels.register(device.deviceId(), command -> {
-            String requestId = Integer.toString(nextRequest.getAndIncrement());
-            if (!command.oneWay()) {
-                requests.put(requestId, command.id());
-            }
-            publish.accept(requestId, command.json());
-        });
+    /** Commands for the device are handed to {@code publish(requestNumber, command)} from now on. */
+    void listen(DeviceIdentity device, BiConsumer<String, DeviceCommand> publish) {
+        registrations.computeIfAbsent(
+                device.deviceId(),
+                id -> channels.register(id, command -> {
+                    String requestId = Integer.toString(nextRequest.getAndIncrement());
+                    if (!command.oneWay()) {
+                        requests.put(requestId, new Waiting(id, command.id()));
+                    }
+                    publish.accept(requestId, command);
+                }));
     }
 
+    /** The device answered request {@code requestId}; an answer naming another device's request is dropped. */
     void answered(DeviceIdentity device, String requestId, byte[] answer) {
-        UUID command = requests.remove(requestId);
-        if (command != null) {
-            commands.respond(device.deviceId(), command, new String(answer, StandardCharsets.UTF_8));
+        Waiting waiting = requests.get(requestId);
+        if (waiting != null && waiting.deviceId().equals(device.deviceId()) && requests.remove(requestId, waiting)) {
+            commands.respond(device.deviceId(), waiting.commandId(), new String(answer, StandardCharsets.UTF_8));
         }
     }
 
-    synchronized void stop(DeviceIdentity device) {
+    void stop(DeviceIdentity device) {
+        CommandChannels.Registration registration = registrations.remove(device.deviceId());
         if (registration != null) {
             registration.close();
-            registration = null;
         }
+    }
+
+    void stopAll() {
+        registrations.keySet().forEach(id -> {
+            CommandChannels.Registration registration = registrations.remove(id);
+            if (registration != null) {
+                registration.close();
+            }
+        });
     }
 }

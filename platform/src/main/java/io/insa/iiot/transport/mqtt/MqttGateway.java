@@ -49,12 +49,18 @@ final class MqttGateway {
     }
 
     /** A sub-device's part of a message: the device, or why the gateway may not write for it. */
-    private record Part(DeviceIdentity device, byte[] payload, IngestResult refusal) {}
+    record Part(DeviceIdentity device, byte[] payload, IngestResult refusal) {}
+
+    /** Told when a sub-device connects (true) or disconnects (false) through this gateway. */
+    interface Presence {
+        void changed(DeviceIdentity device, boolean connected);
+    }
 
     private final DeviceIdentity gateway;
     private final DeviceEdge edge;
     private final Map<String, SubDevice> subDevices = new ConcurrentHashMap<>();
     private final Set<DeviceIdentity> connected = ConcurrentHashMap.newKeySet();
+    private volatile Presence presence = (device, on) -> {};
 
     MqttGateway(DeviceIdentity gateway, DeviceEdge edge) {
         this.gateway = gateway;
@@ -99,9 +105,20 @@ final class MqttGateway {
         return presence(payload, false);
     }
 
+    /** From now on {@code listener} hears of sub-devices connecting and disconnecting. */
+    void listen(Presence listener) {
+        presence = listener;
+    }
+
+    /** The sub-devices connected through this gateway now. */
+    Set<DeviceIdentity> connected() {
+        return Set.copyOf(connected);
+    }
+
     /** The gateway's connection closed: so did its sub-devices'. */
     void closed() {
         connected.forEach(device -> edge.offline(device));
+        connected.forEach(device -> presence.changed(device, false));
         connected.clear();
         subDevices.values().forEach(SubDevice::close);
         subDevices.clear();
@@ -129,10 +146,20 @@ final class MqttGateway {
         }
         if (connecting && connected.add(part.device())) {
             edge.online(part.device());
+            presence.changed(part.device(), true);
         } else if (!connecting && connected.remove(part.device())) {
             edge.offline(part.device());
+            presence.changed(part.device(), false);
         }
         return done(new IngestResult.Accepted(0));
+    }
+
+    /**
+     * The sub-device a request of the gateway names (looked up or created, as for data), or why the
+     * gateway may not act for it. Waits for the database.
+     */
+    Part subDevice(String name) {
+        return isGateway() ? resolve(name, null, null) : new Part(null, null, notAGateway());
     }
 
     /** Looks up or creates the sub-device, and checks that this gateway may write for it. */
@@ -169,6 +196,7 @@ final class MqttGateway {
             sub.close();
             if (connected.remove(sub.device)) {
                 edge.offline(sub.device);
+                presence.changed(sub.device, false);
             }
         }
     }
@@ -181,15 +209,15 @@ final class MqttGateway {
         };
     }
 
-    private boolean isGateway() {
+    boolean isGateway() {
         return gateway.type().equals(Gateways.GATEWAY_TYPE);
     }
 
-    private static IngestResult malformed(String detail) {
+    static IngestResult malformed(String detail) {
         return new IngestResult.Rejected(Reason.MALFORMED, detail, null);
     }
 
-    private static IngestResult notAGateway() {
+    static IngestResult notAGateway() {
         return new IngestResult.Rejected(null, "only devices of type 'gateway' may use the gateway topics", null);
     }
 

@@ -8,9 +8,7 @@ import io.insa.iiot.transport.DeviceEdge;
 import io.insa.iiot.transport.TransportMetrics;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Context;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import io.vertx.mqtt.messages.MqttSubscribeMessage;
@@ -45,9 +43,6 @@ final class MqttSession {
 
     static final String TELEMETRY = "v1/devices/me/telemetry";
     static final String ATTRIBUTES = "v1/devices/me/attributes";
-    static final String COMMANDS = "v1/devices/me/rpc/request/+";
-    static final String COMMAND_RESPONSE_PREFIX = "v1/devices/me/rpc/response/";
-    static final String COMMAND_REQUEST_PREFIX = "v1/devices/me/rpc/request/";
     static final String GATEWAY_CONNECT = "v1/gateway/connect";
     static final String GATEWAY_DISCONNECT = "v1/gateway/disconnect";
     static final String GATEWAY_TELEMETRY = "v1/gateway/telemetry";
@@ -62,12 +57,13 @@ final class MqttSession {
     private final ExecutorService blocking;
     private final TransportMetrics metrics;
     private final Set<MqttSession> sessions;
-    private final MqttCommands commands;
+    private final MqttDownlink.Services downlinkServices;
     private final int maxPacketSize;
     private final MqttAnswers answers;
     private final MqttFlow flow;
     private DeviceIdentity device;
     private MqttGateway gateway;
+    private MqttDownlink downlink;
     private DeviceEdge.Connection connection;
     /** Set on any thread when the credentials are revoked; from then on nothing is taken. */
     private volatile boolean revoked;
@@ -81,7 +77,7 @@ final class MqttSession {
             ExecutorService blocking,
             TransportMetrics metrics,
             Set<MqttSession> sessions,
-            MqttCommands commands,
+            MqttDownlink.Services downlinkServices,
             int maxPacketSize) {
         this.endpoint = endpoint;
         this.context = context;
@@ -91,7 +87,7 @@ final class MqttSession {
         this.blocking = blocking;
         this.metrics = metrics;
         this.sessions = sessions;
-        this.commands = commands;
+        this.downlinkServices = downlinkServices;
         this.maxPacketSize = maxPacketSize;
         this.answers = new MqttAnswers(endpoint, metrics);
         this.flow = new MqttFlow(endpoint, context, metrics);
@@ -114,10 +110,14 @@ final class MqttSession {
         }
         device = login.get().device();
         gateway = new MqttGateway(device, edge);
+        downlink = new MqttDownlink(device, gateway, downlinkServices, new MqttOutbox(endpoint, context));
         endpoint.publishHandler(this::publish);
         endpoint.publishReleaseHandler(answers::release);
         endpoint.subscribeHandler(this::subscribe);
-        endpoint.unsubscribeHandler(m -> endpoint.unsubscribeAcknowledge(m.messageId()));
+        endpoint.unsubscribeHandler(m -> {
+            downlink.unsubscribed(m.topics());
+            endpoint.unsubscribeAcknowledge(m.messageId());
+        });
         endpoint.closeHandler(v -> closed());
         MqttProperties properties = new MqttProperties();
         if (answers.v5()) {
@@ -152,11 +152,12 @@ final class MqttSession {
             return;
         }
         String topic = message.topicName();
-        if (topic.startsWith(COMMAND_RESPONSE_PREFIX)) {
-            String requestId = topic.substring(COMMAND_RESPONSE_PREFIX.length());
-            byte[] answer = message.payload().getBytes();
-            blocking.execute(() -> commands.answered(device, requestId, answer));
-            flow.inOrder(CompletableFuture.completedFuture(null), r -> answers.acknowledge(message));
+        if (downlink.answers(topic)) {
+            // answered, not stored: attribute and RPC requests, answers to commands
+            flow.inOrder(
+                    downlink.requestAsync(topic, message.payload().getBytes())
+                            .exceptionally(e -> new IngestResult.Failed("internal error", Duration.ofSeconds(1))),
+                    r -> answers.respond(message, r));
             return;
         }
         if (answers.storedAlready(message)) {
@@ -215,29 +216,11 @@ final class MqttSession {
         return context;
     }
 
-    /** {@value #COMMANDS} is the one topic a device may subscribe to: commands arrive there. */
+    /** Only the topics of ThingsBoard's device API that carry data to the device ({@link MqttDownlink}). */
     private void subscribe(MqttSubscribeMessage message) {
-        List<MqttSubAckReasonCode> codes = message.topicSubscriptions().stream()
-                .map(s -> s.topicName().equals(COMMANDS)
-                        ? MqttSubAckReasonCode.qosGranted(
-                                s.qualityOfService().value() > 1 ? MqttQoS.AT_LEAST_ONCE : s.qualityOfService())
-                        : refusedSubscription())
-                .toList();
+        List<MqttSubAckReasonCode> codes = downlink.grant(message, refusedSubscription());
         endpoint.subscribeAcknowledge(message.messageId(), codes, MqttProperties.NO_PROPERTIES);
-        if (message.topicSubscriptions().stream().anyMatch(s -> s.topicName().equals(COMMANDS))) {
-            commands.listen(
-                    device,
-                    (requestId, json) -> context.runOnContext(v -> {
-                        if (endpoint.isConnected()) {
-                            endpoint.publish(
-                                    COMMAND_REQUEST_PREFIX + requestId,
-                                    Buffer.buffer(json),
-                                    MqttQoS.AT_LEAST_ONCE,
-                                    false,
-                                    false);
-                        }
-                    }));
-        }
+        downlink.subscribed(message, codes);
     }
 
     /** MQTT 5 says why; MQTT 3.1.1 knows one failure code only (0x80), and a client takes any other as a protocol error. */
@@ -250,7 +233,7 @@ final class MqttSession {
         flow.closed();
         if (connection != null) {
             connection.close();
-            commands.stop(device);
+            downlink.closed();
             gateway.closed();
         }
     }

@@ -1,9 +1,12 @@
 package io.insa.iiot.transport.mqtt;
 
+import io.insa.iiot.command.ClientRpc;
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
+import io.insa.iiot.device.DeviceAttributes;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestPressure;
+import io.insa.iiot.transport.AttributeSubscriptions;
 import io.insa.iiot.transport.DeviceEdge;
 import io.insa.iiot.transport.TransportKeystores;
 import io.insa.iiot.transport.TransportMetrics;
@@ -41,8 +44,7 @@ class MqttTransport implements SmartLifecycle {
     private final Ingest ingest;
     private final IngestPressure pressure;
     private final TransportMetrics metrics;
-    private final CommandChannels commandChannels;
-    private final Commands commands;
+    private final MqttDownlink.Services downlink;
     private final TransportKeystores keystores;
     private final List<MqttServer> servers = new ArrayList<>();
     private final Set<MqttSession> sessions = ConcurrentHashMap.newKeySet();
@@ -59,6 +61,9 @@ class MqttTransport implements SmartLifecycle {
             IngestPressure pressure,
             CommandChannels commandChannels,
             Commands commands,
+            ClientRpc clientRpc,
+            DeviceAttributes attributes,
+            AttributeSubscriptions subscriptions,
             TransportKeystores keystores,
             MeterRegistry registry) {
         this.vertx = vertx;
@@ -66,8 +71,8 @@ class MqttTransport implements SmartLifecycle {
         this.edge = edge;
         this.ingest = ingest;
         this.pressure = pressure;
-        this.commandChannels = commandChannels;
-        this.commands = commands;
+        this.downlink =
+                new MqttDownlink.Services(commandChannels, commands, clientRpc, attributes, subscriptions, blocking);
         this.keystores = keystores;
         this.metrics = new TransportMetrics(registry, "mqtt", sessions);
         pressure.listen(() -> pressureChanged(true), () -> pressureChanged(false));
@@ -116,7 +121,7 @@ class MqttTransport implements SmartLifecycle {
                                 blocking,
                                 metrics,
                                 sessions,
-                                new MqttCommands(commandChannels, commands),
+                                downlink,
                                 settings.maxMessageSize())
                         .start())
                 .exceptionHandler(e -> log.debug("MQTT connection error: {}", e.toString()));
