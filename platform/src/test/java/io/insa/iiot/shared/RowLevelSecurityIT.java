@@ -63,8 +63,8 @@ class RowLevelSecurityIT extends IntegrationTest {
                         + "SELECT id, ?1, gen_random_uuid()::text, now() FROM d");
         SEEDS.put(
                 "device_attributes",
-                "INSERT INTO device_attributes (tenant_id, device_id, key, value, updated_at) "
-                        + "SELECT ?1, id, 'k-' || gen_random_uuid(), '1', now() FROM devices LIMIT 1");
+                "INSERT INTO device_attributes (tenant_id, device_id, scope, key, value, updated_at) "
+                        + "SELECT ?1, id, 'shared', 'k-' || gen_random_uuid(), '1', now() FROM devices LIMIT 1");
         SEEDS.put(
                 "telemetry_keys", "INSERT INTO telemetry_keys (tenant_id, key) VALUES (?1, 'k-' || gen_random_uuid())");
         SEEDS.put(
