@@ -169,11 +169,12 @@ final class PayloadParser {
         if (v.isString()) {
             return new TelemetryValue.StringValue(v.stringValue());
         }
-        if (v.isObject()) {
+        if (v.isObject() || v.isArray()) {
             return new TelemetryValue.JsonValue(STRICT.writeValueAsString(v));
         }
-        throw new MalformedPayload("value of '" + key + "' must be a number, boolean, string or JSON object, not "
-                + v.getNodeType().name().toLowerCase());
+        throw new MalformedPayload(
+                "value of '" + key + "' must be a number, boolean, string, JSON object or array, not "
+                        + v.getNodeType().name().toLowerCase());
     }
 
     private static boolean holdsNul(JsonNode v) {
