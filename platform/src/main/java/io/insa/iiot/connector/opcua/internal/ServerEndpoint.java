@@ -158,7 +158,7 @@ final class ServerEndpoint {
      * The endpoint's first username token policy that protects the password: encrypted to the server's certificate,
      * or in clear text inside a SignAndEncrypt channel.
      */
-    private static Optional<UserTokenPolicy> usernamePolicy(EndpointDescription endpoint) {
+    static Optional<UserTokenPolicy> usernamePolicy(EndpointDescription endpoint) {
         UserTokenPolicy[] policies = endpoint.getUserIdentityTokens();
         return Stream.of(policies == null ? new UserTokenPolicy[0] : policies)
                 .filter(p -> p.getTokenType() == UserTokenType.UserName)
