@@ -8,8 +8,10 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -132,13 +134,19 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
     private final OpcUaServer server;
     private final N namespace;
     private final Set<X509Certificate> clientCertificates;
+    private final Queue<String> usernameLogins;
 
     private SimulatedOpcUaServer(
-            Setup setup, OpcUaServer server, N namespace, Set<X509Certificate> clientCertificates) {
+            Setup setup,
+            OpcUaServer server,
+            N namespace,
+            Set<X509Certificate> clientCertificates,
+            Queue<String> usernameLogins) {
         this.setup = setup;
         this.server = server;
         this.namespace = namespace;
         this.clientCertificates = clientCertificates;
+        this.usernameLogins = usernameLogins;
     }
 
     /** Starts the server with the namespace that {@code namespace} creates on it. */
@@ -146,14 +154,15 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
             throws Exception {
         Setup bound = setup.port() == 0 ? setup.withPort(freeLoopbackPort()) : setup;
         Set<X509Certificate> clients = ConcurrentHashMap.newKeySet();
+        Queue<String> logins = new ConcurrentLinkedQueue<>();
         OpcUaServer server = new OpcUaServer(
-                config(bound, clients),
+                config(bound, clients, logins),
                 profile -> new OpcTcpServerTransport(
                         OpcTcpServerTransportConfig.newBuilder().build()));
         N created = namespace.apply(server);
         created.startup();
         server.startup().get();
-        return new SimulatedOpcUaServer<>(bound, server, created, clients);
+        return new SimulatedOpcUaServer<>(bound, server, created, clients, logins);
     }
 
     public Setup setup() {
@@ -167,6 +176,11 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
     /** The application certificates clients presented on secured channels, in no order. */
     public Set<X509Certificate> clientCertificates() {
         return Set.copyOf(clientCertificates);
+    }
+
+    /** The usernames of the username logins clients sent, right or wrong, in order. */
+    public List<String> usernameLogins() {
+        return List.copyOf(usernameLogins);
     }
 
     public String endpointUrl() {
@@ -184,7 +198,8 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
         server.shutdown().get();
     }
 
-    private static OpcUaServerConfig config(Setup setup, Set<X509Certificate> clients) throws Exception {
+    private static OpcUaServerConfig config(Setup setup, Set<X509Certificate> clients, Queue<String> logins)
+            throws Exception {
         X509Certificate[] chain = {setup.certificate()};
         var certificates = new RsaSha256CertificateFactory() {
             @Override
@@ -215,10 +230,12 @@ public final class SimulatedOpcUaServer<N extends SimulatedOpcUaServer.Namespace
         IdentityValidator identities = AnonymousIdentityValidator.INSTANCE;
         if (setup.username() != null) {
             base.addTokenPolicies(OpcUaServerConfig.USER_TOKEN_POLICY_USERNAME);
-            identities = new CompositeValidator(
-                    AnonymousIdentityValidator.INSTANCE,
-                    new UsernameIdentityValidator(c -> setup.username().equals(c.getUsername())
-                            && setup.password().equals(c.getPassword())));
+            identities =
+                    new CompositeValidator(AnonymousIdentityValidator.INSTANCE, new UsernameIdentityValidator(c -> {
+                        logins.add(String.valueOf(c.getUsername()));
+                        return setup.username().equals(c.getUsername())
+                                && setup.password().equals(c.getPassword());
+                    }));
         }
         Set<EndpointConfig> endpoints = new LinkedHashSet<>();
         endpoints.add(base.copy()

@@ -3,11 +3,16 @@ package io.insa.iiot.support;
 import io.insa.iiot.demo.SimulatedOpcUaServer;
 import java.security.Security;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.eclipse.milo.opcua.sdk.core.AccessLevel;
 import org.eclipse.milo.opcua.sdk.server.OpcUaServer;
+import org.eclipse.milo.opcua.sdk.server.items.DataItem;
 import org.eclipse.milo.opcua.sdk.server.nodes.UaFolderNode;
 import org.eclipse.milo.opcua.sdk.server.nodes.UaVariableNode;
 import org.eclipse.milo.opcua.stack.core.NodeIds;
@@ -21,8 +26,10 @@ import org.eclipse.milo.opcua.stack.core.types.builtin.Variant;
  * An OPC UA server (Eclipse Milo) inside a test: endpoints None and Basic256Sha256 SignAndEncrypt at
  * opc.tcp://127.0.0.1:PORT/milo, anonymous and username ({@value #USERNAME} / {@value #PASSWORD})
  * logins, any client certificate accepted. Under Objects/Line1: {@code Temperature0..N} (Double, a
- * sine), {@code Running0..N} (Boolean), {@code Status0..N} (String), {@code Ramp} (+0.1 every 100 ms)
- * and {@code Setpoint} (Double, written by clients). Source timestamps lie {@link #SOURCE_LAG} behind
+ * sine), {@code Running0..N} (Boolean), {@code Status0..N} (String), {@code Ramp} (+0.1 every 100 ms),
+ * {@code Setpoint} (Double, written by clients) and {@code Counter} (Int64, set by the test with {@link #count};
+ * reported on each change rather than sampled, as PLC servers and asyncua do, so every change reaches the
+ * subscription's queue and a test can count them). Source timestamps lie {@link #SOURCE_LAG} behind
  * the server's clock, so a test can tell them from arrival times. The port is a real free one (Milo
  * advertises it in its endpoint URLs); restarting with the same key pair keeps the certificate.
  */
@@ -90,10 +97,23 @@ public final class OpcUaTestServer implements AutoCloseable {
         return server.namespace().variables.get(name).getValue().getValue().getValue();
     }
 
+    /** Sets {@code Counter} to {@code n}, reported at once to every monitored item of it; its source time. */
+    public Instant count(long n) {
+        return server.namespace().count(n);
+    }
+
+    /** The usernames of the username logins clients sent, right or wrong. */
+    public List<String> usernameLogins() {
+        return server.usernameLogins();
+    }
+
     /** The namespace of the Line1 folder and its variables, changing every 100 ms. */
     private static final class Line extends SimulatedOpcUaServer.Namespace {
         final int count;
         final Map<String, UaVariableNode> variables = new ConcurrentHashMap<>();
+        /** The monitored items of Counter: fed on each change, not sampled. */
+        private final Set<DataItem> counted = ConcurrentHashMap.newKeySet();
+
         private long tick;
 
         Line(OpcUaServer server, int count) {
@@ -111,6 +131,43 @@ public final class OpcUaTestServer implements AutoCloseable {
             }
             add(folder, "Ramp", NodeIds.Double, Variant.ofDouble(0.0));
             add(folder, "Setpoint", NodeIds.Double, Variant.ofDouble(10.0));
+            add(folder, "Counter", NodeIds.Int64, Variant.ofInt64(0L));
+        }
+
+        synchronized Instant count(long n) {
+            Instant source = Instant.now().minus(SOURCE_LAG);
+            DataValue value = new DataValue(Variant.ofInt64(n), StatusCode.GOOD, new DateTime(source), DateTime.now());
+            variables.get("Counter").setValue(value);
+            counted.forEach(item -> item.setValue(value));
+            return source;
+        }
+
+        private boolean isCounter(DataItem item) {
+            return item.getReadValueId()
+                    .getNodeId()
+                    .equals(variables.get("Counter").getNodeId());
+        }
+
+        @Override
+        public void onDataItemsCreated(List<DataItem> items) {
+            List<DataItem> sampled = new ArrayList<>();
+            for (DataItem item : items) {
+                if (isCounter(item)) {
+                    synchronized (this) {
+                        counted.add(item);
+                        item.setValue(variables.get("Counter").getValue()); // the initial value
+                    }
+                } else {
+                    sampled.add(item);
+                }
+            }
+            super.onDataItemsCreated(sampled);
+        }
+
+        @Override
+        public void onDataItemsDeleted(List<DataItem> items) {
+            items.forEach(counted::remove);
+            super.onDataItemsDeleted(items);
         }
 
         private void add(UaFolderNode folder, String name, NodeId dataType, Variant initial) {
@@ -138,8 +195,8 @@ public final class OpcUaTestServer implements AutoCloseable {
             DateTime server = DateTime.now();
             variables.forEach((name, node) -> {
                 Variant next;
-                if (name.equals("Setpoint")) {
-                    return; // written by clients only
+                if (name.equals("Setpoint") || name.equals("Counter")) {
+                    return; // written by clients, or by the test
                 } else if (name.equals("Ramp")) {
                     next = Variant.ofDouble(n / 10.0);
                 } else if (name.startsWith("Temperature")) {

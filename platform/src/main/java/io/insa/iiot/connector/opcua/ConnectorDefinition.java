@@ -22,7 +22,7 @@ record ConnectorDefinition(
         String securityMode,
         OpcUaConnector.Auth auth,
         boolean enabled,
-        int publishingIntervalMs,
+        Integer publishingIntervalMs,
         List<OpcUaConnector.Mapping> mappings) {
 
     static final Set<String> POLICIES =
@@ -78,13 +78,14 @@ record ConnectorDefinition(
         OpcUaConnector.Auth auth =
                 body.has("auth") ? auth(body.get("auth"), keptPassword) : OpcUaConnector.Auth.ANONYMOUS;
         boolean enabled = !body.has("enabled") || bool(body.get("enabled"), "enabled");
-        int publishing = body.has("publishing_interval_ms")
+        // absent or null: the fastest sampling interval decides (connector.opcua.internal.Publishing)
+        Integer publishing = body.hasNonNull("publishing_interval_ms")
                 ? (int) range(
                         wholeNumber(body, "publishing_interval_ms", "publishing_interval_ms"),
                         10,
                         600_000,
                         "publishing_interval_ms")
-                : 1000;
+                : null;
         List<OpcUaConnector.Mapping> mappings = body.has("mappings") ? mappings(body.get("mappings")) : List.of();
         return new ConnectorDefinition(name, url, policy, mode, auth, enabled, publishing, mappings);
     }

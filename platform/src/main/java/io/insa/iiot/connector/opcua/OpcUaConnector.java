@@ -9,6 +9,8 @@ import java.util.UUID;
  * A tenant's connection to an OPC UA server (SPEC 5): where, how securely, as whom, and which nodes
  * feed which device's keys.
  *
+ * @param publishingIntervalMs how often the server publishes the subscription, or null: as often as the fastest
+ *     mapping is sampled (within 100 ms and 1 s)
  * @param trustedThumbprint SHA-1 (hex) of the server certificate a tenant admin trusted, or null
  */
 public record OpcUaConnector(
@@ -20,7 +22,7 @@ public record OpcUaConnector(
         String securityMode,
         Auth auth,
         boolean enabled,
-        int publishingIntervalMs,
+        Integer publishingIntervalMs,
         List<Mapping> mappings,
         String trustedThumbprint,
         Instant createdAt,

@@ -40,7 +40,7 @@ class OpcUaConnectorController {
             String securityMode,
             Map<String, String> auth,
             boolean enabled,
-            int publishingIntervalMs,
+            Integer publishingIntervalMs,
             List<OpcUaConnector.Mapping> mappings,
             String trustedThumbprint,
             Instant createdAt,

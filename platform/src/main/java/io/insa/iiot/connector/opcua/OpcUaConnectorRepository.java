@@ -130,7 +130,7 @@ public class OpcUaConnectorRepository {
                         rs.getString("username"),
                         sealed == null ? null : secrets.open(sealed)),
                 rs.getBoolean("enabled"),
-                rs.getInt("publishing_interval_ms"),
+                rs.getObject("publishing_interval_ms", Integer.class),
                 json.readValue(rs.getString("mappings"), MAPPINGS),
                 rs.getString("trusted_thumbprint"),
                 rs.getObject("created_at", OffsetDateTime.class).toInstant(),

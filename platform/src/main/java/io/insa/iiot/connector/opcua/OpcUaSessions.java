@@ -14,13 +14,18 @@ public interface OpcUaSessions {
     /** The server certificate a connector was shown at its last attempt. */
     record Certificate(String thumbprint, String subject, Instant notAfter, String pem, boolean trusted) {}
 
-    /** What {@code GET .../status} shows. */
+    /**
+     * What {@code GET .../status} shows.
+     *
+     * @param publishingIntervalMs the publishing interval the server granted, while connected
+     */
     record Status(
             String state,
             String lastError,
             Instant connectedSince,
             Instant lastValueAt,
             double valuesPerSecond,
+            Long publishingIntervalMs,
             int monitoredItems,
             List<BadItem> badItems) {}
 

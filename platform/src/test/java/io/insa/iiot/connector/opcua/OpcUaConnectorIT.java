@@ -83,7 +83,7 @@ class OpcUaConnectorIT extends IntegrationTest {
                             .valueStream()
                             .map(n -> n.get("node_id").asString()))
                     .contains(server.nodeId("Temperature0"));
-            assertThat(children.get("total").asInt()).isEqualTo(3 * 3 + 2);
+            assertThat(children.get("total").asInt()).isEqualTo(3 * 3 + 3);
         }
     }
 
@@ -164,6 +164,103 @@ class OpcUaConnectorIT extends IntegrationTest {
             assertThat(denied.get("last_error").asString())
                     .as("a refused login")
                     .isEqualTo("security");
+        }
+    }
+
+    /**
+     * Issue 25: with the publishing interval of 1 s that a connector got when it named none, a variable sampled every
+     * 100 ms stored one value in ten. The subscription now publishes as often as its fastest item is sampled and each
+     * item queues what comes between two publishes: every change is stored, at its source time.
+     */
+    @Test
+    void everyChangeOfAVariableSampledEvery100msIsStoredWithoutAPublishingInterval() throws Exception {
+        Fixture.Member admin = fixture.member(fixture.tenant("OPC UA every value"), "admin");
+        try (OpcUaTestServer server = OpcUaTestServer.start(1)) {
+            String id = create(
+                    admin,
+                    Map.of(
+                            "name", "Fast counter",
+                            "endpoint_url", server.endpointUrl(),
+                            "mappings", List.of(mapping(server.nodeId("Counter"), "counter-1", "count"))));
+            awaitStatus(admin, id, "connected");
+            UUID device = awaitDevice(admin, "counter-1");
+
+            List<Long> stamped = new ArrayList<>();
+            for (int n = 1; n <= 30; n++) {
+                stamped.add(server.count(n).toEpochMilli());
+                Thread.sleep(100); // a change every 100 ms, as the sampling interval
+            }
+            List<Long> changes =
+                    java.util.stream.LongStream.rangeClosed(1, 30).boxed().toList();
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                List<JsonNode> stored = series(admin, device, "count").stream()
+                        .filter(p -> p.get("value").asLong() > 0) // the initial value, 0, aside
+                        .sorted(java.util.Comparator.comparingLong(
+                                p -> p.get("ts").asLong()))
+                        .toList();
+                assertThat(stored.stream().map(p -> p.get("value").asLong()))
+                        .as("every change, once")
+                        .containsExactlyElementsOf(changes);
+                assertThat(stored.stream().map(p -> p.get("ts").asLong()))
+                        .as("each at its source time")
+                        .containsExactlyElementsOf(stamped);
+            });
+            assertThat(api.get("/api/v1/connectors/opcua/" + id)
+                            .bearer(admin.accessToken())
+                            .send()
+                            .json()
+                            .get("publishing_interval_ms")
+                            .isNull())
+                    .as("none set: the sampling decides")
+                    .isTrue();
+            assertThat(status(admin, id).get("publishing_interval_ms").asLong())
+                    .as("the fastest sampling interval, as the server granted it")
+                    .isEqualTo(100);
+        }
+    }
+
+    /**
+     * Issue 25: over security None a username login encrypts the password to the certificate in the server's endpoint
+     * description, which no secure channel validated. It is refused, before anything is sent, until a tenant admin
+     * trusts that certificate.
+     */
+    @Test
+    void aUsernameLoginOverSecurityNoneWaitsForTheServerCertificateToBeTrusted() throws Exception {
+        Fixture.Member admin = fixture.member(fixture.tenant("OPC UA password over None"), "admin");
+        try (OpcUaTestServer server = OpcUaTestServer.start(1)) {
+            String id = create(
+                    admin,
+                    Map.of(
+                            "name",
+                            "Password over None",
+                            "endpoint_url",
+                            server.endpointUrl(),
+                            "auth",
+                            Map.of(
+                                    "type",
+                                    "username",
+                                    "username",
+                                    OpcUaTestServer.USERNAME,
+                                    "password",
+                                    OpcUaTestServer.PASSWORD),
+                            "mappings",
+                            List.of(mapping(server.nodeId("Ramp"), "none-login-1", "ramp"))));
+            JsonNode refused = awaitStatus(admin, id, "error");
+            assertThat(refused.get("last_error").asString())
+                    .as("the category, without the peer's details")
+                    .isEqualTo("security");
+            assertThat(server.usernameLogins()).as("no login was sent").isEmpty();
+            JsonNode certificate = api.get("/api/v1/connectors/opcua/" + id + "/server-certificate")
+                    .bearer(admin.accessToken())
+                    .send()
+                    .json();
+            assertThat(certificate.get("trusted").asBoolean()).isFalse();
+
+            trustTheServer(admin, id);
+            awaitStatus(admin, id, "connected");
+            assertThat(server.usernameLogins()).isNotEmpty().containsOnly(OpcUaTestServer.USERNAME);
+            UUID device = awaitDevice(admin, "none-login-1");
+            await().atMost(WAIT).until(() -> latest(admin, device).has("ramp"));
         }
     }
 
@@ -715,6 +812,18 @@ class OpcUaConnectorIT extends IntegrationTest {
                 .send()
                 .json()
                 .get("values");
+    }
+
+    /** The stored points of a device's key, as the series API gives them. */
+    List<JsonNode> series(Fixture.Member member, UUID device, String key) {
+        Instant from = Instant.now().minus(OpcUaTestServer.SOURCE_LAG).minusSeconds(60);
+        return api.get("/api/v1/devices/" + device + "/telemetry?keys=" + key + "&start=" + from + "&limit=10000")
+                .bearer(member.accessToken())
+                .send()
+                .json()
+                .at("/series/" + key)
+                .valueStream()
+                .toList();
     }
 
     long count(Fixture.Member member, UUID device, String key) {

@@ -71,7 +71,7 @@ final class ConnectorSession {
         this.devices = new MappedDevices(connector, context.devices(), context.channels(), writes);
         this.feed = new TelemetryFeed(
                 context.ingest(), context.scheduler(), context.work(), devices, problem -> lastError = problem);
-        this.subscription = new ConnectorSubscription(connector, feed);
+        this.subscription = new ConnectorSubscription(connector, feed, problem -> lastError = problem);
     }
 
     OpcUaConnector connector() {
@@ -105,6 +105,7 @@ final class ConnectorSession {
                 connectedSince,
                 feed.lastValueAt(),
                 Math.round(feed.valuesPerSecond() * 10) / 10.0,
+                "connected".equals(state) ? subscription.publishingIntervalMs() : null,
                 subscription.monitoredItems(),
                 subscription.badItems());
     }

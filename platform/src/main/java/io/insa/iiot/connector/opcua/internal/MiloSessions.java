@@ -119,7 +119,7 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
     @Override
     public Status status(UUID connector) {
         ConnectorSession session = sessions.get(connector);
-        return session == null ? new Status("disconnected", null, null, null, 0, 0, List.of()) : session.status();
+        return session == null ? new Status("disconnected", null, null, null, 0, null, 0, List.of()) : session.status();
     }
 
     @Override

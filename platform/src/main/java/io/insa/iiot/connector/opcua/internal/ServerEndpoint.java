@@ -18,6 +18,7 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.eclipse.milo.opcua.sdk.client.DiscoveryClient;
 import org.eclipse.milo.opcua.sdk.client.OpcUaClientConfig;
 import org.eclipse.milo.opcua.sdk.client.identity.AnonymousProvider;
@@ -31,13 +32,16 @@ import org.eclipse.milo.opcua.stack.core.security.SecurityPolicy;
 import org.eclipse.milo.opcua.stack.core.transport.TransportProfile;
 import org.eclipse.milo.opcua.stack.core.types.builtin.LocalizedText;
 import org.eclipse.milo.opcua.stack.core.types.enumerated.MessageSecurityMode;
+import org.eclipse.milo.opcua.stack.core.types.enumerated.UserTokenType;
 import org.eclipse.milo.opcua.stack.core.types.structured.EndpointDescription;
+import org.eclipse.milo.opcua.stack.core.types.structured.UserTokenPolicy;
 
 /**
  * Where and how securely a connector reaches its server at each attempt: the endpoint's address judged again, the
  * server's endpoint of the connector's security policy and mode at exactly that address, the server certificate shown
- * there (kept for the trust API, refused unless a tenant admin trusted it) and the client configured with the tenant's
- * certificate and the connector's login.
+ * there (kept for the trust API, refused unless a tenant admin trusted it, for a secured channel and for a password
+ * encrypted to it over security None) and the client configured with the tenant's certificate and the connector's
+ * login.
  */
 final class ServerEndpoint {
 
@@ -111,6 +115,9 @@ final class ServerEndpoint {
                                 + " is not trusted: a tenant admin trusts it with POST .../trust-server-certificate");
             }
         }
+        if (connector.auth().type().equals("username")) {
+            passwordProtection(chosen);
+        }
         return new EndpointDescription(
                 url,
                 chosen.getServer(),
@@ -120,6 +127,50 @@ final class ServerEndpoint {
                 chosen.getUserIdentityTokens(),
                 binary,
                 chosen.getSecurityLevel());
+    }
+
+    /**
+     * Whether the connector's password may go to this endpoint, refused before anything is sent: it goes encrypted to
+     * the server's certificate, which over security None no secure channel has validated, so a tenant admin must have
+     * trusted it; in clear text only inside a SignAndEncrypt channel.
+     */
+    private void passwordProtection(EndpointDescription endpoint) throws Failure {
+        UserTokenPolicy policy = usernamePolicy(endpoint)
+                .orElseThrow(() -> new Failure(
+                        Failures.SECURITY,
+                        "the endpoint offers no username login that keeps the password from the network in clear"
+                                + " text"));
+        boolean encrypted = !SecurityPolicy.None.getUri().equals(tokenSecurityPolicy(endpoint, policy));
+        if (encrypted && endpoint.getSecurityMode() == MessageSecurityMode.None && !autoAcceptCertificates) {
+            OpcUaSessions.Certificate seen = seenCertificate;
+            if (seen == null || !seen.thumbprint().equalsIgnoreCase(String.valueOf(connector.trustedThumbprint()))) {
+                throw new Failure(
+                        Failures.SECURITY,
+                        "a username login over security None encrypts the password to the server certificate "
+                                + (seen == null ? "(none)" : seen.thumbprint())
+                                + ", which is not trusted: a tenant admin trusts it with POST"
+                                + " .../trust-server-certificate");
+            }
+        }
+    }
+
+    /**
+     * The endpoint's first username token policy that protects the password: encrypted to the server's certificate,
+     * or in clear text inside a SignAndEncrypt channel.
+     */
+    static Optional<UserTokenPolicy> usernamePolicy(EndpointDescription endpoint) {
+        UserTokenPolicy[] policies = endpoint.getUserIdentityTokens();
+        return Stream.of(policies == null ? new UserTokenPolicy[0] : policies)
+                .filter(p -> p.getTokenType() == UserTokenType.UserName)
+                .filter(p -> endpoint.getSecurityMode() == MessageSecurityMode.SignAndEncrypt
+                        || !SecurityPolicy.None.getUri().equals(tokenSecurityPolicy(endpoint, p)))
+                .findFirst();
+    }
+
+    /** The policy the password is encrypted with: the token's own, else the endpoint's (as Milo reads it). */
+    private static String tokenSecurityPolicy(EndpointDescription endpoint, UserTokenPolicy policy) {
+        String uri = policy.getSecurityPolicyUri();
+        return uri == null || uri.isEmpty() ? endpoint.getSecurityPolicyUri() : uri;
     }
 
     private OpcUaClientConfig configure(EndpointDescription endpoint, ClientCertificates.Issued certificate) {
@@ -141,21 +192,38 @@ final class ServerEndpoint {
                 .setCertificate(certificate.certificate())
                 .setCertificateChain(new X509Certificate[] {certificate.certificate()})
                 .setCertificateValidator(validator)
-                .setIdentityProvider(identity(certificate))
+                .setIdentityProvider(identity(certificate, endpoint))
                 .setRequestTimeout(uint(10_000))
                 .setEndpoint(endpoint)
                 .build();
     }
 
-    private IdentityProvider identity(ClientCertificates.Issued certificate) {
+    private IdentityProvider identity(ClientCertificates.Issued certificate, EndpointDescription endpoint) {
         return switch (connector.auth().type()) {
+            // the policy passwordProtection admitted; the certificate Milo encrypts to over security None checked
+            // again against the trusted one
             case "username" ->
                 new UsernameProvider(
-                        connector.auth().username(), connector.auth().password());
+                        connector.auth().username(),
+                        connector.auth().password(),
+                        trustedOnly(),
+                        policies -> usernamePolicy(endpoint).orElseThrow());
             case "certificate" ->
                 new X509IdentityProvider(
                         certificate.certificate(), certificate.keyPair().getPrivate());
             default -> new AnonymousProvider();
+        };
+    }
+
+    /** Admits only the certificate a tenant admin trusted (any while certificates are auto-accepted). */
+    private CertificateValidator trustedOnly() {
+        String trusted = connector.trustedThumbprint();
+        return (chain, applicationUri, hostnames) -> {
+            if (!autoAcceptCertificates
+                    && (chain.isEmpty()
+                            || !describe(chain.getFirst()).thumbprint().equalsIgnoreCase(String.valueOf(trusted)))) {
+                throw new UaException(StatusCodes.Bad_CertificateUntrusted, "the server certificate is not trusted");
+            }
         };
     }
 
