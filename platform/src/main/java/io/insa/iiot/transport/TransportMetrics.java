@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * What each transport reports (SPEC 12): open connections, connections slowed down (MQTT reads
  * paused, AMQP links left without credit), messages by outcome (accepted, the refusal's reason,
- * failed, busy: refused at once because the ingest queue is high) and refused connections, all
+ * failed, busy: refused at once because the ingest queue is high, too_large: over a size limit) and
+ * refused connections, all
  * tagged with the transport.
  */
 public final class TransportMetrics {
@@ -50,6 +51,11 @@ public final class TransportMetrics {
     /** A message refused before admission because the ingest queue is high (HTTP 503, CoAP 5.03). */
     public void busy() {
         messages("busy").increment();
+    }
+
+    /** A message over the transport's size limit, refused before it was read whole (MQTT: DISCONNECT 0x95). */
+    public void tooLarge() {
+        messages("too_large").increment();
     }
 
     private Counter messages(String outcome) {

@@ -111,7 +111,9 @@ class MqttTransport implements SmartLifecycle {
     }
 
     private MqttServer listen(MqttServerOptions options) {
-        MqttServer server = MqttServer.create(vertx, options)
+        // through a Vert.x whose connections get the handler of what Vert.x MQTT itself would refuse or drop
+        Vertx conforming = MqttPipelines.adding(vertx, () -> new MqttConformance(settings.maxMessageSize(), metrics));
+        MqttServer server = MqttServer.create(conforming, options)
                 .endpointHandler(endpoint -> new MqttSession(
                                 endpoint,
                                 vertx.getOrCreateContext(),
