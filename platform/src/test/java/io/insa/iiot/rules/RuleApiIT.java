@@ -119,6 +119,14 @@ class RuleApiIT extends IntegrationTest {
                 .contains("rule.create", "rule.update", "rule.delete");
     }
 
+    /** A client_rpc rule's change of the threshold rule: no clear condition, and {@code more}. */
+    private static Map<String, Object> clientRpc(Map<String, Object> more) {
+        Map<String, Object> change = new java.util.HashMap<>(more);
+        change.put("condition", Map.of("type", "client_rpc"));
+        change.put("clear_condition", null);
+        return change;
+    }
+
     static Stream<Arguments> badDefinitions() {
         return Stream.of(
                 Arguments.of(
@@ -177,6 +185,25 @@ class RuleApiIT extends IntegrationTest {
                                         "device_ids",
                                         List.of(UUID.randomUUID().toString()))),
                         "scope.device_ids[0]"),
+                Arguments.of("client_rpc rule without its reply", clientRpc(Map.of("actions", List.of())), "actions"),
+                Arguments.of(
+                        "rpc_reply on a threshold rule",
+                        Map.of("actions", List.of(Map.of("type", "rpc_reply", "response", Map.of("ok", true)))),
+                        "actions"),
+                Arguments.of(
+                        "rpc_reply without a response",
+                        clientRpc(Map.of("actions", List.of(Map.of("type", "rpc_reply")))),
+                        "actions[0].response"),
+                Arguments.of(
+                        "clear condition on a client_rpc rule",
+                        Map.of(
+                                "condition",
+                                Map.of("type", "client_rpc"),
+                                "clear_condition",
+                                Map.of("type", "threshold", "operator", "<", "value", 1),
+                                "actions",
+                                List.of(Map.of("type", "rpc_reply", "response", 1))),
+                        "clear_condition"),
                 Arguments.of(
                         "clear condition of no-data kind",
                         Map.of("clear_condition", Map.of("type", "no_data", "seconds", 5)),
