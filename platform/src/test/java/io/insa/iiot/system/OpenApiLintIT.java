@@ -58,7 +58,7 @@ class OpenApiLintIT extends IntegrationTest {
     @Test
     void theDocumentIsValidOpenApi3() throws Exception {
         String text = document().text();
-        Files.writeString(Path.of("target", "openapi.json"), text);
+        Files.writeString(Path.of("target", "openapi.json"), text); // to read when a check below fails
         SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(text);
         assertThat(parsed.getOpenAPI()).isNotNull();
         assertThat(parsed.getMessages()).as("OpenAPI 3 validation").isEmpty();
