@@ -6,6 +6,9 @@ import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.tenancy.TenantAccess;
 import io.insa.iiot.tenancy.TenantAccess.Need;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +39,14 @@ class AnalyticsController {
             int maxModels,
             Instant updatedAt) {}
 
+    /** A change of the settings as the description shows it; {@link AnomalyConfig} reads the JSON strictly. */
+    record SettingsPatch(
+            Boolean enabled,
+            DeviceScope scope,
+
+            @ArraySchema(maxItems = AnomalyConfig.MAX_KEYS, arraySchema = @Schema(description = "telemetry keys"))
+            List<String> keys) {}
+
     record PredictRequest(String key, List<Double> values) {}
 
     private final AnomalyConfig config;
@@ -58,7 +69,12 @@ class AnalyticsController {
     }
 
     @PatchMapping("/api/v1/analytics/anomaly")
-    SettingsView update(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode patch) {
+    SettingsView update(
+            @AuthenticationPrincipal Caller caller,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content = @Content(schema = @Schema(implementation = SettingsPatch.class)))
+                    @RequestBody
+                    JsonNode patch) {
         TenantId tenant = tenant(caller, Need.ADMIN);
         return view(tenant, config.update(caller, tenant, patch));
     }

@@ -153,7 +153,8 @@ class OperatorEndpointsIT extends IntegrationTest {
                         "/api/v1/notifications");
         // the schemas name properties as the API writes them
         JsonNode schemas = docs.json().at("/components/schemas");
-        assertThat(schemas.at("/TokenResponse/properties").propertyNames()).containsExactly("access_token");
+        assertThat(schemas.at("/AuthTokenResponse/properties").propertyNames())
+                .contains("access_token", "refresh_token", "expires_in");
         assertThat(schemas.at("/Alert/properties").propertyNames()).contains("rule_id", "started_at", "cleared_by");
         assertThat(schemas.at("/RuleDefinition/properties").propertyNames()).contains("clear_condition");
         assertThat(api.get("/swagger-ui/index.html").send().status()).isEqualTo(200);

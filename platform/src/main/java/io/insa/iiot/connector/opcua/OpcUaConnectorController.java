@@ -7,6 +7,8 @@ import io.insa.iiot.shared.ProblemException;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.tenancy.TenantAccess;
 import io.insa.iiot.tenancy.TenantAccess.Need;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -112,7 +114,12 @@ class OpcUaConnectorController {
 
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
-    View create(@AuthenticationPrincipal Caller caller, @RequestBody JsonNode body) {
+    View create(
+            @AuthenticationPrincipal Caller caller,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content = @Content(schema = @Schema(implementation = OpcUaConnectorRequests.Create.class)))
+                    @RequestBody
+                    JsonNode body) {
         return View.of(connectors.create(caller, tenant(caller, Need.ADMIN), body));
     }
 
@@ -137,7 +144,13 @@ class OpcUaConnectorController {
     }
 
     @PatchMapping("/{id}")
-    View update(@AuthenticationPrincipal Caller caller, @PathVariable UUID id, @RequestBody JsonNode patch) {
+    View update(
+            @AuthenticationPrincipal Caller caller,
+            @PathVariable UUID id,
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content = @Content(schema = @Schema(implementation = OpcUaConnectorRequests.Update.class)))
+                    @RequestBody
+                    JsonNode patch) {
         return View.of(connectors.update(caller, tenant(caller, Need.ADMIN), id, patch));
     }
 

@@ -95,7 +95,7 @@ class HttpDeviceApi {
 
     /** The device's answer to a two-way command. */
     @PostMapping("/api/v1/{token}/rpc/{commandId}")
-    ResponseEntity<?> answer(@PathVariable String token, @PathVariable UUID commandId, HttpServletRequest request)
+    ResponseEntity<Void> answer(@PathVariable String token, @PathVariable UUID commandId, HttpServletRequest request)
             throws IOException {
         DeviceIdentity device = login(token).device();
         byte[] body = readBounded(request, ingest.maxPayloadBytes());
@@ -111,16 +111,16 @@ class HttpDeviceApi {
     }
 
     @PostMapping("/api/v1/{token}/telemetry")
-    ResponseEntity<?> telemetry(@PathVariable String token, HttpServletRequest request) throws IOException {
+    ResponseEntity<Void> telemetry(@PathVariable String token, HttpServletRequest request) throws IOException {
         return upload(token, request, ingest::telemetry);
     }
 
     @PostMapping("/api/v1/{token}/attributes")
-    ResponseEntity<?> attributes(@PathVariable String token, HttpServletRequest request) throws IOException {
+    ResponseEntity<Void> attributes(@PathVariable String token, HttpServletRequest request) throws IOException {
         return upload(token, request, ingest::attributes);
     }
 
-    private ResponseEntity<?> upload(
+    private ResponseEntity<Void> upload(
             String token,
             HttpServletRequest request,
             BiFunction<DeviceIdentity, byte[], CompletableFuture<IngestResult>> kind)
