@@ -17,7 +17,7 @@ import io.insa.iiot.transport.DeviceEdge;
 import io.insa.iiot.transport.DeviceSessions;
 import io.insa.iiot.transport.InFlight;
 import io.insa.iiot.transport.TransportMetrics;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
@@ -29,10 +29,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.MessageObserverAdapter;
+import org.eclipse.californium.core.coap.Response;
 import org.eclipse.californium.core.observe.ObserveRelation;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.core.server.resources.Resource;
@@ -277,8 +280,12 @@ final class CoapDeviceApi extends CoapResource {
         /** What an observation holds while it lasts. */
         private record Listening(AttributeSubscriptions.Subscription changes, DeviceSessions.Registration session) {}
 
+        /** A change the observer has not acknowledged yet, numbered in the order changes came. */
+        private record Pending(long number, SharedAttributesChanged change) {}
+
         private final Map<ObserveRelation, Listening> listening = new ConcurrentHashMap<>();
-        private final Map<ObserveRelation, Deque<SharedAttributesChanged>> pending = new ConcurrentHashMap<>();
+        private final Map<ObserveRelation, Deque<Pending>> pending = new ConcurrentHashMap<>();
+        private final AtomicLong numbers = new AtomicLong();
         /** Observations whose credentials were revoked: their next notification ends them. */
         private final Set<ObserveRelation> revoked = ConcurrentHashMap.newKeySet();
 
@@ -317,7 +324,7 @@ final class CoapDeviceApi extends CoapResource {
                         new Listening(
                                 subscriptions.device(device.deviceId(), change -> {
                                     pending.computeIfAbsent(relation, r -> new ConcurrentLinkedDeque<>())
-                                            .add(change);
+                                            .add(new Pending(numbers.incrementAndGet(), change));
                                     changed(r -> r == relation);
                                 }),
                                 edge.session(login.get(), () -> {
@@ -335,12 +342,24 @@ final class CoapDeviceApi extends CoapResource {
                         MediaTypeRegistry.APPLICATION_JSON);
                 return;
             }
-            Deque<SharedAttributesChanged> changes = pending.get(relation);
-            SharedAttributesChanged next = changes == null ? null : changes.poll();
-            exchange.respond(
-                    ResponseCode.CONTENT,
-                    next == null ? "{}".getBytes(StandardCharsets.UTF_8) : AttributeMessages.update(next),
-                    MediaTypeRegistry.APPLICATION_JSON);
+            // Californium keeps only the newest of the notifications waiting behind an unacknowledged one:
+            // each carries every change not acknowledged yet, so none is lost when an older one is dropped
+            Deque<Pending> changes = pending.getOrDefault(relation, new ArrayDeque<>());
+            List<Pending> unacknowledged = List.copyOf(changes);
+            Response notification = new Response(ResponseCode.CONTENT);
+            notification.setPayload(AttributeMessages.update(
+                    unacknowledged.stream().map(Pending::change).toList()));
+            notification.getOptions().setContentFormat(MediaTypeRegistry.APPLICATION_JSON);
+            if (!unacknowledged.isEmpty()) {
+                long upTo = unacknowledged.getLast().number();
+                notification.addMessageObserver(new MessageObserverAdapter() {
+                    @Override
+                    public void onAcknowledgement() {
+                        changes.removeIf(p -> p.number() <= upTo);
+                    }
+                });
+            }
+            exchange.respond(notification);
         }
 
         @Override
