@@ -246,6 +246,7 @@ final class CoapDeviceApi extends CoapResource {
                                     changed(r -> r == relation);
                                 })));
                 if (revoked.remove(relation)) { // revoked between the lookup and the registration
+                    release(relation); // never established: Californium will not remove it
                     exchange.respond(ResponseCode.UNAUTHORIZED, "the device's credentials were revoked");
                     return;
                 }
@@ -259,6 +260,10 @@ final class CoapDeviceApi extends CoapResource {
         @Override
         public void removeObserveRelation(ObserveRelation relation) {
             super.removeObserveRelation(relation);
+            release(relation);
+        }
+
+        private void release(ObserveRelation relation) {
             revoked.remove(relation);
             Listening ended = listening.remove(relation);
             if (ended != null) {
@@ -332,6 +337,7 @@ final class CoapDeviceApi extends CoapResource {
                                     changed(r -> r == relation);
                                 })));
                 if (revoked.remove(relation)) { // revoked between the lookup and the registration
+                    release(relation); // never established: Californium will not remove it
                     exchange.respond(ResponseCode.UNAUTHORIZED, "the device's credentials were revoked");
                     return;
                 }
@@ -365,6 +371,10 @@ final class CoapDeviceApi extends CoapResource {
         @Override
         public void removeObserveRelation(ObserveRelation relation) {
             super.removeObserveRelation(relation);
+            release(relation);
+        }
+
+        private void release(ObserveRelation relation) {
             revoked.remove(relation);
             pending.remove(relation);
             Listening ended = listening.remove(relation);
