@@ -137,6 +137,7 @@ class DevicePages {
             JsonNode device = api.get(session, path);
             JsonNode latest = api.get(session, path + "/telemetry/latest").get("values");
             model.addAttribute("device", device);
+            model.addAttribute("attributes", api.get(session, path + "/attributes"));
             model.addAttribute(
                     "latest",
                     latest.properties().stream()

@@ -72,9 +72,14 @@ class SecurityConfiguration {
                         .permitAll()
                         // the device API: the token in the path is the credential, checked by the transport
                         .requestMatchers(
-                                HttpMethod.POST, "/api/v1/*/telemetry", "/api/v1/*/attributes", "/api/v1/*/rpc/*")
+                                HttpMethod.POST,
+                                "/api/v1/*/telemetry",
+                                "/api/v1/*/attributes",
+                                "/api/v1/*/rpc",
+                                "/api/v1/*/rpc/*")
                         .permitAll()
-                        .requestMatchers(HttpMethod.GET, "/api/v1/*/rpc")
+                        .requestMatchers(
+                                HttpMethod.GET, "/api/v1/*/rpc", "/api/v1/*/attributes", "/api/v1/*/attributes/updates")
                         .permitAll()
                         .anyRequest()
                         .authenticated())

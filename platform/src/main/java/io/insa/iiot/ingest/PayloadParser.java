@@ -17,7 +17,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Strict parsing of the payloads of SPEC 4.2. Telemetry is {@code {"key": value, ...}} (server time),
  * {@code {"ts": epochMillis, "values": {...}}} (device time), or an array of either; attributes are a
- * flat object. A message is valid whole or refused whole.
+ * flat object. A message is valid whole or refused whole. A bare {@code {}} is telemetry without values:
+ * ThingsBoard's SDKs send it to check their connection and ThingsBoard acknowledges it, so it is
+ * acknowledged here too, on every transport, with nothing stored.
  */
 final class PayloadParser {
 
@@ -40,6 +42,9 @@ final class PayloadParser {
     List<Point> telemetry(byte[] payload, Instant now, Supplier<Instant> serverTime) throws MalformedPayload {
         JsonNode root = read(payload);
         List<Point> points = new ArrayList<>();
+        if (root.isObject() && root.isEmpty()) {
+            return points;
+        }
         if (root.isArray()) {
             if (root.isEmpty()) {
                 throw new MalformedPayload("the array holds no entries");

@@ -3,7 +3,9 @@ package io.insa.iiot.transport;
 import io.insa.iiot.device.DeviceAttributes;
 import io.insa.iiot.device.SharedAttributesChanged;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
@@ -67,6 +69,30 @@ public final class AttributeMessages {
     /** What a device subscribed to its shared attributes is sent. */
     public static byte[] update(SharedAttributesChanged change) {
         return JSON.writeValueAsBytes(changes(change));
+    }
+
+    /**
+     * Several changes as one update, in their order: a later value or removal of a key wins over an
+     * earlier one (for an observer that may have missed some of the notifications that carried them).
+     */
+    public static byte[] update(List<SharedAttributesChanged> changes) {
+        Map<String, String> updated = new LinkedHashMap<>();
+        Set<String> deleted = new LinkedHashSet<>();
+        for (SharedAttributesChanged change : changes) {
+            change.updated().forEach((key, value) -> {
+                updated.put(key, value);
+                deleted.remove(key);
+            });
+            change.deleted().forEach(key -> {
+                updated.remove(key);
+                deleted.add(key);
+            });
+        }
+        ObjectNode body = values(updated);
+        if (!deleted.isEmpty()) {
+            deleted.forEach(body.putArray("deleted")::add);
+        }
+        return JSON.writeValueAsBytes(body);
     }
 
     /** A change as one JSON object: the keys set, and {@code "deleted": [...]} when keys were removed. */

@@ -36,6 +36,11 @@ public class AttributeSubscriptions {
         return add(ofGateway, gatewayId, listener);
     }
 
+    /** Whether a connection on this node listens to the device's own changes. */
+    public boolean listensTo(UUID deviceId) {
+        return ofDevice.containsKey(deviceId);
+    }
+
     @EventListener
     void changed(SharedAttributesChanged change) {
         ofDevice.getOrDefault(change.deviceId(), Set.of()).forEach(l -> l.accept(change));

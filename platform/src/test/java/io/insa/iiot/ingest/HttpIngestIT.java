@@ -113,7 +113,7 @@ class HttpIngestIT extends IntegrationTest {
             far-future ts        | {"ts": 99999999999999, "values": {"a": 1}}             | in the future
             empty key            | {"": 1}                                                | bad key
             duplicate key        | {"a": 1, "a": 2}                                       | malformed JSON
-            empty object         | {}                                                     | non-empty
+            empty values         | {"ts": 1700000000000, "values": {}}                    | non-empty
             empty array          | []                                                     | no entries
             one bad entry        | [{"a": 1}, {"b": null}]                                | must be a number
             older than retention | {"ts": 1000, "values": {"a": 1}}                       | older than the tenant's retention

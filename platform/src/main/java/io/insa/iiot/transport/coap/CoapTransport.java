@@ -1,9 +1,12 @@
 package io.insa.iiot.transport.coap;
 
+import io.insa.iiot.command.ClientRpc;
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
+import io.insa.iiot.device.DeviceAttributes;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestPressure;
+import io.insa.iiot.transport.AttributeSubscriptions;
 import io.insa.iiot.transport.DeviceEdge;
 import io.insa.iiot.transport.InFlight;
 import io.insa.iiot.transport.TransportMetrics;
@@ -56,6 +59,9 @@ class CoapTransport implements SmartLifecycle {
     private final Ingest ingest;
     private final IngestPressure pressure;
     private final CommandChannels commandChannels;
+    private final ClientRpc clientRpc;
+    private final DeviceAttributes attributes;
+    private final AttributeSubscriptions subscriptions;
     private final Commands commands;
     private final TransportMetrics metrics;
     private final InFlight inFlight = new InFlight();
@@ -71,7 +77,13 @@ class CoapTransport implements SmartLifecycle {
             IngestPressure pressure,
             CommandChannels commandChannels,
             Commands commands,
+            ClientRpc clientRpc,
+            DeviceAttributes attributes,
+            AttributeSubscriptions subscriptions,
             MeterRegistry registry) {
+        this.clientRpc = clientRpc;
+        this.attributes = attributes;
+        this.subscriptions = subscriptions;
         this.metrics = new TransportMetrics(registry, "coap", null);
         this.commandChannels = commandChannels;
         this.commands = commands;
@@ -101,7 +113,18 @@ class CoapTransport implements SmartLifecycle {
             server.addEndpoint(secure);
         }
         CoapResource api = new CoapResource("api");
-        api.add(new CoapDeviceApi(edge, ingest, pressure, blocking, commandChannels, commands, metrics, inFlight));
+        api.add(new CoapDeviceApi(
+                edge,
+                ingest,
+                pressure,
+                blocking,
+                commandChannels,
+                commands,
+                clientRpc,
+                attributes,
+                subscriptions,
+                metrics,
+                inFlight));
         server.add(api);
         server.start();
         log.info(

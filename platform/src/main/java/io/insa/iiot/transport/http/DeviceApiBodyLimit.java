@@ -18,7 +18,11 @@ class DeviceApiBodyLimit {
     BodyLimit deviceApiReadsItsOwnBody() {
         return new BodyLimit(
                 HttpMethod.POST,
-                List.of("/api/v1/{token}/telemetry", "/api/v1/{token}/attributes", "/api/v1/{token}/rpc/{commandId}"),
+                List.of(
+                        "/api/v1/{token}/telemetry",
+                        "/api/v1/{token}/attributes",
+                        "/api/v1/{token}/rpc",
+                        "/api/v1/{token}/rpc/{commandId}"),
                 BodyLimit.READ_BY_HANDLER);
     }
 }

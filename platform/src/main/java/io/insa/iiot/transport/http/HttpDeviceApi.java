@@ -1,30 +1,33 @@
 package io.insa.iiot.transport.http;
 
+import io.insa.iiot.command.ClientRpc;
 import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
 import io.insa.iiot.command.DeviceCommand;
+import io.insa.iiot.device.DeviceAttributes;
 import io.insa.iiot.device.DeviceIdentity;
+import io.insa.iiot.device.SharedAttributesChanged;
 import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.shared.ProblemException;
+import io.insa.iiot.transport.AttributeMessages;
+import io.insa.iiot.transport.AttributeSubscriptions;
 import io.insa.iiot.transport.Busy;
 import io.insa.iiot.transport.DeviceEdge;
-import io.insa.iiot.transport.DeviceSessions;
 import io.insa.iiot.transport.TransportMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
+import java.util.stream.Stream;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -33,15 +36,14 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The HTTP device API (SPEC 5, HTTP column): {@code POST /api/v1/{token}/telemetry} and
- * {@code /attributes}. 200 only once the message is committed; 400 bad payload, 401 bad token,
- * 403 suspended tenant, 429 quota or rate, 503 when the platform cannot store it now (retry), at
- * once while the ingest queue is above its high-water mark.
+ * The HTTP device API (SPEC 5, HTTP column), on ThingsBoard's paths: {@code POST /api/v1/{token}/telemetry}
+ * and {@code /attributes} (200 only once the message is committed; 400 bad payload, 401 bad token, 403
+ * suspended tenant, 429 quota or rate, 503 when the platform cannot store it now, at once while the
+ * ingest queue is above its high-water mark); attribute requests and the long poll for shared attribute
+ * changes; the long poll for commands and the answers to them; client-side RPC.
  */
 @RestController
 class HttpDeviceApi {
-
-    static final long MAX_POLL_MILLIS = 60_000;
 
     private final DeviceEdge edge;
     private final Ingest ingest;
@@ -49,6 +51,9 @@ class HttpDeviceApi {
     private final TransportMetrics metrics;
     private final CommandChannels channels;
     private final Commands commands;
+    private final ClientRpc clientRpc;
+    private final DeviceAttributes attributes;
+    private final AttributeSubscriptions subscriptions;
 
     HttpDeviceApi(
             DeviceEdge edge,
@@ -56,6 +61,9 @@ class HttpDeviceApi {
             IngestPressure pressure,
             CommandChannels channels,
             Commands commands,
+            ClientRpc clientRpc,
+            DeviceAttributes attributes,
+            AttributeSubscriptions subscriptions,
             MeterRegistry registry) {
         this.edge = edge;
         this.ingest = ingest;
@@ -63,34 +71,77 @@ class HttpDeviceApi {
         this.metrics = new TransportMetrics(registry, "http", null);
         this.channels = channels;
         this.commands = commands;
+        this.clientRpc = clientRpc;
+        this.attributes = attributes;
+        this.subscriptions = subscriptions;
     }
 
     /**
      * Long poll for a command: answers with the command's JSON as soon as one is sent to the device,
-     * or 204 when none came within {@code timeout} milliseconds; 401 at once when the token is rotated
-     * or the device deleted meanwhile.
+     * or 408 when none came within {@code timeout} milliseconds (see {@link LongPoll}).
      */
-    @GetMapping(value = "/api/v1/{token}/rpc", produces = "application/json")
-    ResponseEntity<String> poll(@PathVariable String token, @RequestParam(defaultValue = "30000") long timeout) {
+    @GetMapping("/api/v1/{token}/rpc")
+    ResponseEntity<byte[]> poll(@PathVariable String token, @RequestParam(defaultValue = "0") long timeout) {
+        long millis = LongPoll.millis(timeout);
         DeviceEdge.Login login = login(token);
-        DeviceIdentity device = login.device();
-        if (timeout < 1 || timeout > MAX_POLL_MILLIS) {
-            throw ProblemException.badRequest("timeout", "must be between 1 and " + MAX_POLL_MILLIS + " ms");
+        UUID device = login.device().deviceId();
+        return LongPoll.<DeviceCommand>await(
+                edge,
+                login,
+                millis,
+                next -> channels.register(device, next)::close,
+                command -> command.json().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Client-side RPC: {@code {"method": ..., "params": ...}}, answered by the tenant's rules or with {@code {"error": ...}}. */
+    @PostMapping("/api/v1/{token}/rpc")
+    ResponseEntity<String> request(@PathVariable String token, HttpServletRequest request) throws IOException {
+        DeviceIdentity device = login(token).device();
+        byte[] body = readBounded(request, ingest.maxPayloadBytes());
+        if (body.length > ingest.maxPayloadBytes()) {
+            throw ProblemException.badRequest(
+                    "body", "payload exceeds the limit of " + ingest.maxPayloadBytes() + " bytes");
         }
-        CompletableFuture<DeviceCommand> next = new CompletableFuture<>();
-        try (CommandChannels.Registration registration = channels.register(device.deviceId(), next::complete);
-                DeviceSessions.Registration session = edge.session(login, () -> next.cancel(false))) {
-            return ResponseEntity.ok(next.get(timeout, TimeUnit.MILLISECONDS).json());
-        } catch (CancellationException e) {
-            throw ProblemException.unauthorized("the device's credentials were revoked");
-        } catch (TimeoutException e) {
-            return ResponseEntity.noContent().build();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return ResponseEntity.noContent().build();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(clientRpc.answer(device, body));
+    }
+
+    /**
+     * The device's client and shared attributes, as ThingsBoard's attribute request: the keys named
+     * (comma-separated or repeated; ThingsBoard's Python SDK also says {@code client_keys} and
+     * {@code shared_keys}), all of both scopes when none is.
+     */
+    @GetMapping("/api/v1/{token}/attributes")
+    ResponseEntity<byte[]> readAttributes(
+            @PathVariable String token,
+            @RequestParam(required = false) List<String> clientKeys,
+            @RequestParam(required = false) List<String> sharedKeys,
+            @RequestParam(name = "client_keys", required = false) List<String> clientKeysSnake,
+            @RequestParam(name = "shared_keys", required = false) List<String> sharedKeysSnake) {
+        DeviceIdentity device = login(token).device();
+        AttributeMessages.Request asked =
+                AttributeMessages.request(joined(clientKeys, clientKeysSnake), joined(sharedKeys, sharedKeysSnake));
+        return ResponseEntity.ok()
+                .contentType(MediaType.APPLICATION_JSON)
+                .body(AttributeMessages.response(attributes.forDevice(device, asked.clientKeys(), asked.sharedKeys())));
+    }
+
+    /** Long poll for a change of the device's shared attributes (see {@link LongPoll}). */
+    @GetMapping("/api/v1/{token}/attributes/updates")
+    ResponseEntity<byte[]> pollAttributes(@PathVariable String token, @RequestParam(defaultValue = "0") long timeout) {
+        long millis = LongPoll.millis(timeout);
+        DeviceEdge.Login login = login(token);
+        UUID device = login.device().deviceId();
+        return LongPoll.<SharedAttributesChanged>await(
+                edge, login, millis, next -> subscriptions.device(device, next)::close, AttributeMessages::update);
+    }
+
+    private static String joined(List<String> named, List<String> alsoNamed) {
+        return String.join(
+                ",",
+                Stream.of(named, alsoNamed)
+                        .filter(l -> l != null)
+                        .flatMap(List::stream)
+                        .toList());
     }
 
     /** The device's answer to a two-way command. */

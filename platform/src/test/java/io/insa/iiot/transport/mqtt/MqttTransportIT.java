@@ -369,6 +369,31 @@ class MqttTransportIT extends IntegrationTest {
         assertThat(client.getState().isConnected()).isFalse();
     }
 
+    /** ThingsBoard's SDKs check a connection with {@code {}}: acknowledged on both versions, nothing stored. */
+    @Test
+    void anEmptyObjectIsAcknowledgedAndStoresNothing() throws Exception {
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("empty"));
+        Mqtt5BlockingClient v5 = v5(device.token());
+        assertThat(pubAck(v5, "v1/devices/me/telemetry", "{}").getReasonCode())
+                .isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+        v5.disconnect();
+        Mqtt3BlockingClient v3 = v3(device.token());
+        v3.publishWith()
+                .topic("v1/devices/me/telemetry")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload("{}".getBytes(StandardCharsets.UTF_8))
+                .send();
+        assertThat(v3.getState().isConnected()).isTrue();
+        v3.disconnect();
+        assertThat(api.get("/api/v1/devices/" + device.id() + "/telemetry/latest")
+                        .bearer(operator.accessToken())
+                        .send()
+                        .json()
+                        .get("values")
+                        .isEmpty())
+                .isTrue();
+    }
+
     @Test
     void theDeviceShowsAsConnectedWhileItsConnectionIsOpen() throws Exception {
         Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("presence"));
