@@ -114,17 +114,14 @@ class CoapTransport implements SmartLifecycle {
         }
         CoapResource api = new CoapResource("api");
         api.add(new CoapDeviceApi(
-                edge,
+                new CoapUpload.Services(new CoapRequests(edge, metrics), pressure, blocking, metrics, inFlight),
                 ingest,
-                pressure,
-                blocking,
+                edge,
                 commandChannels,
                 commands,
                 clientRpc,
                 attributes,
-                subscriptions,
-                metrics,
-                inFlight));
+                subscriptions));
         server.add(api);
         server.start();
         log.info(
