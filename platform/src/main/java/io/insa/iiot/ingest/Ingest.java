@@ -3,6 +3,7 @@ package io.insa.iiot.ingest;
 import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.shared.TenantId;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -25,6 +26,13 @@ public interface Ingest {
 
     /** Attributes of several devices of one tenant, admitted whole or not at all. */
     CompletableFuture<IngestResult> attributes(List<Part> parts);
+
+    /**
+     * A device's request that is answered rather than stored (an attribute request, client-side RPC):
+     * the checks every message passes, without a payload (the tenant is active, the tenant's and the
+     * device's rate limits, which it counts against). Empty when it may be answered, else the refusal.
+     */
+    Optional<IngestResult> admitRequest(DeviceIdentity device);
 
     /** The largest payload a transport should read before handing it over. */
     int maxPayloadBytes();

@@ -174,6 +174,16 @@ public class IngestService implements Ingest {
         return enqueue(messages);
     }
 
+    @Override
+    public Optional<IngestResult> admitRequest(DeviceIdentity device) {
+        try {
+            return admit(tenants.get(device.tenantId()), List.of(new Part(device, new byte[0])))
+                    .map(CompletableFuture::join); // a refusal is complete at once
+        } catch (RuntimeException e) {
+            return Optional.of(unavailable(e).join());
+        }
+    }
+
     private static TenantId tenantOf(List<Part> parts) {
         TenantId tenant = parts.get(0).device().tenantId();
         if (parts.stream().anyMatch(p -> !p.device().tenantId().equals(tenant))) {

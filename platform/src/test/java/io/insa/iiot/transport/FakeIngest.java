@@ -93,6 +93,12 @@ public final class FakeIngest implements Ingest {
         return outcome();
     }
 
+    /** Requests pass: the fake judges stored messages only. */
+    @Override
+    public java.util.Optional<IngestResult> admitRequest(DeviceIdentity device) {
+        return java.util.Optional.empty();
+    }
+
     @Override
     public int maxPayloadBytes() {
         return 65_536;

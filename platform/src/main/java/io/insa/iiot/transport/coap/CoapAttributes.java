@@ -70,6 +70,9 @@ final class CoapAttributes extends CoapUpload {
         }
         DeviceIdentity device = login.get().device();
         if (relation == null) {
+            if (requests.refused(exchange, device)) {
+                return;
+            }
             AttributeMessages.Request asked = AttributeMessages.request(
                     CoapRequests.query(exchange, "clientKeys", "client_keys"),
                     CoapRequests.query(exchange, "sharedKeys", "shared_keys"));

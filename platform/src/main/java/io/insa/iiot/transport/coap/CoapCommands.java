@@ -84,6 +84,9 @@ final class CoapCommands extends CoapResource {
             CoapRequests.unauthorized(exchange);
             return;
         }
+        if (requests.refused(exchange, device.get())) {
+            return;
+        }
         exchange.respond(
                 ResponseCode.CONTENT,
                 clientRpc.answer(device.get(), exchange.getRequestPayload()),

@@ -1,5 +1,7 @@
 package io.insa.iiot.transport.coap;
 
+import io.insa.iiot.device.DeviceIdentity;
+import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.transport.DeviceEdge;
 import io.insa.iiot.transport.TransportMetrics;
@@ -12,16 +14,29 @@ import org.eclipse.californium.core.server.resources.CoapExchange;
 /**
  * What every resource of the CoAP device API reads from a request and how it answers: the device
  * named by the token in the path ({@code /api/v1/{token}/...}), query parameters, and the answer to
- * an upload's outcome (2.04, or the refusal with its reason as a diagnostic payload).
+ * an upload's outcome (2.04, or the refusal with its reason as a diagnostic payload), and the limits a
+ * request answered rather than stored passes.
  */
 final class CoapRequests {
 
     private final DeviceEdge edge;
+    private final Ingest ingest;
     private final TransportMetrics metrics;
 
-    CoapRequests(DeviceEdge edge, TransportMetrics metrics) {
+    CoapRequests(DeviceEdge edge, Ingest ingest, TransportMetrics metrics) {
         this.edge = edge;
+        this.ingest = ingest;
         this.metrics = metrics;
+    }
+
+    /**
+     * A request answered rather than stored (attribute request, client-side RPC) passes the limits of
+     * a message; when it does not, the refusal is answered here: true.
+     */
+    boolean refused(CoapExchange exchange, DeviceIdentity device) {
+        Optional<IngestResult> refusal = ingest.admitRequest(device);
+        refusal.ifPresent(r -> respond(exchange, r));
+        return refusal.isPresent();
     }
 
     /** The request runs on a virtual thread already: the lookup may wait here. */

@@ -114,7 +114,7 @@ class CoapTransport implements SmartLifecycle {
         }
         CoapResource api = new CoapResource("api");
         api.add(new CoapDeviceApi(
-                new CoapUpload.Services(new CoapRequests(edge, metrics), pressure, blocking, metrics, inFlight),
+                new CoapUpload.Services(new CoapRequests(edge, ingest, metrics), pressure, blocking, metrics, inFlight),
                 ingest,
                 edge,
                 commandChannels,

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
@@ -96,7 +97,7 @@ class HttpDeviceApi {
     /** Client-side RPC: {@code {"method": ..., "params": ...}}, answered by the tenant's rules or with {@code {"error": ...}}. */
     @PostMapping("/api/v1/{token}/rpc")
     ResponseEntity<String> request(@PathVariable String token, HttpServletRequest request) throws IOException {
-        DeviceIdentity device = login(token).device();
+        DeviceIdentity device = admitted(login(token).device());
         byte[] body = readBounded(request, ingest.maxPayloadBytes());
         if (body.length > ingest.maxPayloadBytes()) {
             throw ProblemException.badRequest(
@@ -117,7 +118,7 @@ class HttpDeviceApi {
             @RequestParam(required = false) List<String> sharedKeys,
             @RequestParam(name = "client_keys", required = false) List<String> clientKeysSnake,
             @RequestParam(name = "shared_keys", required = false) List<String> sharedKeysSnake) {
-        DeviceIdentity device = login(token).device();
+        DeviceIdentity device = admitted(login(token).device());
         AttributeMessages.Request asked =
                 AttributeMessages.request(joined(clientKeys, clientKeysSnake), joined(sharedKeys, sharedKeysSnake));
         return ResponseEntity.ok()
@@ -185,12 +186,29 @@ class HttpDeviceApi {
         // the request thread is virtual: waiting for the commit costs no platform thread
         IngestResult result = kind.apply(device, payload).join();
         metrics.message(result);
+        if (!(result instanceof IngestResult.Accepted)) {
+            throw refusal(result);
+        }
+        return ResponseEntity.ok().build();
+    }
+
+    /** The device, if its request (answered rather than stored) passes the limits of a message. */
+    private DeviceIdentity admitted(DeviceIdentity device) {
+        Optional<IngestResult> refused = ingest.admitRequest(device);
+        if (refused.isPresent()) {
+            metrics.message(refused.get());
+            throw refusal(refused.get());
+        }
+        return device;
+    }
+
+    private static ProblemException refusal(IngestResult result) {
         return switch (result) {
-            case IngestResult.Accepted accepted -> ResponseEntity.ok().build();
             case IngestResult.Rejected rejected ->
-                throw ProblemException.of(status(rejected.reason()), rejected.detail(), rejected.retryAfter());
+                ProblemException.of(status(rejected.reason()), rejected.detail(), rejected.retryAfter());
             case IngestResult.Failed failed ->
-                throw ProblemException.of(HttpStatus.SERVICE_UNAVAILABLE, failed.detail(), failed.retryAfter());
+                ProblemException.of(HttpStatus.SERVICE_UNAVAILABLE, failed.detail(), failed.retryAfter());
+            case IngestResult.Accepted accepted -> throw new IllegalArgumentException("not a refusal");
         };
     }
 

@@ -5,6 +5,7 @@ import io.insa.iiot.command.CommandChannels;
 import io.insa.iiot.command.Commands;
 import io.insa.iiot.device.DeviceAttributes;
 import io.insa.iiot.device.DeviceIdentity;
+import io.insa.iiot.ingest.Ingest;
 import io.insa.iiot.ingest.IngestResult;
 import io.insa.iiot.transport.AttributeMessages;
 import io.insa.iiot.transport.AttributeSubscriptions;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +41,7 @@ final class MqttDownlink {
 
     /** What the downlink needs of the platform, the same for every connection. */
     record Services(
+            Ingest ingest,
             CommandChannels channels,
             Commands commands,
             ClientRpc clientRpc,
@@ -76,6 +79,13 @@ final class MqttDownlink {
         if (topic.startsWith(RPC_RESPONSE_PREFIX)) {
             commands.answered(device, topic.substring(RPC_RESPONSE_PREFIX.length()), payload);
             return new IngestResult.Accepted(0);
+        }
+        if (topic.startsWith(ATTRIBUTES_REQUEST_PREFIX) || topic.startsWith(COMMAND_REQUEST_PREFIX)) {
+            // answered rather than stored, but counted against the same limits as a message
+            Optional<IngestResult> refused = services.ingest().admitRequest(device);
+            if (refused.isPresent()) {
+                return refused.get();
+            }
         }
         if (topic.startsWith(ATTRIBUTES_REQUEST_PREFIX)) {
             AttributeMessages.Request request;

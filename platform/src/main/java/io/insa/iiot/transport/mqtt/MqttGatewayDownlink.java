@@ -78,7 +78,11 @@ final class MqttGatewayDownlink {
         if (sub.refusal() != null) {
             return sub.refusal();
         }
-        return topic.equals(RPC) ? answered(sub.device(), body) : attributeRequest(sub.device(), body);
+        if (topic.equals(RPC)) {
+            return answered(sub.device(), body);
+        }
+        // answered rather than stored, but counted against the sub-device's limits as a message
+        return services.ingest().admitRequest(sub.device()).orElseGet(() -> attributeRequest(sub.device(), body));
     }
 
     /** {@code {"id": n, "device": ..., "client": false, "key": "a"}} or {@code "keys": ["a", "b"]}. */

@@ -71,8 +71,8 @@ class MqttTransport implements SmartLifecycle {
         this.edge = edge;
         this.ingest = ingest;
         this.pressure = pressure;
-        this.downlink =
-                new MqttDownlink.Services(commandChannels, commands, clientRpc, attributes, subscriptions, blocking);
+        this.downlink = new MqttDownlink.Services(
+                ingest, commandChannels, commands, clientRpc, attributes, subscriptions, blocking);
         this.keystores = keystores;
         this.metrics = new TransportMetrics(registry, "mqtt", sessions);
         pressure.listen(() -> pressureChanged(true), () -> pressureChanged(false));

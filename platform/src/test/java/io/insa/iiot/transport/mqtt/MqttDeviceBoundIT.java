@@ -317,6 +317,32 @@ class MqttDeviceBoundIT extends IntegrationTest {
                 .isEqualTo(10);
     }
 
+    @Test
+    void requestsAnsweredRatherThanStoredCountAgainstTheRateLimitsOfMessages() {
+        Fixture.Member slow =
+                fixture.member(fixture.tenant("Slow requests", Map.of("max_messages_per_second", 2)), "operator");
+        Fixture.DeviceHandle device = fixture.device(slow.accessToken(), Fixture.unique("chatty"));
+        Mqtt5BlockingClient client = clients().v5(device.token(), new CompletableFuture<>());
+        List<com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode> codes =
+                new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            codes.add(MqttTestClients.pubAck(client, "v1/devices/me/attributes/request/" + i, "{}"));
+            codes.add(MqttTestClients.pubAck(
+                    client, "v1/devices/me/rpc/request/" + i, "{\"method\": \"getSessionLimits\"}"));
+        }
+        assertThat(codes)
+                .as("beyond the tenant's 2 messages per second, requests are refused as messages are")
+                .contains(com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode.QUOTA_EXCEEDED);
+        client.disconnect();
+
+        List<Integer> statuses = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            statuses.add(
+                    api.get("/api/v1/" + device.token() + "/attributes").send().status());
+        }
+        assertThat(statuses).contains(429);
+    }
+
     private Api.Response patchShared(UUID device, Map<String, ?> patch) {
         return api.patch("/api/v1/devices/" + device + "/attributes/shared", patch)
                 .bearer(operator.accessToken())
