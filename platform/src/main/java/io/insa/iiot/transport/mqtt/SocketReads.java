@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * endpoint's private field {@code conn} of {@code io.vertx.mqtt.impl.MqttEndpointImpl}, looked up
  * once. This beats setting auto-read on the Netty channel ourselves, which would race with Vert.x's
  * own pause and resume of the same channel. If a Vert.x upgrade removes the field, pausing becomes a
- * no-op (logged once at start) and {@code MqttBackpressureIT} fails.
+ * no-op (logged once at start) and {@code MqttOutcomesIT} fails.
  *
  * <p>Call on the connection's event loop.
  */
