@@ -102,20 +102,37 @@ public class DeviceAttributes {
      */
     public Readable forDevice(DeviceIdentity device, Set<String> clientKeys, Set<String> sharedKeys) {
         boolean all = clientKeys.isEmpty() && sharedKeys.isEmpty();
-        Map<AttributeScope, Map<String, String>> client =
-                all || !clientKeys.isEmpty() ? read(device, AttributeScope.CLIENT, all ? null : clientKeys) : null;
-        Map<AttributeScope, Map<String, String>> shared =
-                all || !sharedKeys.isEmpty() ? read(device, AttributeScope.SHARED, all ? null : sharedKeys) : null;
+        List<AttributeScope> scopes = new ArrayList<>();
+        if (all || !clientKeys.isEmpty()) {
+            scopes.add(AttributeScope.CLIENT);
+        }
+        if (all || !sharedKeys.isEmpty()) {
+            scopes.add(AttributeScope.SHARED);
+        }
+        Set<String> named = new HashSet<>(clientKeys);
+        named.addAll(sharedKeys);
+        // one query for both scopes; a key named for one scope only is dropped from the other below
+        Map<AttributeScope, Map<String, String>> found = transactions
+                .inTenant(
+                        device.tenantId(),
+                        () -> attributes.read(List.of(device.deviceId()), scopes, all ? null : named))
+                .getOrDefault(device.deviceId(), Map.of());
         return new Readable(
-                client == null ? null : client.getOrDefault(AttributeScope.CLIENT, Map.of()),
-                shared == null ? null : shared.getOrDefault(AttributeScope.SHARED, Map.of()));
+                scopes.contains(AttributeScope.CLIENT)
+                        ? only(found.getOrDefault(AttributeScope.CLIENT, Map.of()), all ? null : clientKeys)
+                        : null,
+                scopes.contains(AttributeScope.SHARED)
+                        ? only(found.getOrDefault(AttributeScope.SHARED, Map.of()), all ? null : sharedKeys)
+                        : null);
     }
 
-    private Map<AttributeScope, Map<String, String>> read(
-            DeviceIdentity device, AttributeScope scope, Set<String> keys) {
-        return transactions
-                .inTenant(device.tenantId(), () -> attributes.read(List.of(device.deviceId()), List.of(scope), keys))
-                .getOrDefault(device.deviceId(), Map.of());
+    private static Map<String, String> only(Map<String, String> values, Set<String> keys) {
+        if (keys == null) {
+            return values;
+        }
+        Map<String, String> kept = new LinkedHashMap<>(values);
+        kept.keySet().retainAll(keys);
+        return kept;
     }
 
     /** The device's attributes in the given scopes (every key when {@code keys} is null), for the API. */

@@ -3,6 +3,7 @@ package io.insa.iiot.transport;
 import io.insa.iiot.device.DeviceAttributes;
 import io.insa.iiot.device.SharedAttributesChanged;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -88,18 +89,18 @@ public final class AttributeMessages {
                 deleted.add(key);
             });
         }
-        ObjectNode body = values(updated);
-        if (!deleted.isEmpty()) {
-            deleted.forEach(body.putArray("deleted")::add);
-        }
-        return JSON.writeValueAsBytes(body);
+        return JSON.writeValueAsBytes(notice(updated, deleted));
     }
 
     /** A change as one JSON object: the keys set, and {@code "deleted": [...]} when keys were removed. */
     public static ObjectNode changes(SharedAttributesChanged change) {
-        ObjectNode body = values(change.updated());
-        if (!change.deleted().isEmpty()) {
-            change.deleted().forEach(body.putArray("deleted")::add);
+        return notice(change.updated(), change.deleted());
+    }
+
+    private static ObjectNode notice(Map<String, String> updated, Collection<String> deleted) {
+        ObjectNode body = values(updated);
+        if (!deleted.isEmpty()) {
+            deleted.forEach(body.putArray("deleted")::add);
         }
         return body;
     }

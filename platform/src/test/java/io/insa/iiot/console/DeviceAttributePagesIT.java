@@ -8,9 +8,6 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.transport.AttributeSubscriptions;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.UUID;
@@ -109,14 +106,6 @@ class DeviceAttributePagesIT extends BrowserTest {
     }
 
     private HttpResponse<String> http(String path) {
-        try {
-            return HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return api.get(path).send().raw();
     }
 }

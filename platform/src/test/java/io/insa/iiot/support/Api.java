@@ -47,6 +47,11 @@ public final class Api {
         return new Call("DELETE", path, null);
     }
 
+    /** Any method, as a device or a test varying it sends it; {@code body} null: none. */
+    public Call request(String method, String path, Object body) {
+        return new Call(method, path, body);
+    }
+
     public static String json(Object body) {
         return body instanceof String s ? s : JSON.writeValueAsString(body);
     }

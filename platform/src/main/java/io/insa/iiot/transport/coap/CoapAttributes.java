@@ -63,9 +63,8 @@ final class CoapAttributes extends CoapUpload {
         if (observations.endedByRevocation(relation, exchange)) {
             return;
         }
-        Optional<DeviceEdge.Login> login = requests.login(exchange);
+        Optional<DeviceEdge.Login> login = requests.loginOrRefuse(exchange);
         if (login.isEmpty()) {
-            CoapRequests.unauthorized(exchange);
             return;
         }
         DeviceIdentity device = login.get().device();

@@ -41,9 +41,8 @@ final class CoapCommands extends CoapResource {
         @Override
         public void handlePOST(CoapExchange exchange) {
             List<String> path = exchange.getRequestOptions().getUriPath();
-            Optional<DeviceIdentity> device = requests.login(exchange).map(DeviceEdge.Login::device);
+            Optional<DeviceIdentity> device = requests.loginOrRefuse(exchange).map(DeviceEdge.Login::device);
             if (device.isEmpty()) {
-                CoapRequests.unauthorized(exchange);
                 return;
             }
             UUID id;
@@ -79,9 +78,8 @@ final class CoapCommands extends CoapResource {
 
     @Override
     public void handlePOST(CoapExchange exchange) {
-        Optional<DeviceIdentity> device = requests.login(exchange).map(DeviceEdge.Login::device);
+        Optional<DeviceIdentity> device = requests.loginOrRefuse(exchange).map(DeviceEdge.Login::device);
         if (device.isEmpty()) {
-            CoapRequests.unauthorized(exchange);
             return;
         }
         if (requests.refused(exchange, device.get())) {
@@ -99,9 +97,8 @@ final class CoapCommands extends CoapResource {
         if (observations.endedByRevocation(relation, exchange)) {
             return;
         }
-        Optional<DeviceEdge.Login> login = requests.login(exchange);
+        Optional<DeviceEdge.Login> login = requests.loginOrRefuse(exchange);
         if (login.isEmpty()) {
-            CoapRequests.unauthorized(exchange);
             return;
         }
         UUID deviceId = login.get().device().deviceId();

@@ -39,9 +39,16 @@ final class CoapRequests {
         return refusal.isPresent();
     }
 
-    /** The request runs on a virtual thread already: the lookup may wait here. */
-    Optional<DeviceEdge.Login> login(CoapExchange exchange) {
-        return login(token(exchange));
+    /**
+     * The device the path's token names; when it names none, the request is answered 4.01 here. The
+     * request runs on a virtual thread already: the lookup may wait.
+     */
+    Optional<DeviceEdge.Login> loginOrRefuse(CoapExchange exchange) {
+        Optional<DeviceEdge.Login> login = login(token(exchange));
+        if (login.isEmpty()) {
+            unauthorized(exchange);
+        }
+        return login;
     }
 
     Optional<DeviceEdge.Login> login(String token) {
@@ -67,7 +74,7 @@ final class CoapRequests {
         return String.join(",", values);
     }
 
-    static void unauthorized(CoapExchange exchange) {
+    private static void unauthorized(CoapExchange exchange) {
         exchange.respond(ResponseCode.UNAUTHORIZED, "unknown device token");
     }
 

@@ -7,9 +7,6 @@ import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
 import io.insa.iiot.support.Points;
 import io.insa.iiot.transport.AttributeSubscriptions;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
@@ -200,17 +197,6 @@ class HttpDeviceApiIT extends IntegrationTest {
     }
 
     private HttpResponse<String> http(String method, String path, String body) {
-        try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .header("Content-Type", "application/json")
-                    .method(
-                            method,
-                            body == null
-                                    ? HttpRequest.BodyPublishers.noBody()
-                                    : HttpRequest.BodyPublishers.ofString(body));
-            return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return api.request(method, path, body).send().raw();
     }
 }
