@@ -33,10 +33,10 @@ trap cleanup EXIT
 
 used_ports=" "
 # A free port not handed out before in this run.
-free_port() {
+unused_port() {
   local p
   while :; do
-    p=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    p=$(free_port)
     [[ $used_ports == *" $p "* ]] || break
   done
   used_ports+="$p "
@@ -47,8 +47,8 @@ declare -A port mgmt admin_token device_token
 start() {
   local name=$1
   mkdir -p "$work/$name"
-  port[$name]=$(free_port)
-  mgmt[$name]=$(free_port)
+  port[$name]=$(unused_port)
+  mgmt[$name]=$(unused_port)
   # without an AOT cache: each data directory would make its own (start-smoke.sh checks the cache)
   INSA_AOT_CACHE=off INSA_DATADIR="$work/$name" SERVER_PORT=${port[$name]} ./iiot start --insa.data-dir="$work/$name" \
     --management.server.port="${mgmt[$name]}" --insa.https.port=0 \

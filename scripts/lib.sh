@@ -118,6 +118,12 @@ ensure_cluster() {
 }
 
 # 48 hex characters from /dev/urandom (no openssl needed on minimal systems).
+# A port that is free on 127.0.0.1 now (another process may take it before it is used).
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
+    || echo $((20000 + RANDOM % 20000))
+}
+
 gen_password() { od -An -tx1 -N24 /dev/urandom | tr -d ' \n'; }
 
 # The instance's names: one database and its two roles per data directory, so that instances on

@@ -21,10 +21,6 @@ log() { echo "start-smoke: $*" >&2; }
 fail() { log "FAILED: $*"; [[ -f ${work:-}/server.log ]] && tail -n 60 "$work/server.log" >&2; exit 1; }
 
 work=$(mktemp -d)
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
-    || echo $((20000 + RANDOM % 20000))
-}
 port=$(free_port)
 # Actuator's own port (management.server.port, on 127.0.0.1): metrics are not on the main port
 management_port=$(free_port)

@@ -24,10 +24,6 @@ python=/usr/bin/python3
   || fail "no paho-mqtt for $python: apt-get install python3-paho-mqtt"
 
 work=$(mktemp -d)
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
-    || echo $((20000 + RANDOM % 20000))
-}
 port=$(free_port)
 mqtt_port=$(free_port)
 management_port=$(free_port)
