@@ -36,14 +36,19 @@ final class RawMqtt implements AutoCloseable {
         this.out = socket.getOutputStream();
     }
 
-    /** CONNECT with {@code username} (an access token) and no password. */
+    /** CONNECT with {@code username} (an access token) and no password, keep-alive 60 s. */
     void connect(String clientId, boolean cleanSession, String username) throws IOException {
+        connect(clientId, cleanSession, username, 60);
+    }
+
+    /** CONNECT with {@code username} (an access token), no password, and the keep-alive in seconds. */
+    void connect(String clientId, boolean cleanSession, String username, int keepAliveSeconds) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         string(body, "MQTT");
         body.write(version);
         body.write(0x80 | (cleanSession ? 0x02 : 0)); // username; clean session / clean start
-        body.write(0);
-        body.write(60); // keep alive
+        body.write(keepAliveSeconds >> 8);
+        body.write(keepAliveSeconds & 0xFF);
         properties(body);
         string(body, clientId);
         string(body, username);
