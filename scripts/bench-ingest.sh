@@ -100,8 +100,10 @@ for checkout in "${checkouts[@]}"; do
   # a run that fails half-way must not leave its server holding the ports for the next one, nor its
   # PostgreSQL monitor following the output
   monitor=""
-  trap 'pkill -f "$out/server.jfr" 2>/dev/null; kill "$pid" 2>/dev/null
-        [[ -z $monitor ]] || { pkill -P "$monitor"; kill "$monitor"; } 2>/dev/null' EXIT
+  # (each step may find nothing left to stop; under set -e a failed one would end the trap early
+  # and give the whole run exit status 1)
+  trap 'pkill -f "$out/server.jfr" 2>/dev/null || true; kill "$pid" 2>/dev/null || true
+        [[ -z $monitor ]] || { pkill -P "$monitor"; kill "$monitor"; } 2>/dev/null || true' EXIT
   started=$(date +%s)
   until curl -fsS http://127.0.0.1:8080/api/v1/health 2>/dev/null | grep -q UP; do
     kill -0 "$pid" 2>/dev/null || { tail -30 "$out/server.log" >&2; exit 1; }

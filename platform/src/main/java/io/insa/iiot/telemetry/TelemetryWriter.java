@@ -98,8 +98,7 @@ public class TelemetryWriter {
         transactions.inEachTenant(shares.keySet(), tenant -> {
             TenantShare share = shares.get(tenant);
             share.split(devices.existingForWrite(tenant, share.devices()), today);
-            store.write(tenant, share.rows);
-            share.usage.forEach((day, points) -> store.addUsage(tenant, day, points[0], points[1]));
+            store.write(tenant, share.rows, share.usage);
             devices.recordSeen(tenant, share.seen);
         });
         List<Readings> stored = new ArrayList<>();

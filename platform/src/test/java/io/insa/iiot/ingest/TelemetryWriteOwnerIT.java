@@ -138,6 +138,9 @@ class TelemetryWriteOwnerIT extends IntegrationTest {
         for (UUID id : ids) {
             assertThat(Points.count(tenant, id, "a")).isEqualTo(1);
         }
+        assertThat(Points.usage(tenant))
+                .as("points and messages counted once: the failed batch's count went with its rows")
+                .containsExactly(6L, 3L);
     }
 
     /** A trigger that makes the tenant's usage update fail: the batch's transaction fails after its rows. */

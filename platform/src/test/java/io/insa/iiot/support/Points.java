@@ -59,6 +59,15 @@ public final class Points {
         return inTenant(tenant, "SELECT count(*) FROM telemetry_latest WHERE device_id = ?", device);
     }
 
+    /** The tenant's counted usage over all days: points and messages. */
+    public static List<Long> usage(UUID tenant) throws Exception {
+        return inTenant(
+                tenant, "SELECT coalesce(sum(points), 0), coalesce(sum(messages), 0) FROM telemetry_usage", rs -> {
+                    rs.next();
+                    return List.of(rs.getLong(1), rs.getLong(2));
+                });
+    }
+
     private static int inTenant(UUID tenant, String countSql, Object... params) throws Exception {
         return inTenant(
                 tenant,
