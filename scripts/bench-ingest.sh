@@ -164,4 +164,9 @@ for checkout in "${checkouts[@]}"; do
   fi
   # the instance's database and roles go with it; the profile and logs stay
   drop_bench_database
+  # the next checkout's lock is taken on a new descriptor, which this one's would block for good
+  if [[ -n ${lock:-} ]]; then
+    exec {lock}>&-
+    lock=""
+  fi
 done
