@@ -1,15 +1,12 @@
 package io.insa.iiot.device;
 
 import io.insa.iiot.shared.TenantId;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -46,11 +43,9 @@ class DeviceRepository {
     record Filter(String type, String nameContains, String labelJson, Boolean online, OffsetDateTime onlineSince) {}
 
     private final JdbcClient jdbc;
-    private final JdbcOperations statements;
 
-    DeviceRepository(JdbcClient jdbc, JdbcOperations statements) {
+    DeviceRepository(JdbcClient jdbc) {
         this.jdbc = jdbc;
-        this.statements = statements;
     }
 
     /** Inserts all devices and their credentials with two statements, whatever their number. */
@@ -198,25 +193,13 @@ class DeviceRepository {
 
     /**
      * The devices among {@code ids} that exist, once no deletion in the tenant is in progress; a
-     * deletion that starts later waits for this transaction. Two statements (the lookup needs a snapshot
-     * taken after the barrier is passed) sent in one round trip.
+     * deletion that starts later waits for this transaction.
      */
     List<UUID> existingForWrite(UUID tenant, UUID[] ids) {
-        return statements.execute(
-                "SELECT pg_advisory_xact_lock_shared(?, ?);\n" + EXISTING, (PreparedStatement statement) -> {
-                    statement.setInt(1, DELETION_BARRIER);
-                    statement.setInt(2, tenant.hashCode());
-                    statement.setObject(3, ids);
-                    statement.execute();
-                    statement.getMoreResults();
-                    List<UUID> existing = new ArrayList<>(ids.length);
-                    try (ResultSet rows = statement.getResultSet()) {
-                        while (rows.next()) {
-                            existing.add(rows.getObject(1, UUID.class));
-                        }
-                    }
-                    return existing;
-                });
+        jdbc.sql("SELECT pg_advisory_xact_lock_shared(?, ?)")
+                .params(DELETION_BARRIER, tenant.hashCode())
+                .query(rs -> {});
+        return jdbc.sql(EXISTING).param(ids).query(UUID.class).list();
     }
 
     boolean assignGateway(UUID id, UUID gatewayId, OffsetDateTime now) {

@@ -5,7 +5,6 @@ import io.insa.iiot.shared.TenantTransactions;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,21 +45,6 @@ public class TelemetryStore {
                   bool_v = excluded.bool_v, str_v = excluded.str_v, json_v = excluded.json_v
               WHERE telemetry_latest.ts <= excluded.ts""";
 
-    /** Adds accepted points and messages to the tenant's counters of their UTC days. */
-    private static final String ADD_USAGE = """
-            INSERT INTO telemetry_usage (tenant_id, day, points, messages)
-            SELECT ?, date '1970-01-01' + u.day, u.points, u.messages
-            FROM unnest(?::int[], ?::int8[], ?::int8[]) AS u(day, points, messages)
-            ON CONFLICT (tenant_id, day) DO UPDATE
-              SET points = telemetry_usage.points + excluded.points,
-                  messages = telemetry_usage.messages + excluded.messages""";
-
-    /**
-     * The three in one query string: pgjdbc sends them as one pipeline (one round trip and one sync),
-     * and PostgreSQL runs them in order, each on its own snapshot, in the writer's transaction.
-     */
-    private static final String WRITE = String.join(";\n", WRITE_POINTS, WRITE_LATEST, ADD_USAGE);
-
     private final JdbcClient jdbc;
     private final TenantTransactions transactions;
 
@@ -69,28 +53,24 @@ public class TelemetryStore {
         this.transactions = transactions;
     }
 
-    /**
-     * Writes a tenant's share of a batch: the points, the latest values and the days' usage (points and
-     * messages per UTC day), as three statements sent together in one round trip to PostgreSQL.
-     */
-    void write(TenantId tenant, TelemetryRows rows, Map<LocalDate, long[]> usage) {
+    void write(TenantId tenant, TelemetryRows rows) {
         requireContext(tenant);
-        if (rows.isEmpty() && usage.isEmpty()) {
-            return;
+        if (!rows.isEmpty()) {
+            jdbc.sql(WRITE_POINTS).params(rows.all().parameters(tenant.value())).update();
+            jdbc.sql(WRITE_LATEST)
+                    .params(rows.latest().parameters(tenant.value()))
+                    .update();
         }
-        int[] days = new int[usage.size()]; // days since the epoch: the driver sends no array of dates
-        long[] points = new long[days.length];
-        long[] messages = new long[days.length];
-        int i = 0;
-        for (Map.Entry<LocalDate, long[]> day : usage.entrySet()) {
-            days[i] = (int) day.getKey().toEpochDay();
-            points[i] = day.getValue()[0];
-            messages[i++] = day.getValue()[1];
-        }
-        List<Object> params = new ArrayList<>(List.of(rows.all().parameters(tenant.value())));
-        params.addAll(List.of(rows.latest().parameters(tenant.value())));
-        params.addAll(List.of(tenant.value(), days, points, messages));
-        jdbc.sql(WRITE).params(params).update();
+    }
+
+    /** Adds accepted points and messages to the tenant's counter of a UTC day. */
+    void addUsage(TenantId tenant, LocalDate day, long points, long messages) {
+        requireContext(tenant);
+        jdbc.sql("""
+                        INSERT INTO telemetry_usage (tenant_id, day, points, messages) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (tenant_id, day) DO UPDATE
+                          SET points = telemetry_usage.points + excluded.points,
+                              messages = telemetry_usage.messages + excluded.messages""").params(tenant.value(), day, points, messages).update();
     }
 
     /** The time of each device's latest point of the key, in the tenant (devices without one absent). */

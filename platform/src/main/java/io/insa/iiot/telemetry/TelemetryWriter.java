@@ -98,7 +98,8 @@ public class TelemetryWriter {
         transactions.inEachTenant(shares.keySet(), tenant -> {
             TenantShare share = shares.get(tenant);
             share.split(devices.existingForWrite(tenant, share.devices()), today);
-            store.write(tenant, share.rows, share.usage);
+            store.write(tenant, share.rows);
+            share.usage.forEach((day, points) -> store.addUsage(tenant, day, points[0], points[1]));
             devices.recordSeen(tenant, share.seen);
         });
         List<Readings> stored = new ArrayList<>();
