@@ -57,6 +57,22 @@ class DatabaseOutageIT extends OutageTest {
         assertThat(awaitStored(device.token(), Map.of("temp", 1)).status()).isEqualTo(200);
     }
 
+    /** An attribute request (ThingsBoard's HTTP device API) the database cannot answer is a try-later. */
+    @Test
+    void anAttributeRequestDuringAnOutageIsToldToRetry() {
+        Fixture.Member operator = fixture.member(fixture.tenant("Outage attributes"), "operator");
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("asks"));
+        String path = "/api/v1/" + device.token() + "/attributes?clientKeys=fw";
+        assertThat(api.get(path).send().status()).as("before the outage").isEqualTo(200);
+
+        DATABASE.cut();
+        Api.Response during = api.get(path).send();
+        DATABASE.restore();
+
+        assertThat(during.status()).as(during.toString()).isEqualTo(503);
+        assertThat(during.header("Retry-After")).isNotNull();
+    }
+
     @Test
     void aMessageRefusedForAnOutageGivesItsQuotaBack() {
         UUID tenant = fixture.tenant("Outage quota", Map.of("max_telemetry_points_per_day", 3));

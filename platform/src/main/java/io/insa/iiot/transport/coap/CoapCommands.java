@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
@@ -28,7 +27,7 @@ import org.eclipse.californium.core.server.resources.Resource;
  * {@code .../rpc} itself is the device's own request (client-side RPC), answered 2.05 by the rules or
  * with {@code {"error": ...}}. An observation lasts while the device's credentials hold.
  */
-final class CoapCommands extends CoapResource {
+final class CoapCommands extends CoapDeviceResource {
 
     private final CoapRequests requests;
     private final CommandChannels channels;
@@ -37,7 +36,7 @@ final class CoapCommands extends CoapResource {
     private final CoapObservations observations;
     private final Map<UUID, Deque<DeviceCommand>> waiting = new ConcurrentHashMap<>();
 
-    private final Resource answer = new CoapResource("answer") {
+    private final Resource answer = new CoapDeviceResource("answer") {
         @Override
         public void handlePOST(CoapExchange exchange) {
             List<String> path = exchange.getRequestOptions().getUriPath();

@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BiFunction;
-import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.server.resources.CoapExchange;
 
@@ -21,7 +20,7 @@ import org.eclipse.californium.core.server.resources.CoapExchange;
  * committed (piggy-backed on the ACK of a confirmable request when the commit is quick), or with the
  * refusal; while the ingest queue is above its high-water mark, 5.03 with a Max-Age at once.
  */
-class CoapUpload extends CoapResource {
+class CoapUpload extends CoapDeviceResource {
 
     /** What every upload resource needs of the platform. */
     record Services(

@@ -1,5 +1,7 @@
 package io.insa.iiot.transport.coap;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.OutageTest;
 import java.util.ArrayList;
@@ -33,14 +35,46 @@ class CoapOutageIT extends OutageTest {
         senders.forEach(sender -> sender.client.shutdown());
     }
 
+    /** An attribute request the database cannot answer is a try-later, known device or not yet. */
+    @Test
+    void anAttributeRequestDuringAnOutageIsAnsweredServiceUnavailable() throws Exception {
+        Fixture.Member operator = fixture.member(fixture.tenant("CoAP outage attributes"), "operator");
+        Fixture.DeviceHandle known = fixture.device(operator.accessToken(), Fixture.unique("known"));
+        Fixture.DeviceHandle cold = fixture.device(operator.accessToken(), Fixture.unique("cold"));
+        CoapClient knownClient = client(known.token(), "attributes");
+        CoapClient coldClient = client(cold.token(), "attributes");
+        CoapResponse before = knownClient.get();
+        assertThat(before.getCode()).as("before the outage").isEqualTo(CoAP.ResponseCode.CONTENT);
+
+        DATABASE.cut();
+        CoapResponse knownDuring = knownClient.get();
+        CoapResponse coldDuring = coldClient.get();
+        DATABASE.restore();
+
+        assertThat(knownDuring)
+                .as("an answer for a device known before the outage")
+                .isNotNull();
+        assertThat(knownDuring.getCode()).isEqualTo(CoAP.ResponseCode.SERVICE_UNAVAILABLE);
+        assertThat(coldDuring)
+                .as("an answer for a device not yet authenticated")
+                .isNotNull();
+        assertThat(coldDuring.getCode()).isEqualTo(CoAP.ResponseCode.SERVICE_UNAVAILABLE);
+        knownClient.shutdown();
+        coldClient.shutdown();
+    }
+
+    private CoapClient client(String token, String path) {
+        CoapClient client = new CoapClient("coap://127.0.0.1:" + transport.port() + "/api/v1/" + token + "/" + path);
+        client.setTimeout(20_000L);
+        return client;
+    }
+
     private final class CoapSender extends Sender {
         final CoapClient client;
 
         CoapSender(Fixture.DeviceHandle device) {
             super(device);
-            this.client =
-                    new CoapClient("coap://127.0.0.1:" + transport.port() + "/api/v1/" + device.token() + "/telemetry");
-            client.setTimeout(20_000L);
+            this.client = client(device.token(), "telemetry");
         }
 
         @Override
