@@ -50,6 +50,8 @@ public final class AnomalyDetector {
      *     sees an abrupt shift sooner, a long one a slow drift
      * @param rearm a quiet period ends early once this many values in a row were unsurprising (below half
      *     the detection level): the series is back to normal, so the next anomaly is a new one (0: never)
+     * @param rangeWarmup values after which a value beyond the range is a detection, though the warm-up of
+     *     the other scores lasts longer (at least {@code warmup}: none before the warm-up's end)
      */
     public record Settings(
             int warmup,
@@ -66,7 +68,8 @@ public final class AnomalyDetector {
             double outside,
             int parts,
             int second,
-            int rearm) {
+            int rearm,
+            int rangeWarmup) {
 
         public Settings {
             if (window % segments != 0
@@ -83,7 +86,7 @@ public final class AnomalyDetector {
     }
 
     public static final Settings DEFAULTS =
-            new Settings(300, 64, 4, 0.85, 32, 0.02, 200, 2.5, 1000, 0.3, 0.005, 0.05, 4, 0, 60);
+            new Settings(300, 64, 4, 0.85, 32, 0.02, 200, 2.5, 1000, 0.3, 0.005, 0.05, 4, 0, 60, 300);
 
     /** The score from which a value is anomalous: a surprise of {@code detection} maps to it. */
     public static final double THRESHOLD = 0.5;
@@ -170,9 +173,13 @@ public final class AnomalyDetector {
             surprise = Math.max(surprise, likelihood(3, shift, longRate));
         }
         longLevel += longRate * (value - longLevel);
-        surprise = Math.max(surprise, settings.detection() * outside / settings.outside());
+        double beyond = settings.detection() * outside / settings.outside();
+        surprise = Math.max(surprise, beyond);
         if (seen <= settings.warmup()) {
-            return 0;
+            if (seen <= settings.rangeWarmup()) {
+                return 0;
+            }
+            surprise = beyond; // the range is known sooner than the other scores' spread
         }
         if (seen < quietUntil) {
             calm = surprise < settings.detection() / 2 ? calm + 1 : 0;

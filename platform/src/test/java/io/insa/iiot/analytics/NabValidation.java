@@ -43,6 +43,8 @@ public final class NabValidation {
     private static final double[] SHORT_RATES = doubles("shortRates", "0.3,0.6");
     private static final double[] FLOORS = doubles("floors", "0.005");
     private static final int[] REARMS = ints("rearms", "0,15,30,60");
+    /** When a value beyond the range starts to count, if before the warm-up's end. */
+    private static final int[] RANGE_WARMUPS = ints("rangeWarmups", "300");
     /** Windows of a second shift score (0: none). */
     private static final int[] SECONDS = ints("seconds", "0");
 
@@ -136,24 +138,36 @@ public final class NabValidation {
                                     for (double out : OUTSIDES) {
                                         for (int warmup : WARMUPS) {
                                             for (int rearm : REARMS) {
-                                                for (int second : SECONDS) {
-                                                    if (second == shape[0]) {
-                                                        continue;
-                                                    }
-                                                    AnomalyDetector.Settings settings = settings(
-                                                            shape, warmup, quiet, detection, memory, shortRate, floor,
-                                                            out, parts, second, rearm);
-                                                    if (admissible(settings)) {
-                                                        outcomes.add(evaluate(
-                                                                settings,
-                                                                sources,
-                                                                scored,
-                                                                surprise,
-                                                                outside,
-                                                                seconds.get(second + "/" + shortRate + "/" + memory
-                                                                        + "/" + floor)));
-                                                    } else {
-                                                        refused++;
+                                                for (int rangeWarmup : RANGE_WARMUPS) {
+                                                    for (int second : SECONDS) {
+                                                        if (second == shape[0] || rangeWarmup > warmup) {
+                                                            continue;
+                                                        }
+                                                        AnomalyDetector.Settings settings = settings(
+                                                                shape,
+                                                                warmup,
+                                                                quiet,
+                                                                detection,
+                                                                memory,
+                                                                shortRate,
+                                                                floor,
+                                                                out,
+                                                                parts,
+                                                                second,
+                                                                rearm,
+                                                                rangeWarmup);
+                                                        if (admissible(settings)) {
+                                                            outcomes.add(evaluate(
+                                                                    settings,
+                                                                    sources,
+                                                                    scored,
+                                                                    surprise,
+                                                                    outside,
+                                                                    seconds.get(second + "/" + shortRate + "/" + memory
+                                                                            + "/" + floor)));
+                                                        } else {
+                                                            refused++;
+                                                        }
                                                     }
                                                 }
                                             }
@@ -325,7 +339,7 @@ public final class NabValidation {
             double[] shape, int memory, double shortRate, double floor, int parts) {
         // detection 1 and no quiet period: the score is 1 - 2^-surprise, so the surprise can be read back
         return new AnomalyDetector.Settings(
-                0, (int) shape[0], 4, shape[1], 32, 0.02, 0, 1, memory, shortRate, floor, 1e12, parts, 0, 0);
+                0, (int) shape[0], 4, shape[1], 32, 0.02, 0, 1, memory, shortRate, floor, 1e12, parts, 0, 0, 0);
     }
 
     private static AnomalyDetector.Settings settings(
@@ -339,7 +353,8 @@ public final class NabValidation {
             double outside,
             int parts,
             int second,
-            int rearm) {
+            int rearm,
+            int rangeWarmup) {
         return new AnomalyDetector.Settings(
                 warmup,
                 (int) shape[0],
@@ -355,7 +370,8 @@ public final class NabValidation {
                 outside,
                 parts,
                 second,
-                rearm);
+                rearm,
+                rangeWarmup);
     }
 
     /** How far each value lies beyond the range of the values before it, as a fraction of that range. */
@@ -403,7 +419,10 @@ public final class NabValidation {
                     s = Math.max(s, second[f][i]);
                 }
                 if (seen <= settings.warmup()) {
-                    continue;
+                    if (seen <= settings.rangeWarmup()) {
+                        continue;
+                    }
+                    s = settings.detection() * outside[f][i] / settings.outside();
                 }
                 if (seen < quietUntil) {
                     calm = s < settings.detection() / 2 ? calm + 1 : 0;
