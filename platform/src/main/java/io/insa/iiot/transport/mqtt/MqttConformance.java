@@ -14,6 +14,7 @@ import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.util.ReferenceCountUtil;
@@ -23,9 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The two cases Vert.x MQTT 5.1 settles before the platform sees a connection, answered as SPEC 5 and
- * docs/protocols.md ("Limits and reason codes") say. One per connection, in its Netty pipeline right
- * after the MQTT decoder ({@link MqttPipelines}); event loop only.
+ * What Vert.x MQTT 5.1 settles before the platform sees it, answered as SPEC 5 and docs/protocols.md
+ * ("Limits and reason codes") say. One per connection, in its Netty pipeline right after the MQTT
+ * decoder ({@link MqttPipelines}); event loop only.
  *
  * <ul>
  *   <li>An empty client id gets one assigned, also without a clean session: ThingsBoard's SDKs
@@ -40,6 +41,11 @@ import org.slf4j.LoggerFactory;
  *       same packet again forever. MQTT 5 gets DISCONNECT 0x95 <i>packet too large</i> before the close;
  *       MQTT 3.1.1 has no DISCONNECT from the server and is closed. Counted ({@code
  *       insa_transport_messages_total{outcome="too_large"}}) and logged, one line without the payload.
+ *   <li>A PINGREQ while the platform has paused the connection's reads ({@link SocketReads}) is
+ *       answered here: Vert.x would answer it only once reads resume, and a client that hears nothing
+ *       for its keep-alive takes the server for dead and drops the connection (an outage or sustained
+ *       overload would end every idle device's connection). Otherwise Vert.x answers it, and its
+ *       keep-alive check counts it.
  * </ul>
  */
 final class MqttConformance extends ChannelDuplexHandler {
@@ -56,9 +62,16 @@ final class MqttConformance extends ChannelDuplexHandler {
     /** The id this server gave the client, to be told in an MQTT 5 CONNACK; null when it brought one. */
     private String assigned;
 
+    private boolean readsPaused;
+
     MqttConformance(int maxMessageSize, TransportMetrics metrics) {
         this.maxMessageSize = maxMessageSize;
         this.metrics = metrics;
+    }
+
+    /** The platform stopped reading this connection (true) or reads again. */
+    void readsPaused(boolean paused) {
+        readsPaused = paused;
     }
 
     @Override
@@ -76,6 +89,11 @@ final class MqttConformance extends ChannelDuplexHandler {
                 clientId = assigned = UUID.randomUUID().toString();
                 msg = withClientId(connect, assigned);
             }
+        } else if (readsPaused
+                && msg instanceof MqttMessage ping
+                && ping.fixedHeader().messageType() == MqttMessageType.PINGREQ) {
+            ctx.writeAndFlush(MqttMessage.PINGRESP);
+            return;
         }
         ctx.fireChannelRead(msg);
     }

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * enforced: Vert.x closes a connection that reads nothing for 1.5 times its keep-alive (its
  * {@value #IDLE} handler), which would end every connection a pause outlasts (an outage, sustained
  * overload), and unacknowledged messages would be sent again on new connections. The handler is taken
- * out on pause and put back, counting afresh, on resume ({@code MqttPausedKeepAliveIT}).
+ * out on pause and put back, counting afresh, on resume, and meanwhile {@link MqttConformance} answers
+ * the client's PINGREQ itself ({@code MqttPausedKeepAliveIT}).
  *
  * <p>Call on the connection's event loop.
  */
@@ -71,6 +72,9 @@ final class SocketReads {
             return;
         }
         ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
+        if (pipeline.get(MqttConformance.class) instanceof MqttConformance conformance) {
+            conformance.readsPaused(true); // it answers PINGREQ meanwhile
+        }
         if (pipeline.get(IDLE) instanceof IdleStateHandler idle) {
             pipeline.remove(IDLE);
             pipeline.channel().attr(SUSPENDED_IDLE_MILLIS).set(idle.getReaderIdleTimeInMillis());
@@ -82,6 +86,9 @@ final class SocketReads {
             return;
         }
         ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
+        if (pipeline.get(MqttConformance.class) instanceof MqttConformance conformance) {
+            conformance.readsPaused(false);
+        }
         Long millis = pipeline.channel().attr(SUSPENDED_IDLE_MILLIS).getAndSet(null);
         if (millis == null || !pipeline.channel().isActive() || pipeline.get(IDLE) != null) {
             return;

@@ -1,11 +1,13 @@
 package io.insa.iiot.transport.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.insa.iiot.ingest.IngestPressure;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
 import io.insa.iiot.support.Points;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -53,5 +55,33 @@ class MqttPausedKeepAliveIT extends IntegrationTest {
                     .isNull();
         }
         assertThat(Points.count(device.id(), "waited")).isEqualTo(1);
+    }
+
+    /**
+     * An idle device pings while reads are paused: the answer cannot wait for the pause to end, or the
+     * client takes the server for dead. Once reads resume, each ping is answered once (by Vert.x again).
+     */
+    @Test
+    void aPingWhileReadsArePausedIsAnsweredAtOnceAndOnlyOnce() throws Exception {
+        Fixture.Member operator = fixture.member(fixture.tenant("Paused ping"), "operator");
+        Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("pinging"));
+        try (RawMqtt client = new RawMqtt(transport.port(), 4)) {
+            client.connect(UUID.randomUUID().toString(), true, device.token(), 30);
+            assertThat(client.read().type()).isEqualTo(RawMqtt.CONNACK);
+            pressure.databaseUnreachable(true);
+            try {
+                client.ping();
+                RawMqtt.Packet answer = client.read(2_000);
+                assertThat(answer).as("an answer while reads are paused").isNotNull();
+                assertThat(answer.type()).isEqualTo(RawMqtt.PINGRESP);
+            } finally {
+                pressure.databaseUnreachable(false);
+            }
+            client.ping();
+            assertThat(client.read(2_000).type()).isEqualTo(RawMqtt.PINGRESP);
+            assertThatThrownBy(() -> client.read(1_000))
+                    .as("no second answer to either ping")
+                    .isInstanceOf(SocketTimeoutException.class);
+        }
     }
 }

@@ -18,6 +18,7 @@ final class RawMqtt implements AutoCloseable {
 
     static final int CONNACK = 0x20;
     static final int PUBACK = 0x40;
+    static final int PINGRESP = 0xD0;
     static final int DISCONNECT = 0xE0;
 
     private final int version;
@@ -67,6 +68,22 @@ final class RawMqtt implements AutoCloseable {
             send(0x32, body.toByteArray());
         } catch (SocketException closedMeanwhile) {
             // the server may answer and close before it has read the whole packet; what it said is read next
+        }
+    }
+
+    /** PINGREQ. */
+    void ping() throws IOException {
+        send(0xC0, new byte[0]);
+    }
+
+    /** The next packet within {@code millis}; a {@link java.net.SocketTimeoutException} when none came. */
+    Packet read(int millis) throws IOException {
+        int before = socket.getSoTimeout();
+        socket.setSoTimeout(millis);
+        try {
+            return read();
+        } finally {
+            socket.setSoTimeout(before);
         }
     }
 
