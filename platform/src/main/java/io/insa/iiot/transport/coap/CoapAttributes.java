@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.coap.MessageObserverAdapter;
@@ -52,21 +51,16 @@ final class CoapAttributes extends CoapUpload {
         this.requests = services.requests();
         this.attributes = attributes;
         this.subscriptions = subscriptions;
-        this.observations = new CoapObservations(this, edge);
-        setObservable(true);
-        setObserveType(CoAP.Type.CON);
+        this.observations = new CoapObservations(this, edge, requests);
     }
 
     @Override
     public void handleGET(CoapExchange exchange) {
-        ObserveRelation relation = exchange.advanced().getRelation();
-        if (observations.endedByRevocation(relation, exchange)) {
-            return;
-        }
-        Optional<DeviceEdge.Login> login = requests.loginOrRefuse(exchange);
+        Optional<DeviceEdge.Login> login = observations.login(exchange);
         if (login.isEmpty()) {
             return;
         }
+        ObserveRelation relation = exchange.advanced().getRelation();
         DeviceIdentity device = login.get().device();
         if (relation == null) {
             if (requests.refused(exchange, device)) {

@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
 import org.eclipse.californium.core.observe.ObserveRelation;
@@ -65,9 +64,7 @@ final class CoapCommands extends CoapDeviceResource {
         this.channels = channels;
         this.commands = commands;
         this.clientRpc = clientRpc;
-        this.observations = new CoapObservations(this, edge);
-        setObservable(true);
-        setObserveType(CoAP.Type.CON);
+        this.observations = new CoapObservations(this, edge, requests);
     }
 
     @Override
@@ -92,14 +89,11 @@ final class CoapCommands extends CoapDeviceResource {
 
     @Override
     public void handleGET(CoapExchange exchange) {
-        ObserveRelation relation = exchange.advanced().getRelation();
-        if (observations.endedByRevocation(relation, exchange)) {
-            return;
-        }
-        Optional<DeviceEdge.Login> login = requests.loginOrRefuse(exchange);
+        Optional<DeviceEdge.Login> login = observations.login(exchange);
         if (login.isEmpty()) {
             return;
         }
+        ObserveRelation relation = exchange.advanced().getRelation();
         UUID deviceId = login.get().device().deviceId();
         if (relation != null && !observations.holds(relation)) {
             CommandChannels.Registration channel = channels.register(deviceId, command -> {

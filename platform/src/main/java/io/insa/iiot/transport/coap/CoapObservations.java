@@ -3,9 +3,11 @@ package io.insa.iiot.transport.coap;
 import io.insa.iiot.transport.DeviceEdge;
 import io.insa.iiot.transport.DeviceSessions;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.coap.CoAP;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.observe.ObserveRelation;
 import org.eclipse.californium.core.server.resources.CoapExchange;
@@ -22,22 +24,32 @@ final class CoapObservations {
 
     private final CoapResource resource;
     private final DeviceEdge edge;
+    private final CoapRequests requests;
     private final Map<ObserveRelation, Held> held = new ConcurrentHashMap<>();
     /** Observations whose credentials were revoked: their next notification ends them. */
     private final Set<ObserveRelation> revoked = ConcurrentHashMap.newKeySet();
 
-    CoapObservations(CoapResource resource, DeviceEdge edge) {
+    /** Makes {@code resource} observable, each notification confirmable. */
+    CoapObservations(CoapResource resource, DeviceEdge edge, CoapRequests requests) {
         this.resource = resource;
         this.edge = edge;
+        this.requests = requests;
+        resource.setObservable(true);
+        resource.setObserveType(CoAP.Type.CON);
     }
 
-    /** If the observation's credentials were revoked, answers the notification that ends it: true. */
-    boolean endedByRevocation(ObserveRelation relation, CoapExchange exchange) {
+    /**
+     * The device of a GET on the resource, plain or observing; empty when the GET is answered here: the
+     * notification that ends an observation whose credentials were revoked, or 4.01 for a token that
+     * names no device.
+     */
+    Optional<DeviceEdge.Login> login(CoapExchange exchange) {
+        ObserveRelation relation = exchange.advanced().getRelation();
         if (relation != null && revoked.remove(relation)) {
             exchange.respond(ResponseCode.UNAUTHORIZED, "the device's credentials were revoked");
-            return true;
+            return Optional.empty();
         }
-        return false;
+        return requests.loginOrRefuse(exchange);
     }
 
     boolean holds(ObserveRelation relation) {
