@@ -13,133 +13,35 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.core.NestedExceptionUtils;
 
 /**
- * Drains the ingest queue in batches and hands each to its writers: telemetry to the {@link
- * TelemetryWriter}, reported attributes to the devices. Only after the commit are the messages'
- * results completed, which is when transports acknowledge; a device deleted meanwhile is refused.
- * While the database is unreachable a batch is held and retried with backoff, and ingest reads
- * nothing new; a message is answered "retry" only when its answer timeout passes first or the batch
- * fails for any other reason.
+ * Writes batches of admitted messages: telemetry through the {@link TelemetryWriter}, reported
+ * attributes to the devices. Only after the commit are the messages' results completed, which is when
+ * transports acknowledge; a device deleted meanwhile is refused. While the database is unreachable a
+ * batch is held and retried with backoff; a message is answered "retry" only when its answer timeout
+ * passes first or the batch fails for any other reason. Whichever {@link IngestQueue} holds the
+ * messages brings it the batches.
  */
-final class BatchWriter implements SmartLifecycle {
+final class BatchWriter {
 
     private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
     private static final Duration LONGEST_RETRY = Duration.ofSeconds(2);
 
-    private final BlockingQueue<PendingMessage> queue;
     private final TelemetryWriter telemetry;
     private final DeviceAttributes devices;
     private final IngestPressure pressure;
     private final IngestMetrics metrics;
-    private final int threads;
-    private final int batchMaxMessages;
-    private final long lingerNanos;
-    private final List<Thread> workers = new ArrayList<>();
-    private volatile boolean running;
 
-    BatchWriter(
-            BlockingQueue<PendingMessage> queue,
-            TelemetryWriter telemetry,
-            DeviceAttributes devices,
-            IngestPressure pressure,
-            IngestMetrics metrics,
-            int threads,
-            int batchMaxMessages,
-            Duration linger) {
-        this.queue = queue;
+    BatchWriter(TelemetryWriter telemetry, DeviceAttributes devices, IngestPressure pressure, IngestMetrics metrics) {
         this.telemetry = telemetry;
         this.devices = devices;
         this.pressure = pressure;
         this.metrics = metrics;
-        this.threads = threads;
-        this.batchMaxMessages = batchMaxMessages;
-        this.lingerNanos = linger.toNanos();
-    }
-
-    @Override
-    public synchronized void start() {
-        running = true;
-        for (int i = 0; i < threads; i++) {
-            Thread worker =
-                    Thread.ofPlatform().name("ingest-writer-" + i).daemon(false).start(this::run);
-            workers.add(worker);
-        }
-    }
-
-    /** Stops after the queue is drained: what was admitted is written before the process ends. */
-    @Override
-    public synchronized void stop() {
-        running = false;
-        for (Thread worker : workers) {
-            try {
-                worker.join(TimeUnit.SECONDS.toMillis(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        workers.clear();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    /** Stops after the web server and transports (higher phases) stopped taking messages. */
-    @Override
-    public int getPhase() {
-        return 0;
-    }
-
-    boolean accepting() {
-        return running;
-    }
-
-    private void run() {
-        List<PendingMessage> batch = new ArrayList<>(batchMaxMessages);
-        while (running || !queue.isEmpty()) {
-            try {
-                PendingMessage first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, batchMaxMessages - 1);
-                linger(batch);
-                write(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                log.error("ingest writer error", e);
-                fail(deviceMessages(batch)); // whatever threw, no admitted message is left without an answer
-            } finally {
-                batch.clear();
-            }
-        }
-    }
-
-    /** Waits up to the linger for more messages: fewer, bigger transactions under load. */
-    private void linger(List<PendingMessage> batch) throws InterruptedException {
-        long deadline = System.nanoTime() + lingerNanos;
-        long remaining;
-        while (batch.size() < batchMaxMessages && (remaining = deadline - System.nanoTime()) > 0) {
-            PendingMessage next = queue.poll(remaining, TimeUnit.NANOSECONDS);
-            if (next == null) {
-                return;
-            }
-            batch.add(next);
-            queue.drainTo(batch, batchMaxMessages - batch.size());
-        }
     }
 
     /**
@@ -205,6 +107,11 @@ final class BatchWriter implements SmartLifecycle {
         return waiting;
     }
 
+    /** Tells every device message of the batch not answered yet to retry: whatever threw, none waits forever. */
+    void failAll(List<PendingMessage> batch) {
+        fail(deviceMessages(batch));
+    }
+
     /** The batch with every message admitted whole opened into its device messages. */
     private static List<PendingMessage> deviceMessages(List<PendingMessage> batch) {
         List<PendingMessage> flat = new ArrayList<>(batch.size());
@@ -261,19 +168,25 @@ final class BatchWriter implements SmartLifecycle {
     }
 
     private void deviceDeleted(PendingMessage m) {
-        m.result()
-                .complete(
-                        new IngestResult.Rejected(IngestResult.Reason.DEVICE_DELETED, "the device was deleted", null));
+        m.result().complete(deviceDeleted());
         metrics.rejected(IngestResult.Reason.DEVICE_DELETED);
+    }
+
+    /** The answer to a message of a device deleted while it was on its way. */
+    static IngestResult deviceDeleted() {
+        return new IngestResult.Rejected(IngestResult.Reason.DEVICE_DELETED, "the device was deleted", null);
+    }
+
+    /** The answer to a message the platform failed to store: the device should send it again. */
+    static IngestResult notStored() {
+        return new IngestResult.Failed("the platform could not store the message; retry", RETRY_AFTER_FAILURE);
     }
 
     /** Tells every device of the messages not answered yet to retry (their quota reservations go back). */
     private void fail(List<PendingMessage> messages) {
         int failed = 0;
         for (PendingMessage m : messages) {
-            if (m.result()
-                    .complete(new IngestResult.Failed(
-                            "the platform could not store the message; retry", RETRY_AFTER_FAILURE))) {
+            if (m.result().complete(notStored())) {
                 failed++;
             }
         }

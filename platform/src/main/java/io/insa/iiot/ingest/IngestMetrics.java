@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.Collection;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -22,7 +21,7 @@ final class IngestMetrics {
     private final Timer endToEnd;
     private final MeterRegistry registry;
 
-    IngestMetrics(MeterRegistry registry, Collection<?> queue) {
+    IngestMetrics(MeterRegistry registry, IngestBacklog backlog) {
         this.registry = registry;
         points = Counter.builder("insa.ingest.points")
                 .description("points stored")
@@ -44,7 +43,7 @@ final class IngestMetrics {
         heldBatches = Counter.builder("insa.ingest.batches.held")
                 .description("batches held and retried because the database could not be reached")
                 .register(registry);
-        registry.gauge("insa.ingest.queue.depth", queue, Collection::size);
+        registry.gauge("insa.ingest.queue.depth", backlog, IngestBacklog::depth);
         batchPoints = DistributionSummary.builder("insa.ingest.batch.points").register(registry);
         batchCommit = Timer.builder("insa.ingest.batch.commit")
                 .description("time to write and commit a batch")

@@ -19,6 +19,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param queueHighWater fraction of the queue's capacity at which transports slow senders down: MQTT
  *     stops reading, AMQP stops granting credit, HTTP and CoAP answer 503 / 5.03
  * @param queueLowWater fraction of the capacity the queue must fall back to before they resume
+ * @param ack when a device is acknowledged with {@code insa.queue=kafka}: {@code stored} (after the
+ *     database commit, as on one node) or {@code queued} (once Kafka holds the message: sooner, and
+ *     weaker: a message of a device deleted meanwhile is acknowledged and not stored)
  */
 @ConfigurationProperties("insa.ingest")
 record IngestProperties(
@@ -33,4 +36,12 @@ record IngestProperties(
         Duration batchLinger,
         Duration answerTimeout,
         double queueHighWater,
-        double queueLowWater) {}
+        double queueLowWater,
+        Ack ack) {
+
+    /** When a device is acknowledged (see {@code ack}). */
+    enum Ack {
+        STORED,
+        QUEUED
+    }
+}

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -40,8 +39,7 @@ public class IngestService implements Ingest {
     private final IngestTenants tenants;
     private final RateLimits rateLimits;
     private final DailyQuota quota;
-    private final BlockingQueue<PendingMessage> queue;
-    private final BatchWriter writer;
+    private final IngestQueue queue;
     private final IngestMetrics metrics;
     private final IngestProperties properties;
     private final Clock clock;
@@ -51,8 +49,7 @@ public class IngestService implements Ingest {
             IngestTenants tenants,
             RateLimits rateLimits,
             DailyQuota quota,
-            BlockingQueue<PendingMessage> queue,
-            BatchWriter writer,
+            IngestQueue queue,
             IngestMetrics metrics,
             IngestProperties properties,
             Clock clock) {
@@ -61,7 +58,6 @@ public class IngestService implements Ingest {
         this.rateLimits = rateLimits;
         this.quota = quota;
         this.queue = queue;
-        this.writer = writer;
         this.metrics = metrics;
         this.properties = properties;
         this.clock = clock;
@@ -75,7 +71,7 @@ public class IngestService implements Ingest {
 
     @Override
     public boolean admitsWithoutWaiting(TenantId tenant) {
-        return writer.accepting()
+        return queue.accepting()
                 && queue.remainingCapacity() > ROOM_FOR_RACES
                 && tenants.isCached(tenant)
                 && quota.isCountingToday(tenant);
@@ -222,16 +218,14 @@ public class IngestService implements Ingest {
     private CompletableFuture<IngestResult> enqueue(List<PendingMessage> parts) {
         PendingMessage element = parts.size() == 1 ? parts.get(0) : PendingMessage.whole(parts);
         boolean queued = false;
-        if (writer.accepting()) {
-            try {
-                queued = queue.offer(element, properties.enqueueTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        try {
+            queued = queue.offer(element, properties.enqueueTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         if (!queued) {
             IngestResult.Failed failed = new IngestResult.Failed(
-                    writer.accepting() ? "the ingest queue is full; retry" : "the platform is shutting down; retry",
+                    queue.accepting() ? "the ingest queue is full; retry" : "the platform is shutting down; retry",
                     Duration.ofSeconds(1));
             parts.forEach(m -> m.result().complete(failed));
             metrics.failed(parts.size());

@@ -46,6 +46,14 @@ record PendingMessage(
                 first.device(), first.receivedAt(), null, null, null, first.enqueuedNanos(), null, parts);
     }
 
+    /** Completes when every device message of this element has its answer. */
+    CompletableFuture<Void> answered() {
+        return parts == null
+                ? result.thenAccept(r -> {})
+                : CompletableFuture.allOf(
+                        parts.stream().map(PendingMessage::result).toArray(CompletableFuture[]::new));
+    }
+
     int pointCount() {
         return points == null ? 0 : points.size();
     }

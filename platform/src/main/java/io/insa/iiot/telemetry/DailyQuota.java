@@ -136,6 +136,17 @@ public class DailyQuota {
     }
 
     /**
+     * The reservation a message was admitted under, as the node that writes it from the queue between
+     * nodes knows it: its points were counted against the quota when they were admitted, so it takes
+     * nothing now and never gives anything back.
+     */
+    public Reservation reservedAtAdmission(TenantId tenant, LocalDate day, long points) {
+        Reservation reservation = new Reservation(tenant, day, points);
+        reservation.settled.set(true);
+        return reservation;
+    }
+
+    /**
      * Counts points stored without an admission (derived series), after their commit, so that the
      * quota sees them. A day not counted in memory yet is left alone: its counter is seeded from
      * {@code telemetry_usage}, which holds them already.

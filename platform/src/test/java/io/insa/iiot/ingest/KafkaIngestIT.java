@@ -1,0 +1,195 @@
+package io.insa.iiot.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.insa.iiot.support.Fixture;
+import io.insa.iiot.support.IntegrationTest;
+import io.insa.iiot.support.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * The ingest stream through Kafka ({@code insa.queue=kafka}, SPEC 2), on an in-process KRaft broker:
+ * a device is acknowledged only once its message is stored, and a record the writers take again (as
+ * after a writer died before committing its offsets) makes no second point.
+ */
+@EmbeddedKafka(bootstrapServersProperty = "insa.kafka.bootstrap-servers")
+@TestPropertySource(
+        properties = {
+            "insa.queue=kafka",
+            "insa.kafka.topic=" + KafkaIngestIT.TOPIC,
+            "insa.kafka.partitions=4",
+            "insa.ingest.device-messages-per-second=1000000"
+        })
+class KafkaIngestIT extends IntegrationTest {
+
+    static final String TOPIC = "insa-ingest-it";
+
+    @Value("${insa.kafka.bootstrap-servers}")
+    String bootstrapServers;
+
+    @Test
+    @Timeout(120)
+    void everyAcknowledgedMessageOfABurstWithoutTimestampsIsStoredOnce() throws Exception {
+        Fixture.DeviceHandle device = device("burst");
+        AtomicLong sequence = new AtomicLong();
+        Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
+        List<Thread> senders = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            senders.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 50; i++) {
+                    long n = sequence.getAndIncrement();
+                    // no timestamp, as most devices send: the server stamps each message
+                    if (fixture.telemetry(device.token(), Map.of("seq", n)).status() == 200) {
+                        acknowledged.add(n);
+                    }
+                }
+            }));
+        }
+        for (Thread sender : senders) {
+            sender.join();
+        }
+
+        assertThat(acknowledged).hasSize(400);
+        // acknowledged after the commit: every answered message is there at once, and only once
+        assertThat(storedSequence(device.id())).containsExactlyInAnyOrderElementsOf(acknowledged);
+    }
+
+    @Test
+    @Timeout(120)
+    void aRecordTakenAgainMakesNoSecondPoint() throws Exception {
+        Fixture.DeviceHandle device = device("redelivered");
+        for (long n = 0; n < 20; n++) {
+            assertThat(fixture.telemetry(device.token(), Map.of("seq", n)).status())
+                    .isEqualTo(200);
+        }
+        assertThat(storedSequence(device.id())).hasSize(20);
+
+        // the device's records as another node's writers would take them again
+        List<ConsumerRecord<byte[], byte[]>> records = recordsOf(device.id());
+        assertThat(records).hasSize(20);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                ProducerRecord<byte[], byte[]> again =
+                        new ProducerRecord<>(TOPIC, record.partition(), record.key(), record.value());
+                again.headers().add(KafkaIngestQueue.ORIGIN, "another-node".getBytes(StandardCharsets.US_ASCII));
+                producer.send(again).get(10, TimeUnit.SECONDS);
+            }
+        }
+        awaitWritersCaughtUp();
+
+        List<Long> stored = storedSequenceWithRepeats(device.id());
+        assertThat(stored).hasSize(20).doesNotHaveDuplicates();
+    }
+
+    private Fixture.DeviceHandle device(String name) {
+        UUID tenant = fixture.tenant(Fixture.unique("Kafka"), Map.of("max_messages_per_second", 1_000_000));
+        Fixture.Member admin = fixture.member(tenant, "admin");
+        return fixture.device(admin.accessToken(), name);
+    }
+
+    /** Every record of the device in the topic, read by a group of the test's own. */
+    private List<ConsumerRecord<byte[], byte[]>> recordsOf(UUID device) {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        settings.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
+        settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
+                    .map(p -> new TopicPartition(TOPIC, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            byte[] key = KafkaRecords.key(PendingMessage.attributes(
+                    new io.insa.iiot.device.DeviceIdentity(device, null, null, null), null, Map.of()));
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (java.util.Arrays.equals(record.key(), key)) {
+                        found.add(record);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Waits until the platform's writers committed offsets up to the end of every partition. */
+    private void awaitWritersCaughtUp() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < 4; p++) {
+                latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
+            }
+            while (true) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("insa-ingest-writers")
+                        .partitionsToOffsetAndMetadata()
+                        .get();
+                Map<TopicPartition, ListOffsetsResultInfo> end =
+                        admin.listOffsets(latest).all().get();
+                if (end.entrySet().stream().allMatch(e -> {
+                    OffsetAndMetadata written = committed.get(e.getKey());
+                    return (written == null ? 0 : written.offset())
+                            >= e.getValue().offset();
+                })) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static Set<Long> storedSequence(UUID device) throws Exception {
+        return Set.copyOf(storedSequenceWithRepeats(device));
+    }
+
+    private static List<Long> storedSequenceWithRepeats(UUID device) throws Exception {
+        List<Long> out = new ArrayList<>();
+        try (Connection c = TestDatabase.get().connectAsOwner();
+                PreparedStatement s = c.prepareStatement("SELECT long_v FROM telemetry WHERE device_id = ?")) {
+            s.setObject(1, device);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+        }
+        return out;
+    }
+}
