@@ -99,6 +99,9 @@ final class KafkaIngestWriters {
         consumerSettings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerSettings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumerSettings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, batchMaxMessages);
+        int sessionTimeout = (int) settings.sessionTimeout().toMillis();
+        consumerSettings.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, sessionTimeout);
+        consumerSettings.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(100, sessionTimeout / 3));
         KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(consumerSettings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(settings.topic()));

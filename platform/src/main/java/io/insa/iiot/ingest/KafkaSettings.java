@@ -13,6 +13,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param replicationFactor copies of each partition (3 in production, 1 on a single broker)
  * @param consumerGroup the group of every node's writers
  * @param linger how long the producer waits to fill a request
+ * @param sessionTimeout how long a node's writers may stay silent before the group gives their
+ *     partitions to the other nodes' writers: how soon a node's death is noticed
  */
 @ConfigurationProperties("insa.kafka")
 record KafkaSettings(
@@ -21,4 +23,5 @@ record KafkaSettings(
         int partitions,
         short replicationFactor,
         String consumerGroup,
-        Duration linger) {}
+        Duration linger,
+        Duration sessionTimeout) {}

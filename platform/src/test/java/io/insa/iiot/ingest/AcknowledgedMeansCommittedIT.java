@@ -2,18 +2,15 @@ package io.insa.iiot.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.insa.iiot.support.Api;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
+import io.insa.iiot.support.PlatformProcess;
 import io.insa.iiot.support.TestDatabase;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -41,27 +38,9 @@ class AcknowledgedMeansCommittedIT extends IntegrationTest {
         Fixture.Member admin = fixture.member(tenant, "admin");
         Fixture.DeviceHandle device = fixture.device(admin.accessToken(), "survivor");
 
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Path jar = Path.of("target", "platform.jar");
-        assertThat(jar).exists();
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-jar",
-                jar.toString(),
-                "--server.port=" + port,
-                "--insa.ingest.device-messages-per-second=1000000"));
-        platformProperties().forEach((key, value) -> command.add("--" + key + "=" + value));
-        Path log = Files.createTempFile("platform-kill", ".log");
-        Process platform = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        try {
-            awaitHealthy(port, platform, log);
-
+        try (PlatformProcess platform =
+                PlatformProcess.start(Map.of("insa.ingest.device-messages-per-second", "1000000"))) {
+            int port = platform.port();
             HttpClient http = HttpClient.newHttpClient();
             long base = (System.currentTimeMillis() / 1000 - 1800) * 1000;
             AtomicLong sequence = new AtomicLong();
@@ -93,8 +72,7 @@ class AcknowledgedMeansCommittedIT extends IntegrationTest {
             while (acknowledged.size() < 1000) {
                 Thread.sleep(10);
             }
-            platform.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
-            platform.waitFor();
+            platform.kill(); // SIGKILL: no shutdown hook, no flush
             for (Thread sender : senders) {
                 sender.join();
             }
@@ -102,36 +80,6 @@ class AcknowledgedMeansCommittedIT extends IntegrationTest {
             Set<Long> stored = storedSequence(device.id());
             assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(1000);
             assertThat(stored).as("acknowledged but not stored").containsAll(acknowledged);
-        } finally {
-            platform.destroyForcibly();
-        }
-    }
-
-    private static void awaitHealthy(int port, Process platform, Path log) throws Exception {
-        Api api = new Api(port);
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            assertThat(platform.isAlive())
-                    .as(() -> "platform exited: " + tail(log))
-                    .isTrue();
-            try {
-                if (api.get("/api/v1/health").send().status() == 200) {
-                    return;
-                }
-            } catch (IllegalStateException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("platform not healthy in time: " + tail(log));
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return e.toString();
         }
     }
 

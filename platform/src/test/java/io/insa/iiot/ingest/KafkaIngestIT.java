@@ -4,13 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.IntegrationTest;
+import io.insa.iiot.support.PlatformProcess;
 import io.insa.iiot.support.TestDatabase;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +25,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -114,6 +122,101 @@ class KafkaIngestIT extends IntegrationTest {
 
         List<Long> stored = storedSequenceWithRepeats(device.id());
         assertThat(stored).hasSize(20).doesNotHaveDuplicates();
+    }
+
+    /**
+     * Two nodes on the same topic and database: this one and a second process. Devices send to both;
+     * each node's writers hold half the partitions, so each answers the other's messages too. The
+     * second is killed (SIGKILL) under load, and its devices go on through the first.
+     */
+    @Test
+    @Timeout(300)
+    void aNodeKilledUnderLoadLosesNoAcknowledgedPointAndStoresNoneTwice() throws Exception {
+        UUID tenant = fixture.tenant(Fixture.unique("Nodes"), Map.of("max_messages_per_second", 1_000_000));
+        Fixture.Member admin = fixture.member(tenant, "admin");
+        List<Fixture.DeviceHandle> devices = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            devices.add(fixture.device(admin.accessToken(), "node-device-" + i));
+        }
+        Map<String, String> second = Map.of(
+                "insa.queue", "kafka",
+                "insa.kafka.bootstrap-servers", bootstrapServers,
+                "insa.kafka.topic", TOPIC,
+                "insa.kafka.partitions", "4",
+                "insa.kafka.session-timeout", "6s",
+                "insa.ingest.device-messages-per-second", "1000000");
+        Map<UUID, Set<Long>> acknowledged = new ConcurrentHashMap<>();
+        Map<UUID, AtomicLong> ackedAfterKill = new ConcurrentHashMap<>();
+        devices.forEach(d -> {
+            acknowledged.put(d.id(), ConcurrentHashMap.newKeySet());
+            ackedAfterKill.put(d.id(), new AtomicLong());
+        });
+        AtomicBoolean sending = new AtomicBoolean(true);
+        AtomicBoolean killed = new AtomicBoolean();
+        try (PlatformProcess node2 = PlatformProcess.start(second)) {
+            List<Thread> senders = new ArrayList<>();
+            for (int i = 0; i < devices.size(); i++) {
+                Fixture.DeviceHandle device = devices.get(i);
+                boolean onNode2 = i % 2 == 1;
+                senders.add(Thread.ofPlatform().start(() -> {
+                    HttpClient http = HttpClient.newHttpClient();
+                    long n = 0;
+                    while (sending.get()) {
+                        // a device of the killed node goes on through the other, as behind a load balancer
+                        int to = onNode2 && !killed.get() ? node2.port() : port;
+                        HttpRequest request = HttpRequest.newBuilder(URI.create(
+                                        "http://127.0.0.1:" + to + "/api/v1/" + device.token() + "/telemetry"))
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"seq\":" + n + "}"))
+                                .header("Content-Type", "application/json")
+                                .timeout(Duration.ofSeconds(30))
+                                .build();
+                        try {
+                            if (http.send(request, HttpResponse.BodyHandlers.discarding())
+                                            .statusCode()
+                                    == 200) {
+                                acknowledged.get(device.id()).add(n);
+                                if (killed.get()) {
+                                    ackedAfterKill.get(device.id()).incrementAndGet();
+                                }
+                            }
+                        } catch (IOException e) {
+                            // the node went away with the request: not acknowledged
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        n++;
+                    }
+                }));
+            }
+            // every device acknowledged, whichever node's writer wrote its messages
+            awaitEach(acknowledged.values(), 20);
+            node2.kill();
+            killed.set(true);
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (ackedAfterKill.values().stream().anyMatch(a -> a.get() < 20) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            sending.set(false);
+            for (Thread sender : senders) {
+                sender.join();
+            }
+        }
+        awaitWritersCaughtUp();
+
+        assertThat(ackedAfterKill.values())
+                .as("devices going on after the kill")
+                .allMatch(a -> a.get() >= 20);
+        for (Fixture.DeviceHandle device : devices) {
+            List<Long> stored = storedSequenceWithRepeats(device.id());
+            assertThat(stored).as("stored twice").doesNotHaveDuplicates();
+            assertThat(stored).as("acknowledged but not stored").containsAll(acknowledged.get(device.id()));
+        }
+    }
+
+    private static void awaitEach(Collection<Set<Long>> acknowledged, int atLeast) throws InterruptedException {
+        while (acknowledged.stream().anyMatch(a -> a.size() < atLeast)) {
+            Thread.sleep(50);
+        }
     }
 
     private Fixture.DeviceHandle device(String name) {
