@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
@@ -39,12 +40,15 @@ public class Commands {
             .build();
 
     private final CommandChannels channels;
+    private final CommandRelay relay;
     private final Devices devices;
     private final AuditLog audit;
     private final Map<UUID, Pending> pending = new ConcurrentHashMap<>();
 
-    Commands(CommandChannels channels, Devices devices, AuditLog audit) {
+    Commands(CommandChannels channels, CommandRelay relay, Devices devices, AuditLog audit) {
         this.channels = channels;
+        this.relay = relay;
+        relay.answersTo(this::respond);
         this.devices = devices;
         this.audit = audit;
     }
@@ -64,17 +68,28 @@ public class Commands {
         AuditEvent event = AuditEvent.success(tenant, AuditEvent.Actor.of(caller), "command.send", "device", deviceId)
                 .withDetail("command_id", command.id().toString())
                 .withDetail("method", method);
-        var channel = channels.channelOf(deviceId);
-        if (channel.isEmpty()) {
-            audit.record(event.withOutcome("offline"));
-            throw ProblemException.conflict("the device is offline: it holds no connection that takes commands");
-        }
         CompletableFuture<String> response = new CompletableFuture<>();
         if (!oneWay) {
             pending.put(command.id(), new Pending(deviceId, response));
         }
         try {
-            channel.get().accept(command);
+            switch (deliver(deviceId, command)) {
+                case NO_NODE -> {
+                    audit.record(event.withOutcome("offline"));
+                    throw ProblemException.conflict(
+                            "the device is offline: it holds no connection that takes commands");
+                }
+                case TOO_LARGE -> {
+                    audit.record(event.withOutcome("too_large"));
+                    throw ProblemException.of(
+                            HttpStatus.CONTENT_TOO_LARGE,
+                            "the device is connected to another node, and method and params are too large to"
+                                    + " reach it; send at most about " + CommandRelay.MAX_PAYLOAD * 3 / 4 / 1024
+                                    + " KiB",
+                            null);
+                }
+                case DELIVERED -> {}
+            }
             if (oneWay) {
                 audit.record(event.withOutcome("delivered"));
                 return new Outcome(command.id(), "delivered", null);
@@ -107,14 +122,29 @@ public class Commands {
         AuditEvent event = AuditEvent.success(tenant, actor, "command.send", "device", deviceId)
                 .withDetail("command_id", command.id().toString())
                 .withDetail("method", method);
-        var channel = channels.channelOf(deviceId);
-        if (channel.isEmpty()) {
+        CommandRelay.Offer delivery;
+        try {
+            delivery = deliver(deviceId, command);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        if (delivery != CommandRelay.Offer.DELIVERED) {
             audit.record(event.withOutcome("offline"));
             return false;
         }
-        channel.get().accept(command);
         audit.record(event.withOutcome("delivered"));
         return true;
+    }
+
+    /** To the device's connection on this node, or else through the node that holds one. */
+    private CommandRelay.Offer deliver(UUID deviceId, DeviceCommand command) throws InterruptedException {
+        var channel = channels.channelOf(deviceId);
+        if (channel.isPresent()) {
+            channel.get().accept(command);
+            return CommandRelay.Offer.DELIVERED;
+        }
+        return relay.offer(deviceId, command);
     }
 
     /**
@@ -123,7 +153,10 @@ public class Commands {
      */
     public boolean respond(UUID deviceId, UUID commandId, String answer) {
         Pending waiting = pending.get(commandId);
-        if (waiting == null || !waiting.deviceId().equals(deviceId)) {
+        if (waiting == null) {
+            return relay.answered(deviceId, commandId, answer); // a command another node sent
+        }
+        if (!waiting.deviceId().equals(deviceId)) {
             return false;
         }
         return waiting.response().complete(asJson(answer));
