@@ -132,22 +132,6 @@ class DatabaseOutageIT extends OutageTest {
         sendThroughAnOutage(operator, senders);
     }
 
-    private final class HttpSender extends Sender {
-
-        HttpSender(Fixture.DeviceHandle device) {
-            super(device);
-        }
-
-        @Override
-        protected Outcome send(String payload) {
-            return switch (fixture.telemetry(device.token(), payload).status()) {
-                case 200 -> Outcome.STORED;
-                case 503 -> Outcome.RETRY;
-                default -> Outcome.OTHER;
-            };
-        }
-    }
-
     /** Retries as a device would until the platform takes the message again. */
     private Api.Response awaitStored(String token, Map<String, Object> payload) {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));

@@ -83,6 +83,32 @@ public abstract class OutageTest extends IntegrationTest {
         }
     }
 
+    /** A device on the HTTP device API (of this node, or of another): 200 is stored, 503 retry. */
+    protected final class HttpSender extends Sender {
+
+        private final Api node;
+
+        public HttpSender(Fixture.DeviceHandle device) {
+            this(device, api);
+        }
+
+        public HttpSender(Fixture.DeviceHandle device, Api node) {
+            super(device);
+            this.node = node;
+        }
+
+        @Override
+        protected Outcome send(String payload) {
+            return switch (node.post("/api/v1/" + device.token() + "/telemetry", payload)
+                    .send()
+                    .status()) {
+                case 200 -> Outcome.STORED;
+                case 503 -> Outcome.RETRY;
+                default -> Outcome.OTHER;
+            };
+        }
+    }
+
     /**
      * The devices send while the database is cut away for 20 seconds and given back: every message is
      * answered (stored, or retry), ingestion resumes by itself, and every acknowledged message is stored.
