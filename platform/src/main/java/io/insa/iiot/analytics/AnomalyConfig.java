@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.insa.iiot.audit.AuditEvent;
 import io.insa.iiot.audit.AuditLog;
 import io.insa.iiot.device.DeviceScope;
+import io.insa.iiot.shared.CacheEvictions;
 import io.insa.iiot.shared.Caller;
 import io.insa.iiot.shared.JsonFields;
 import io.insa.iiot.shared.ProblemException;
@@ -17,12 +18,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 
 /**
  * A tenant's anomaly settings: changed by its admins (audited in the change's transaction), read by
- * the scoring lanes for every committed message, so cached per tenant and evicted at commit.
+ * the scoring lanes for every committed message, so cached per tenant and evicted on every node at
+ * commit.
  */
 @Service
 class AnomalyConfig {
@@ -34,8 +37,14 @@ class AnomalyConfig {
     private final AuditLog audit;
     private final Clock clock;
     private final LoadingCache<TenantId, AnomalySettings> cache;
+    private final CacheEvictions evictions;
 
-    AnomalyConfig(AnomalySettingsRepository settings, TenantTransactions transactions, AuditLog audit, Clock clock) {
+    AnomalyConfig(
+            AnomalySettingsRepository settings,
+            TenantTransactions transactions,
+            AuditLog audit,
+            Clock clock,
+            CacheEvictions evictions) {
         this.settings = settings;
         this.transactions = transactions;
         this.audit = audit;
@@ -45,6 +54,9 @@ class AnomalyConfig {
                 .expireAfterWrite(Duration.ofSeconds(30))
                 .build(tenant ->
                         transactions.inTenant(tenant, () -> settings.find().orElse(AnomalySettings.OFF)));
+        this.evictions = evictions;
+        evictions.register(
+                "anomaly-settings", t -> cache.invalidate(TenantId.of(UUID.fromString(t))), cache::invalidateAll);
     }
 
     AnomalySettings of(TenantId tenant) {
@@ -69,7 +81,7 @@ class AnomalyConfig {
                             tenant, AuditEvent.Actor.of(caller), "analytics.anomaly.update", "tenant", tenant.value())
                     .withDetail("enabled", enabled)
                     .withDetail("keys", keys));
-            TenantTransactions.afterCommit(() -> cache.invalidate(tenant));
+            evictions.evict("anomaly-settings", tenant.value().toString()); // on every node
         });
         return changed;
     }

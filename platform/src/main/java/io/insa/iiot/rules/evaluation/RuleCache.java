@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.insa.iiot.rules.Condition;
 import io.insa.iiot.rules.Rule;
 import io.insa.iiot.rules.RuleRepository;
+import io.insa.iiot.shared.CacheEvictions;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
 import java.time.Duration;
@@ -13,12 +14,13 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.stereotype.Component;
 
 /**
  * The enabled rules of each tenant, indexed by key, as the evaluator looks them up for every committed
- * point. A change on this node evicts its tenant at commit, so it applies to the next point; other
- * nodes reload within the expiry.
+ * point. A change evicts its tenant on every node at commit, so it applies to the next point; the
+ * expiry is the safety net of a missed eviction.
  */
 @Component
 public class RuleCache {
@@ -53,19 +55,24 @@ public class RuleCache {
 
     private final LoadingCache<TenantId, TenantRules> tenants;
 
-    RuleCache(RuleRepository rules, TenantTransactions transactions) {
+    private final CacheEvictions evictions;
+
+    RuleCache(RuleRepository rules, TenantTransactions transactions, CacheEvictions evictions) {
         this.tenants = Caffeine.newBuilder()
                 .maximumSize(100_000)
                 .expireAfterWrite(Duration.ofSeconds(30))
                 .build(tenant -> transactions.inTenant(tenant, () -> TenantRules.of(rules.enabled())));
+        this.evictions = evictions;
+        evictions.register(
+                "rules", tenant -> tenants.invalidate(TenantId.of(UUID.fromString(tenant))), tenants::invalidateAll);
     }
 
     TenantRules of(TenantId tenant) {
         return tenants.get(tenant);
     }
 
-    /** Forgets the tenant's rules once the running transaction commits. */
+    /** Forgets the tenant's rules on every node once the running transaction commits. */
     public void evictAtCommit(TenantId tenant) {
-        TenantTransactions.afterCommit(() -> tenants.invalidate(tenant));
+        evictions.evict("rules", tenant.value().toString());
     }
 }
