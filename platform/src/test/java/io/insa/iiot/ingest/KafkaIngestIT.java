@@ -2,8 +2,9 @@ package io.insa.iiot.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.insa.iiot.support.Api;
 import io.insa.iiot.support.Fixture;
-import io.insa.iiot.support.IntegrationTest;
+import io.insa.iiot.support.OutageTest;
 import io.insa.iiot.support.PlatformProcess;
 import io.insa.iiot.support.TestDatabase;
 import java.io.IOException;
@@ -50,7 +51,9 @@ import org.springframework.test.context.TestPropertySource;
 /**
  * The ingest stream through Kafka ({@code insa.queue=kafka}, SPEC 2), on an in-process KRaft broker:
  * a device is acknowledged only once its message is stored, and a record the writers take again (as
- * after a writer died before committing its offsets) makes no second point.
+ * after a writer died before committing its offsets) makes no second point; with a second node (the
+ * built jar in a process of its own), a node killed under load and the database cut away for 20 s lose
+ * nothing acknowledged. The platform reaches PostgreSQL through the {@link OutageTest} proxy.
  */
 @EmbeddedKafka(bootstrapServersProperty = "insa.kafka.bootstrap-servers")
 @TestPropertySource(
@@ -60,7 +63,7 @@ import org.springframework.test.context.TestPropertySource;
             "insa.kafka.partitions=4",
             "insa.ingest.device-messages-per-second=1000000"
         })
-class KafkaIngestIT extends IntegrationTest {
+class KafkaIngestIT extends OutageTest {
 
     static final String TOPIC = "insa-ingest-it";
 
@@ -122,6 +125,30 @@ class KafkaIngestIT extends IntegrationTest {
 
         List<Long> stored = storedSequenceWithRepeats(device.id());
         assertThat(stored).hasSize(20).doesNotHaveDuplicates();
+    }
+
+    @Test
+    @Timeout(240)
+    void twoNodesUnderLoadAnswerEveryMessageAndStoreEveryAcknowledgedOne() throws Exception {
+        Fixture.Member operator = fixture.member(fixture.tenant(Fixture.unique("Kafka outage")), "operator");
+        try (PlatformProcess node2 = PlatformProcess.start(Map.of(
+                "insa.queue", "kafka",
+                "insa.kafka.bootstrap-servers", bootstrapServers,
+                "insa.kafka.topic", TOPIC,
+                "insa.kafka.partitions", "4",
+                "insa.ingest.device-messages-per-second", "1000000",
+                "insa.kafka.session-timeout", "6s",
+                "spring.datasource.url", TestDatabase.get().urlThroughPort(DATABASE.port()),
+                "spring.datasource.hikari.connection-timeout", "2000"))) {
+            Api onNode2 = new Api(node2.port());
+            List<Sender> senders = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                Fixture.DeviceHandle device = fixture.device(operator.accessToken(), Fixture.unique("http"));
+                senders.add(i % 2 == 0 ? new HttpSender(device) : new HttpSender(device, onNode2));
+            }
+
+            sendThroughAnOutage(operator, senders);
+        }
     }
 
     /**
