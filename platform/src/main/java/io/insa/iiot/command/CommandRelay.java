@@ -3,7 +3,7 @@ package io.insa.iiot.command;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.insa.iiot.shared.ChannelListener;
-import io.insa.iiot.shared.DatabaseChannels;
+import io.insa.iiot.shared.DedicatedConnections;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -63,7 +63,7 @@ class CommandRelay implements SmartLifecycle {
             .build();
     private volatile Answers answers = (device, command, answer) -> false;
 
-    CommandRelay(JdbcClient jdbc, CommandChannels channels, DatabaseChannels databaseChannels) {
+    CommandRelay(JdbcClient jdbc, CommandChannels channels, DedicatedConnections databaseChannels) {
         this.jdbc = jdbc;
         this.channels = channels;
         this.listener = databaseChannels.listener(CHANNEL, "insa-commands", this::received, () -> {});

@@ -2,7 +2,7 @@ package io.insa.iiot.device;
 
 import io.insa.iiot.device.DeviceAccessChanged.Change;
 import io.insa.iiot.shared.ChannelListener;
-import io.insa.iiot.shared.DatabaseChannels;
+import io.insa.iiot.shared.DedicatedConnections;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
 import java.time.Duration;
@@ -44,7 +44,7 @@ class DeviceAccessChanges implements SmartLifecycle {
     private final String node = UUID.randomUUID().toString();
 
     DeviceAccessChanges(
-            JdbcClient jdbc, DeviceAuthCache cache, ApplicationEventPublisher events, DatabaseChannels channels) {
+            JdbcClient jdbc, DeviceAuthCache cache, ApplicationEventPublisher events, DedicatedConnections channels) {
         this.jdbc = jdbc;
         this.cache = cache;
         this.events = events;

@@ -1,7 +1,7 @@
 package io.insa.iiot.ingest;
 
 import io.insa.iiot.device.DeviceAttributes;
-import io.insa.iiot.shared.DatabaseChannels;
+import io.insa.iiot.shared.DedicatedConnections;
 import io.insa.iiot.telemetry.DailyQuota;
 import io.insa.iiot.telemetry.TelemetryWriter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -53,7 +53,7 @@ class IngestConfiguration {
             KafkaSettings kafka,
             DailyQuota quota,
             JdbcClient jdbc,
-            DatabaseChannels channels) {
+            DedicatedConnections channels) {
         return switch (queue) {
             case "memory" ->
                 new MemoryIngestQueue(

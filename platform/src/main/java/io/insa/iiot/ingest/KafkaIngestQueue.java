@@ -1,7 +1,7 @@
 package io.insa.iiot.ingest;
 
 import io.insa.iiot.shared.ChannelListener;
-import io.insa.iiot.shared.DatabaseChannels;
+import io.insa.iiot.shared.DedicatedConnections;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -59,7 +59,7 @@ final class KafkaIngestQueue implements IngestQueue {
             IngestBacklog backlog,
             KafkaAnswers answers,
             KafkaIngestWriters writers,
-            DatabaseChannels channels) {
+            DedicatedConnections channels) {
         this.settings = settings;
         this.ack = ack;
         this.room = new Semaphore(capacity);

@@ -32,7 +32,7 @@ public class CacheEvictions implements SmartLifecycle {
     private final String node = UUID.randomUUID().toString();
     private final Map<String, Evictor> caches = new ConcurrentHashMap<>();
 
-    CacheEvictions(JdbcClient jdbc, DatabaseChannels channels) {
+    CacheEvictions(JdbcClient jdbc, DedicatedConnections channels) {
         this.jdbc = jdbc;
         this.listener = channels.listener(CHANNEL, "insa-cache-evictions", this::received, this::evictAll);
     }
@@ -46,14 +46,28 @@ public class CacheEvictions implements SmartLifecycle {
 
     /** Evicts {@code key} from {@code cache} on every node once the running transaction commits. */
     public void evict(String cache, String key) {
+        Evictor evictor = evictor(cache);
+        evictOnOtherNodes(cache, key);
+        TenantTransactions.afterCommit(() -> evictor.key().accept(key));
+    }
+
+    /**
+     * Evicts {@code key} from {@code cache} on the other nodes once the running transaction commits:
+     * for a change this node's cache holds already.
+     */
+    public void evictOnOtherNodes(String cache, String key) {
+        evictor(cache);
+        jdbc.sql("SELECT pg_notify(?, ?)")
+                .params(CHANNEL, node + " " + cache + " " + key)
+                .query(rs -> {});
+    }
+
+    private Evictor evictor(String cache) {
         Evictor evictor = caches.get(cache);
         if (evictor == null) {
             throw new IllegalArgumentException("no cache " + cache);
         }
-        jdbc.sql("SELECT pg_notify(?, ?)")
-                .params(CHANNEL, node + " " + cache + " " + key)
-                .query(rs -> {});
-        TenantTransactions.afterCommit(() -> evictor.key().accept(key));
+        return evictor;
     }
 
     /** {@code <node> <cache> <key>} */

@@ -1,11 +1,9 @@
 package io.insa.iiot.shared;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -27,9 +25,13 @@ public final class ChannelListener {
     private static final long HEARTBEAT_NANOS = Duration.ofSeconds(10).toNanos();
     private static final Logger log = LoggerFactory.getLogger(ChannelListener.class);
 
+    /** Opens the listener's connection. */
+    interface Connector {
+        Connection open() throws SQLException;
+    }
+
     private final String channel;
-    private final String url;
-    private final Properties connectionProperties = new Properties();
+    private final Connector connector;
     private final Consumer<String> onNotification;
     private final Runnable onListening;
     private final CountDownLatch listening = new CountDownLatch(1);
@@ -37,28 +39,14 @@ public final class ChannelListener {
     private Thread listener;
 
     /**
-     * @param applicationName how the connection shows in {@code pg_stat_activity}
      * @param onNotification gets each payload on the listener's thread; what it throws is logged
      * @param onListening runs each time the listener has (re)subscribed, before any payload it hears
      */
-    ChannelListener(
-            String channel,
-            String url,
-            String username,
-            String password,
-            String applicationName,
-            Consumer<String> onNotification,
-            Runnable onListening) {
+    ChannelListener(String channel, Connector connector, Consumer<String> onNotification, Runnable onListening) {
         this.channel = channel;
-        this.url = url;
+        this.connector = connector;
         this.onNotification = onNotification;
         this.onListening = onListening;
-        connectionProperties.setProperty("user", username);
-        connectionProperties.setProperty("password", password);
-        connectionProperties.setProperty("ApplicationName", applicationName);
-        connectionProperties.setProperty("tcpKeepAlive", "true");
-        // no read waits longer on a peer that vanished (getNotifications sets its own shorter one)
-        connectionProperties.setProperty("socketTimeout", "30");
     }
 
     /** Starts listening, and waits up to {@code firstSubscription} for it to begin. */
@@ -90,7 +78,7 @@ public final class ChannelListener {
     private void listen() {
         long backoff = 250;
         while (running) {
-            try (Connection connection = DriverManager.getConnection(url, connectionProperties)) {
+            try (Connection connection = connector.open()) {
                 subscribe(connection);
                 onListening.run();
                 listening.countDown();

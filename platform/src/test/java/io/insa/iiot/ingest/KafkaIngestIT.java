@@ -1,6 +1,7 @@
 package io.insa.iiot.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.insa.iiot.support.Api;
 import io.insa.iiot.support.Fixture;
@@ -165,6 +166,18 @@ class KafkaIngestIT extends OutageTest {
         for (int i = 0; i < 16; i++) {
             devices.add(fixture.device(admin.accessToken(), "node-device-" + i));
         }
+        // each device crosses it once, before the kill: one alert each, whichever node judged it
+        Api.Response rule = api.post(
+                        "/api/v1/rules",
+                        Map.of(
+                                "name", "Sequence past 10",
+                                "severity", "minor",
+                                "scope", Map.of("type", "all"),
+                                "key", "seq",
+                                "condition", Map.of("type", "threshold", "operator", ">", "value", 10)))
+                .bearer(admin.accessToken())
+                .send();
+        assertThat(rule.status()).as(rule.toString()).isEqualTo(201);
         Map<String, String> second = Map.of(
                 "insa.queue", "kafka",
                 "insa.kafka.bootstrap-servers", bootstrapServers,
@@ -234,10 +247,23 @@ class KafkaIngestIT extends OutageTest {
                 .as("devices going on after the kill")
                 .allMatch(a -> a.get() >= 20);
         for (Fixture.DeviceHandle device : devices) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> alerts(admin, device) > 0);
+            assertThat(alerts(admin, device))
+                    .as("alerts of a rule each device crossed once, across the kill")
+                    .isEqualTo(1);
             List<Long> stored = storedSequenceWithRepeats(device.id());
             assertThat(stored).as("stored twice").doesNotHaveDuplicates();
             assertThat(stored).as("acknowledged but not stored").containsAll(acknowledged.get(device.id()));
         }
+    }
+
+    private int alerts(Fixture.Member admin, Fixture.DeviceHandle device) {
+        return api.get("/api/v1/alerts?device_id=" + device.id())
+                .bearer(admin.accessToken())
+                .send()
+                .json()
+                .at("/items")
+                .size();
     }
 
     private static void awaitEach(Collection<Set<Long>> acknowledged, int atLeast) throws InterruptedException {

@@ -220,7 +220,8 @@ class RowLevelSecurityIT extends IntegrationTest {
                             "app_claim_notifications",
                             "app_drop_telemetry_partitions_before",
                             "app_ensure_telemetry_compact_partition",
-                            "app_release_telemetry_partition");
+                            "app_release_telemetry_partition",
+                            "app_opcua_connector_ids");
         }
     }
 

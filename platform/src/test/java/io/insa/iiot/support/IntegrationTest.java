@@ -104,6 +104,8 @@ public abstract class IntegrationTest {
         // a domain event's listener that failed gets it again at test pace
         properties.put("insa.events.retry-interval", "1s");
         properties.put("insa.analytics.checkpoint-interval", "500ms");
+        // a connector of a node that died is taken over by another at test pace
+        properties.put("insa.opcua.ownership-check", "1s");
         properties.put("insa.analytics.max-models-per-tenant", "5");
         // tests simulate many client addresses through X-Forwarded-For from loopback, a trusted proxy
         properties.put("insa.security.trusted-proxies", "127.0.0.1/32");

@@ -7,7 +7,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -82,7 +84,8 @@ public class OpcUaConnectorRepository {
         return jdbc.sql("DELETE FROM opcua_connectors WHERE id = ?").param(id).update() == 1;
     }
 
-    Optional<OpcUaConnector> find(UUID id) {
+    /** The connector, in the transaction's tenant. */
+    public Optional<OpcUaConnector> find(UUID id) {
         return jdbc.sql("SELECT * FROM opcua_connectors WHERE id = ?")
                 .param(id)
                 .query(this::map)
@@ -107,6 +110,15 @@ public class OpcUaConnectorRepository {
         return jdbc.sql("SELECT count(*) FROM opcua_connectors")
                 .query(Long.class)
                 .single();
+    }
+
+    /** Every tenant's connectors, by id with their tenant: the named cross-tenant path (outside any tenant). */
+    public Map<UUID, TenantId> everyTenantsConnectors() {
+        Map<UUID, TenantId> ids = new LinkedHashMap<>();
+        jdbc.sql("SELECT id, tenant_id FROM app_opcua_connector_ids()").query(rs -> {
+            ids.put(rs.getObject(1, UUID.class), TenantId.of(rs.getObject(2, UUID.class)));
+        });
+        return ids;
     }
 
     /** The tenant's connectors, in the transaction's tenant. */

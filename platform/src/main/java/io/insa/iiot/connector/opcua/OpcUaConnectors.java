@@ -66,7 +66,7 @@ class OpcUaConnectors {
                             tenant, AuditEvent.Actor.of(caller), "connector.create", "opcua_connector", connector.id())
                     .withDetail("name", connector.name())
                     .withDetail("endpoint_url", connector.endpointUrl()));
-            TenantTransactions.afterCommit(() -> sessions.apply(connector));
+            sessions.changed(tenant, connector.id());
             return connector;
         });
     }
@@ -109,7 +109,7 @@ class OpcUaConnectors {
             audit.record(
                     AuditEvent.success(tenant, AuditEvent.Actor.of(caller), "connector.update", "opcua_connector", id)
                             .withDetail("fields", java.util.List.copyOf(patch.propertyNames())));
-            TenantTransactions.afterCommit(() -> sessions.apply(changed));
+            sessions.changed(tenant, id);
             return changed;
         });
     }
@@ -121,7 +121,7 @@ class OpcUaConnectors {
             audit.record(
                     AuditEvent.success(tenant, AuditEvent.Actor.of(caller), "connector.delete", "opcua_connector", id)
                             .withDetail("name", current.name()));
-            TenantTransactions.afterCommit(() -> sessions.remove(id));
+            sessions.changed(tenant, id);
         });
     }
 
@@ -159,7 +159,7 @@ class OpcUaConnectors {
                             tenant, AuditEvent.Actor.of(caller), "connector.trust_certificate", "opcua_connector", id)
                     .withDetail("thumbprint", seen.thumbprint())
                     .withDetail("subject", seen.subject()));
-            TenantTransactions.afterCommit(() -> sessions.apply(trusted));
+            sessions.changed(tenant, id);
             return trusted;
         });
     }

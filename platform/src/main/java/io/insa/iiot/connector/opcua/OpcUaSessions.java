@@ -1,5 +1,6 @@
 package io.insa.iiot.connector.opcua;
 
+import io.insa.iiot.shared.TenantId;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -56,11 +57,11 @@ public interface OpcUaSessions {
         record InvalidNodeId() implements Browsed {}
     }
 
-    /** Starts, changes (restarting the session when needed) or stops the connector's session. */
-    void apply(OpcUaConnector connector);
-
-    /** Closes the session of a deleted connector. */
-    void remove(UUID connector);
+    /**
+     * Inside the transaction that created, changed or deleted the connector: once it commits, the node
+     * that runs the connector's session (or takes it now) starts, restarts or stops it.
+     */
+    void changed(TenantId tenant, UUID connector);
 
     Status status(UUID connector);
 

@@ -8,6 +8,7 @@ import io.insa.iiot.rules.Rule;
 import io.insa.iiot.rules.RuleDefinition;
 import io.insa.iiot.rules.RulesProperties;
 import io.insa.iiot.rules.alert.Alerts;
+import io.insa.iiot.shared.CacheEvictions;
 import io.insa.iiot.shared.DeviceLanes;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.telemetry.Point;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
@@ -32,7 +34,10 @@ import org.springframework.stereotype.Component;
  * Evaluates rules on committed points (SPEC 6). The ingest writer hands each batch's points over after
  * its commit; every device goes to one evaluation lane (a thread with its queue), so a device's points
  * are judged one at a time, in data-time order, with its rule states held in the lane's memory. A
- * state change that must survive a restart, and the alert it raises or clears, commit together.
+ * state change that must survive a restart, and the alert it raises or clears, commit together. When
+ * a node raises or clears an alert, the other nodes forget the device's states they hold, and load
+ * them again when they next judge the device (its no-data check and its points may be judged on
+ * different nodes).
  */
 @Component
 class RuleEngine implements DeviceLanes.Owner {
@@ -41,6 +46,8 @@ class RuleEngine implements DeviceLanes.Owner {
 
     private static final int ATTEMPTS = 3;
     private static final int DEVICES_PER_LANE = 200_000;
+    /** Names the lanes' device states in {@link CacheEvictions}. */
+    private static final String RULE_STATES = "rule-states";
 
     /** What a lane works on. */
     private sealed interface Work {
@@ -60,6 +67,8 @@ class RuleEngine implements DeviceLanes.Owner {
     private final RuleStateRepository states;
     private final TenantTransactions transactions;
     private final DeviceLanes<Work> lanes;
+    private final List<Lane> allLanes = new CopyOnWriteArrayList<>();
+    private final CacheEvictions evictions;
     private final Counter evaluations;
     private final Counter outOfOrder;
     private final Counter failed;
@@ -72,7 +81,8 @@ class RuleEngine implements DeviceLanes.Owner {
             RuleStateRepository states,
             TenantTransactions transactions,
             RulesProperties properties,
-            MeterRegistry registry) {
+            MeterRegistry registry,
+            CacheEvictions evictions) {
         this.rules = rules;
         this.alerts = alerts;
         this.states = states;
@@ -86,7 +96,16 @@ class RuleEngine implements DeviceLanes.Owner {
                         Duration.ofSeconds(10)),
                 new DeviceLanes.Meters<>(
                         registry, "insa.rules.queue.depth", "insa.rules.evaluations.dropped", work -> 1),
-                lane -> new Lane());
+                lane -> {
+                    Lane fresh = new Lane();
+                    allLanes.add(fresh);
+                    return fresh;
+                });
+        this.evictions = evictions;
+        evictions.register(
+                RULE_STATES,
+                device -> allLanes.forEach(l -> l.devices.invalidate(UUID.fromString(device))),
+                () -> allLanes.forEach(l -> l.devices.invalidateAll()));
         this.evaluations = registry.counter("insa.rules.evaluations");
         this.outOfOrder = registry.counter("insa.rules.points.out.of.order");
         this.failed = registry.counter("insa.rules.evaluations.failed");
@@ -216,12 +235,16 @@ class RuleEngine implements DeviceLanes.Owner {
                         alerts.raise(rule, device.deviceId(), device.name(), value, at, reason(rule, value))
                                 .ifPresent(id -> raised.increment());
                         states.save(rule.tenant(), rule.id(), device.deviceId(), step.next());
+                        evictions.evictOnOtherNodes(
+                                RULE_STATES, device.deviceId().toString());
                     });
                 case CLEAR ->
                     commit(rule, () -> {
                         alerts.clearByData(rule, device.deviceId(), at, clearReason(rule, value))
                                 .ifPresent(id -> cleared.increment());
                         states.save(rule.tenant(), rule.id(), device.deviceId(), step.next());
+                        evictions.evictOnOtherNodes(
+                                RULE_STATES, device.deviceId().toString());
                     });
             }
             known.byRule().put(rule.id(), step.next());

@@ -9,9 +9,10 @@ import io.insa.iiot.connector.opcua.OpcUaConnectorRepository;
 import io.insa.iiot.connector.opcua.OpcUaSessions;
 import io.insa.iiot.device.Gateways;
 import io.insa.iiot.ingest.Ingest;
+import io.insa.iiot.shared.CacheEvictions;
+import io.insa.iiot.shared.DedicatedConnections;
+import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
-import io.insa.iiot.tenancy.Tenant;
-import io.insa.iiot.tenancy.Tenants;
 import java.security.Security;
 import java.time.Duration;
 import java.util.List;
@@ -30,30 +31,40 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * The sessions of every enabled connector on this node, kept in step with the API: a change restarts
- * the connector's session, a deletion closes it. One scheduler thread times reconnects and flushes;
- * connecting and flushing run on virtual threads; Milo's I/O is asynchronous.
+ * The sessions of the connectors this node runs, kept in step with the API: a change restarts the
+ * connector's session, a deletion closes it. Of several nodes exactly one runs a connector: the one
+ * holding its lock ({@link ConnectorLocks}); every {@code insa.opcua.ownership-check} each node takes
+ * the connectors nobody runs, so a dead node's are taken over within that time (its locks go with its
+ * database connection). One scheduler thread times reconnects and flushes; connecting and flushing
+ * run on virtual threads; Milo's I/O is asynchronous.
  */
 @Component
 class MiloSessions implements OpcUaSessions, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(MiloSessions.class);
 
+    /** Names the connectors in {@link CacheEvictions}: a change there reloads the connector on every node. */
+    private static final String CONNECTORS = "opcua-connectors";
+
     private final OpcUaConnectorRepository connectors;
-    private final Tenants tenants;
     private final TenantTransactions transactions;
     private final ConnectorSession.Context context;
+    private final ConnectorLocks locks;
+    private final CacheEvictions evictions;
+    private final Duration ownershipCheck;
     private final Map<UUID, ConnectorSession> sessions = new ConcurrentHashMap<>();
-    /** Connectors the API applied or removed since start: the start's own reading does not undo that. */
-    private final Set<UUID> touched = ConcurrentHashMap.newKeySet();
+    /** Connectors changed through this node's API, not yet reloaded: this node may take them at once. */
+    private final Set<UUID> changedHere = ConcurrentHashMap.newKeySet();
 
     private volatile boolean running;
-    private volatile Thread loader;
+    private volatile Thread owner;
 
     MiloSessions(
             OpcUaConnectorRepository connectors,
-            Tenants tenants,
             TenantTransactions transactions,
+            DedicatedConnections connections,
+            CacheEvictions evictions,
+            @Value("${insa.opcua.ownership-check}") Duration ownershipCheck,
             ClientCertificates certificates,
             ConnectorAddresses addresses,
             Gateways devices,
@@ -62,8 +73,11 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
             Commands commands,
             @Value("${insa.opcua.auto-accept-server-certificates:false}") boolean autoAccept) {
         this.connectors = connectors;
-        this.tenants = tenants;
         this.transactions = transactions;
+        this.locks = new ConnectorLocks(connections);
+        this.evictions = evictions;
+        this.ownershipCheck = ownershipCheck;
+        evictions.register(CONNECTORS, this::reload, () -> {});
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("opcua-scheduler").daemon(true).factory());
         this.context = new ConnectorSession.Context(
@@ -92,28 +106,64 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
         }
     }
 
-    /** Synchronized with {@link #remove} and the start's reading, so that the last word on a connector wins. */
     @Override
-    public synchronized void apply(OpcUaConnector connector) {
-        touched.add(connector.id());
+    public void changed(TenantId tenant, UUID connector) {
+        // before the commit: no other node can know a new connector yet, so it runs where it was made
+        locks.take(connector);
+        changedHere.add(connector);
+        evictions.evict(CONNECTORS, tenant.value() + ":" + connector);
+    }
+
+    /**
+     * {@code <tenant>:<connector>} changed, on this node or another: the node that runs it restarts or
+     * stops it, and the node it was changed through takes it if nobody runs it; the other nodes leave
+     * it to their next ownership check, so that a new connector runs where it was made.
+     */
+    private void reload(String key) {
+        String[] ids = key.split(":", 2);
+        TenantId tenant = TenantId.of(UUID.fromString(ids[0]));
+        UUID id = UUID.fromString(ids[1]);
+        boolean here = changedHere.remove(id);
+        if (running && (here || sessions.containsKey(id))) {
+            reload(tenant, id);
+        }
+    }
+
+    private void reload(TenantId tenant, UUID id) {
+        Optional<OpcUaConnector> stored;
+        try {
+            stored = transactions.inTenant(tenant, () -> connectors.find(id));
+        } catch (RuntimeException e) {
+            log.warn("OPC UA connector {} not reloaded: {}", id, e.toString());
+            return;
+        }
+        if (stored.isPresent()) {
+            apply(stored.get());
+        } else {
+            remove(id);
+        }
+    }
+
+    /** Starts or restarts the connector's session when this node holds its lock (or takes it now). */
+    private synchronized void apply(OpcUaConnector connector) {
+        if (!running || !locks.take(connector.id())) {
+            return;
+        }
         registerBouncyCastle();
         ConnectorSession fresh = new ConnectorSession(context, connector);
         ConnectorSession old = sessions.put(connector.id(), fresh);
         if (old != null) {
             old.stop();
         }
-        if (running) {
-            fresh.start();
-        }
+        fresh.start();
     }
 
-    @Override
-    public synchronized void remove(UUID connector) {
-        touched.add(connector);
+    private synchronized void remove(UUID connector) {
         ConnectorSession old = sessions.remove(connector);
         if (old != null) {
             old.stop();
         }
+        locks.release(connector);
     }
 
     @Override
@@ -148,59 +198,74 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
     }
 
     /**
-     * Starts the sessions of every tenant's connectors, on a thread of its own: reading them costs a
-     * transaction per tenant, which the platform does not wait for to serve (sessions connect
-     * asynchronously anyway). A connector the API changed or deleted meanwhile keeps what the API did.
+     * Takes and starts the connectors nobody runs, at once and then every {@code ownershipCheck}, on a
+     * thread of its own: the platform does not wait for it to serve (sessions connect asynchronously
+     * anyway).
      */
     @Override
     public void start() {
         running = true;
-        touched.clear();
-        loader = Thread.ofVirtual().name("opcua-sessions-start").start(this::startAll);
+        owner = Thread.ofVirtual().name("opcua-sessions-owner").start(this::own);
     }
 
-    private void startAll() {
-        List<Tenant> all;
-        try {
-            all = tenants.all();
-        } catch (RuntimeException e) {
-            log.warn("OPC UA connectors not started: {}", e.toString());
-            return;
+    private void own() {
+        while (running) {
+            try {
+                takeOver();
+            } catch (RuntimeException e) {
+                log.warn("OPC UA connectors not checked: {}", e.toString());
+            }
+            try {
+                Thread.sleep(ownershipCheck);
+            } catch (InterruptedException e) {
+                return;
+            }
         }
-        for (Tenant tenant : all) {
+    }
+
+    /** One round: gives up everything when the locks are gone, then takes what nobody runs. */
+    private void takeOver() {
+        if (!locks.stillHeld()) {
+            stopAll();
+        }
+        // only what ran before the reading can have been deleted unseen: one made meanwhile is not in it
+        List<UUID> runningBefore = List.copyOf(sessions.keySet());
+        Map<UUID, TenantId> stored = transactions.global(connectors::everyTenantsConnectors);
+        for (Map.Entry<UUID, TenantId> connector : stored.entrySet()) {
             if (!running) {
                 return;
             }
-            try {
-                transactions.inTenant(tenant.tenantId(), connectors::all).stream()
-                        .filter(c -> !touched.contains(c.id()))
-                        .forEach(this::applyStored);
-            } catch (RuntimeException e) {
-                log.warn("OPC UA connectors of tenant {} not started: {}", tenant.id(), e.toString());
+            // the lock first: a connector another node runs is not read at all
+            if (!sessions.containsKey(connector.getKey()) && locks.take(connector.getKey())) {
+                reload(connector.getValue(), connector.getKey());
+            }
+        }
+        for (UUID ran : runningBefore) {
+            if (!stored.containsKey(ran)) { // deleted while this node did not hear of it
+                remove(ran);
             }
         }
     }
 
-    /** A connector as stored at start, unless the API got to it first. */
-    private synchronized void applyStored(OpcUaConnector connector) {
-        if (running && !touched.contains(connector.id())) {
-            apply(connector);
-        }
+    private synchronized void stopAll() {
+        sessions.values().forEach(ConnectorSession::stop);
+        sessions.clear();
     }
 
     @Override
     public void stop() {
         running = false;
-        Thread starting = loader;
-        if (starting != null) {
+        Thread checking = owner;
+        if (checking != null) {
+            checking.interrupt();
             try {
-                starting.join(Duration.ofSeconds(10));
+                checking.join(Duration.ofSeconds(10));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        sessions.values().forEach(ConnectorSession::stop);
-        sessions.clear();
+        stopAll();
+        locks.close();
     }
 
     @Override
