@@ -9,7 +9,6 @@ import io.insa.iiot.support.IntegrationTest;
 import io.insa.iiot.support.OpcUaTestServer;
 import io.insa.iiot.support.PlatformProcess;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -51,21 +50,28 @@ class ConnectorsAcrossNodesIT extends IntegrationTest {
             Thread.sleep(3_000); // three ownership checks of this node (insa.opcua.ownership-check=1s)
             assertThat(state(api, admin, id)).isEqualTo("disconnected");
 
-            node2.kill();
-            Instant killed = Instant.now();
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> state(api, admin, id).equals("connected"));
-            assertThat(Duration.between(killed, Instant.now())).isLessThan(Duration.ofSeconds(30));
-
-            // and its values go on arriving through this node
+                    .until(() -> !api.get("/api/v1/devices?name=press-1")
+                            .bearer(admin.accessToken())
+                            .send()
+                            .json()
+                            .at("/items/0/id")
+                            .asString()
+                            .isEmpty());
             UUID device = UUID.fromString(api.get("/api/v1/devices?name=press-1")
                     .bearer(admin.accessToken())
                     .send()
                     .json()
                     .at("/items/0/id")
                     .asString());
+            await().atMost(Duration.ofSeconds(30)).until(() -> latestTs(admin, device) > 0);
+
+            node2.kill();
+            Thread.sleep(2_000); // what node 2 had on its way is written by now; nothing more comes from it
             long before = latestTs(admin, device);
-            await().atMost(Duration.ofSeconds(30)).until(() -> latestTs(admin, device) > before);
+            // within 30 s of the kill another node runs the connector and its values arrive again; which
+            // node takes it is whichever checks first (the suite's other Spring contexts are nodes too)
+            await().atMost(Duration.ofSeconds(28)).until(() -> latestTs(admin, device) > before);
         }
     }
 
