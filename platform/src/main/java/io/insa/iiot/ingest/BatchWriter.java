@@ -97,7 +97,7 @@ final class BatchWriter {
     private List<PendingMessage> stillWaiting(List<PendingMessage> batch) {
         List<PendingMessage> waiting = new ArrayList<>(batch.size());
         for (PendingMessage element : batch) {
-            List<PendingMessage> parts = element.parts() == null ? List.of(element) : element.parts();
+            List<PendingMessage> parts = element.deviceMessages();
             if (parts.stream().noneMatch(m -> m.result().isDone())) {
                 waiting.addAll(parts);
             } else {
@@ -116,11 +116,7 @@ final class BatchWriter {
     private static List<PendingMessage> deviceMessages(List<PendingMessage> batch) {
         List<PendingMessage> flat = new ArrayList<>(batch.size());
         for (PendingMessage m : batch) {
-            if (m.parts() == null) {
-                flat.add(m);
-            } else {
-                flat.addAll(m.parts());
-            }
+            flat.addAll(m.deviceMessages());
         }
         return flat;
     }

@@ -65,7 +65,7 @@ final class KafkaAnswers {
         synchronized (p.recent) {
             codes = p.recent.get(offset);
         }
-        List<PendingMessage> parts = element.parts() == null ? List.of(element) : element.parts();
+        List<PendingMessage> parts = element.deviceMessages();
         for (int i = 0; i < parts.size(); i++) {
             PendingMessage m = parts.get(i);
             char code = codes == null || i >= codes.length() ? STORED : codes.charAt(i);

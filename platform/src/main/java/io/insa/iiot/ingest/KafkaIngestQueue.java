@@ -90,7 +90,8 @@ final class KafkaIngestQueue implements IngestQueue {
                     log.warn("ingest message not queued in Kafka: {}", failure.toString());
                     answerAll(element, BatchWriter.notStored());
                 } else if (ack == IngestProperties.Ack.QUEUED) {
-                    parts(element).forEach(m -> m.result().complete(new IngestResult.Accepted(m.pointCount())));
+                    element.deviceMessages()
+                            .forEach(m -> m.result().complete(new IngestResult.Accepted(m.pointCount())));
                 } else {
                     answers.waitFor(metadata.partition(), metadata.offset(), element);
                 }
@@ -210,11 +211,7 @@ final class KafkaIngestQueue implements IngestQueue {
         }
     }
 
-    private static List<PendingMessage> parts(PendingMessage element) {
-        return element.parts() == null ? List.of(element) : element.parts();
-    }
-
     private static void answerAll(PendingMessage element, IngestResult result) {
-        parts(element).forEach(m -> m.result().complete(result));
+        element.deviceMessages().forEach(m -> m.result().complete(result));
     }
 }

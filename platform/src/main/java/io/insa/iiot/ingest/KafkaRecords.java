@@ -48,7 +48,7 @@ final class KafkaRecords {
     }
 
     static byte[] value(PendingMessage element) {
-        List<PendingMessage> parts = element.parts() == null ? List.of(element) : element.parts();
+        List<PendingMessage> parts = element.deviceMessages();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 48 * element.pointCount());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(VERSION);

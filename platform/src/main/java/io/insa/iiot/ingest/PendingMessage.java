@@ -46,6 +46,11 @@ record PendingMessage(
                 first.device(), first.receivedAt(), null, null, null, first.enqueuedNanos(), null, parts);
     }
 
+    /** The device messages of this element: its parts, or itself for a single device's message. */
+    List<PendingMessage> deviceMessages() {
+        return parts == null ? List.of(this) : parts;
+    }
+
     /** Completes when every device message of this element has its answer. */
     CompletableFuture<Void> answered() {
         return parts == null
