@@ -16,7 +16,14 @@
 # BENCH_PG_PROFILE (1: in each stage, 20 s of PostgreSQL's side: commits, rows and WAL per second into
 # postgres.txt, its busiest functions sampled with perf into pg-<rate>.txt, when perf is installed, and
 # the statements its busy backends run, sampled every 100 ms, into pg-<rate>-queries.txt)
-# Output, the server's log, server.jfr and its ingest metrics at the end (metrics.txt) per checkout: target/bench-ingest/<checkout name>/.
+# BENCH_NODES (1): with 2 or more, a Kafka broker (./iiot kafka) and that many nodes (./iiot start --node N,
+# insa.queue=kafka) on the one database; the load generator spreads the devices over the nodes' MQTT
+# ports in turn, as a load balancer would. BENCH_SOAK (minutes, 0): instead of the stages, the first
+# stage's rate for that long, with a line a minute (sent, acknowledged, PUBACK p99, errors; per node
+# RSS, heap after GC, ingest queue depth) in loadgen.txt.
+# Output, per checkout in target/bench-ingest/<checkout name>/: each node's log (server.log, then
+# server-node2.log, ...), JFR profile (server.jfr, server-node2.jfr, ...) and GC log (gc.log, ...), the
+# ingest metrics at the end (metrics.txt, node 1's).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 here=$(pwd)
@@ -27,6 +34,9 @@ devices=${BENCH_DEVICES:-10000} duration=${BENCH_DURATION:-45} warmup=${BENCH_WA
 jfr=${BENCH_JFR:-profile}
 pg_profile=${BENCH_PG_PROFILE:-0}
 age=${BENCH_AGE:-0} age_rate=${BENCH_AGE_RATE:-2000}
+nodes=${BENCH_NODES:-1} soak=${BENCH_SOAK:-0}
+# shellcheck source=lib.sh
+source scripts/lib.sh
 
 # user + system CPU seconds a process has used so far
 cpu_seconds() { ps -p "$1" -o times= 2>/dev/null | tr -d ' ' || echo 0; }
@@ -76,6 +86,8 @@ drop_bench_database() {
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "method:  fresh instance per checkout (./iiot start, own database), ./loadgen.sh mqtt --mqtt-version 3"
 echo "         --qos 1 --points 3 --devices $devices --stages $stages --warmup $warmup --duration $duration"
+((nodes == 1)) || echo "         $nodes nodes on one Kafka broker (./iiot kafka, ./iiot start --node N), devices spread over them"
+((soak == 0)) || echo "         soak: ${stages%%,*} msg/s for $soak min"
 for checkout in "${checkouts[@]}"; do
   checkout=$(cd "$checkout" && pwd)
   name=$(basename "$checkout")-$(git -C "$checkout" rev-parse --short HEAD)${BENCH_TAG:+-$BENCH_TAG}
@@ -90,32 +102,62 @@ for checkout in "${checkouts[@]}"; do
   # keeps its own
   export INSA_DB_OWNER_PASSWORD=$(openssl rand -hex 16) INSA_DB_APP_PASSWORD=$(openssl rand -hex 16)
   drop_bench_database
-  opts=${BENCH_JAVA_OPTS:-}
-  [[ $jfr == none ]] || opts="$opts -XX:StartFlightRecording=filename=$out/server.jfr,settings=$jfr,dumponexit=true"
   echo
   echo "== $name ($checkout)"
-  # the AOT cache would add a training run to each fresh start; start-up is not what this measures
-  (cd "$checkout" && INSA_AOT_CACHE=off INSA_JAVA_OPTS="$opts" exec ./iiot start >"$out/server.log" 2>&1) &
-  pid=$!
-  # a run that fails half-way must not leave its server holding the ports for the next one, nor its
+  pids=() servers=() ports=() managements=() gclogs=() kafka_opts=()
+  # a run that fails half-way must not leave its servers holding the ports for the next one, nor its
   # PostgreSQL monitor following the output
   monitor=""
   # (each step may find nothing left to stop; under set -e a failed one would end the trap early
   # and give the whole run exit status 1)
-  trap 'pkill -f "$out/server.jfr" 2>/dev/null || true; kill "$pid" 2>/dev/null || true
+  trap 'for p in "${servers[@]}" "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
         [[ -z $monitor ]] || { pkill -P "$monitor"; kill "$monitor"; } 2>/dev/null || true' EXIT
-  started=$(date +%s)
-  until curl -fsS http://127.0.0.1:8080/api/v1/health 2>/dev/null | grep -q UP; do
-    kill -0 "$pid" 2>/dev/null || { tail -30 "$out/server.log" >&2; exit 1; }
-    (($(date +%s) - started < 900)) || { echo "not ready after 900 s" >&2; kill "$pid"; exit 1; }
-    sleep 0.5
+  if ((nodes > 1)); then
+    kafka_port=$(free_port)
+    (cd "$checkout" && INSA_KAFKA_PORT=$kafka_port exec ./iiot kafka >"$out/kafka.log" 2>&1) &
+    pids+=($!)
+    for ((i = 0; i < 600; i++)); do
+      (echo >"/dev/tcp/127.0.0.1/$kafka_port") 2>/dev/null && break
+      sleep 0.5
+    done
+    kafka_opts=(--insa.kafka.bootstrap-servers="127.0.0.1:$kafka_port")
+  fi
+  for ((n = 1; n <= nodes; n++)); do
+    suffix=$( ((n == 1)) || echo "-node$n")
+    opts="${BENCH_JAVA_OPTS:-} -Xlog:gc:file=$out/gc$suffix.log"
+    [[ $jfr == none ]] || opts="$opts -XX:StartFlightRecording=filename=$out/server$suffix.jfr,settings=$jfr,dumponexit=true"
+    node=()
+    ((nodes == 1)) || node=(--node "$n" "${kafka_opts[@]}")
+    # the AOT cache would add a training run to each fresh start; start-up is not what this measures
+    (cd "$checkout" && INSA_AOT_CACHE=off INSA_JAVA_OPTS="$opts" exec ./iiot start ${node[@]+"${node[@]}"} \
+      >"$out/server$suffix.log" 2>&1) &
+    pid=$!
+    pids+=($pid)
+    shift_by=$(((n - 1) * 100))
+    started=$(date +%s)
+    until curl -fsS "http://127.0.0.1:$((8080 + shift_by))/api/v1/health" 2>/dev/null | grep -q UP; do
+      kill -0 "$pid" 2>/dev/null || { tail -30 "$out/server$suffix.log" >&2; exit 1; }
+      (($(date +%s) - started < 900)) || { echo "node $n not ready after 900 s" >&2; exit 1; }
+      sleep 0.5
+    done
+    servers+=("$(pgrep -n -f -- "-Xlog:gc:file=$out/gc$suffix.log")")
+    ports+=($((1883 + shift_by)))
+    managements+=("http://127.0.0.1:$((8081 + shift_by))")
+    gclogs+=("$out/gc$suffix.log")
   done
-  server=$(pgrep -f "platform.jar" -n)
+  server=${servers[0]}
+  join() { local IFS=,; echo "$*"; }
+  spread=(--mqtt-port "$(join "${ports[@]}")" --server-pid "$(join "${servers[@]}")"
+    --management-url "$(join "${managements[@]}")" --gc-logs "$(join "${gclogs[@]}")")
   # CPU seconds of the platform, of every PostgreSQL process, of the load generator and of the whole
   # machine (whatever else ran is the difference), every 10 s
   (while kill -0 "$server" 2>/dev/null; do
      gen=$(pgrep -f "loadgen.jar" -n || true)
-     printf '%s platform %s postgres %s loadgen %s machine %s\n' "$(date +%T)" "$(cpu_seconds "$server")" \
+     platform=0
+     for s in "${servers[@]}"; do platform=$((platform + $(cpu_seconds "$s"))); done
+     broker=$(pgrep -f "$out/data/kafka/server.properties" -n || true)
+     printf '%s platform %s%s postgres %s loadgen %s machine %s\n' "$(date +%T)" "$platform" \
+       "$( [[ -z $broker ]] || echo " kafka $(cpu_seconds "$broker")")" \
        "$(ps -u postgres -o times= | awk '{s += $1} END {print s + 0}')" \
        "$( [[ -n $gen ]] && cpu_seconds "$gen" || echo 0)" \
        "$(awk '/^cpu / {print int(($2 + $3 + $4 + $7 + $8 + $9) / 100)}' /proc/stat)"
@@ -140,8 +182,10 @@ for checkout in "${checkouts[@]}"; do
     pg_stage_profiles "$out" &
     monitor=$!
   fi
+  soaking=()
+  ((soak == 0)) || soaking=(--soak-minutes "$soak" --rate "${stages%%,*}")
   ./loadgen.sh mqtt --mqtt-version 3 --qos 1 --points 3 --devices "$devices" --stages "$stages" \
-    --warmup "$warmup" --duration "$duration" --server-pid "$server" \
+    --warmup "$warmup" --duration "$duration" "${spread[@]}" ${soaking[@]+"${soaking[@]}"} \
     --admin-password-file "$INSA_DATADIR/admin-password.txt" | tee "$out/loadgen.txt" | grep -Ev '^(progress|second):'
   [[ -z $monitor ]] || pkill -P "$monitor" 2>/dev/null || true
   # the tables' updates (HOT or not), vacuums and analyzes during the run
@@ -151,8 +195,12 @@ for checkout in "${checkouts[@]}"; do
   # the server's own ingest and transport counters at the end of the run
   curl -fsS "http://127.0.0.1:${MANAGEMENT_SERVER_PORT:-8081}/actuator/prometheus" 2>/dev/null \
     | grep -E '^insa_(ingest|transport)' >"$out/metrics.txt" || true
-  kill "$server" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  for p in "${servers[@]}"; do kill "$p" 2>/dev/null || true; done
+  # the nodes first, then the broker (the first started)
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill "${pids[i]}" 2>/dev/null || true
+    wait "${pids[i]}" 2>/dev/null || true
+  done
   if [[ -f $out/postgres.txt ]]; then
     cat "$out/postgres.txt"
     # read after the run: resolving symbols takes a core for a while

@@ -36,6 +36,9 @@ public final class LoadGen {
                                 --stages 2000,5000,8000 (instead of --rate: each rate in turn on the same connections)
                                 --mqtt-host 127.0.0.1 --mqtt-port 1883 --server-pid <platform pid, for memory per connection>
                                 --management-url http://127.0.0.1:8081 (Actuator, for the heap in use)
+                                several nodes: --mqtt-port 1883,1983 --server-pid P1,P2 --management-url URL1,URL2 (devices spread over the ports in turn)
+                                --soak-minutes 60 (instead of stages: --rate for that long, a line a minute: sent, acked, PUBACK p99, errors,
+                                per node RSS, heap after GC from --gc-logs FILE1,FILE2 (-Xlog:gc:file=FILE), ingest queue depth)
                       coap      --devices 1000 --rate 2000 --points 3 --duration 60 --warmup 20 --coap-host 127.0.0.1 --coap-port 5683
                       amqp      --devices 1000 --rate 2000 --points 3 --duration 60 --warmup 20 --amqp-host 127.0.0.1 --amqp-port 5672
                       rules     --devices 1000 --clients 100 --points 3 --duration 30 --warmup 5 (ingest, unthrottled, without then with rules)

@@ -51,9 +51,14 @@ final class MqttLoad {
 
     void run() throws Exception {
         // Actuator listens on its own port (management.server.port), loopback only
-        String managementUrl = options.get("management-url", "http://127.0.0.1:8081");
+        // several nodes: --mqtt-port 1883,1983 --server-pid P1,P2 --management-url URL1,URL2; the devices
+        // are spread over the ports in turn, as a load balancer would
+        List<String> managementUrls = list(options.get("management-url", "http://127.0.0.1:8081"));
+        String managementUrl = managementUrls.getFirst();
         String host = options.get("mqtt-host", "127.0.0.1");
-        int port = options.integer("mqtt-port", 1883);
+        List<Integer> ports = list(options.get("mqtt-port", "1883")).stream()
+                .map(Integer::parseInt)
+                .toList();
         int rate = options.integer("rate", 5_000);
         int points = options.integer("points", 3);
         int qos = options.integer("qos", 1);
@@ -61,8 +66,12 @@ final class MqttLoad {
         boolean deviceTimestamps = Boolean.parseBoolean(options.get("device-timestamps", "false"));
         Duration duration = Duration.ofSeconds(options.integer("duration", 60));
         Duration warmup = Duration.ofSeconds(options.integer("warmup", 20));
-        Optional<Long> serverPid =
-                Optional.ofNullable(options.get("server-pid", null)).map(Long::parseLong);
+        List<Long> serverPids = list(options.get("server-pid", "")).stream()
+                .map(Long::parseLong)
+                .toList();
+        // memory per connection only where one server holds them all
+        Optional<Long> serverPid = serverPids.size() == 1 ? Optional.of(serverPids.getFirst()) : Optional.empty();
+        int soakMinutes = options.integer("soak-minutes", 0);
 
         String slug = "mqtt-" + Long.toString(System.currentTimeMillis(), 36);
         List<String> tokens = PlatformClient.provisionedDevicesIn(options, slug);
@@ -82,7 +91,7 @@ final class MqttLoad {
             MqttClientBuilder builder = MqttClient.builder()
                     .identifier("load-" + i)
                     .serverHost(host)
-                    .serverPort(port)
+                    .serverPort(ports.get(i % ports.size()))
                     .addDisconnectedListener(context -> closed.computeIfAbsent(
                                     context.getSource() + " "
                                             + context.getCause().getClass().getSimpleName(),
@@ -149,6 +158,14 @@ final class MqttLoad {
                 10,
                 10,
                 TimeUnit.SECONDS);
+        PacedLoad.Sender publishing = (index, payload) -> clients.get(index)
+                .publish(level, deviceTimestamps ? stamped(lastTs, index, payload) : payload)
+                .thenApply(error -> {
+                    if (error == null) {
+                        acknowledged.incrementAndGet();
+                    }
+                    return error;
+                });
         // --stages 2000,5000,...: the same connections at each rate in turn, each with its warm-up
         List<Integer> stages = options.get("stages", null) == null
                 ? List.of(rate)
@@ -156,7 +173,37 @@ final class MqttLoad {
                         .map(String::trim)
                         .map(Integer::parseInt)
                         .toList();
-        for (int stage : stages) {
+        if (soakMinutes > 0) {
+            progress.shutdownNow(); // the soak reports each minute
+            List<ServerProbe> probes = new ArrayList<>();
+            List<String> gcLogs = list(options.get("gc-logs", ""));
+            for (int n = 0; n < serverPids.size(); n++) {
+                probes.add(new ServerProbe(
+                        "node" + (n + 1),
+                        serverPids.get(n),
+                        managementUrls.get(Math.min(n, managementUrls.size() - 1)),
+                        n < gcLogs.size() ? Optional.of(Path.of(gcLogs.get(n))) : Optional.empty()));
+            }
+            System.out.printf(
+                    "soak:    %d msg/s for %d min; each minute: messages sent and acknowledged in it, PUBACK p99 and max,"
+                            + " errors, then per node RSS, heap after GC (lowest in the minute), ingest queue depth%n",
+                    rate, soakMinutes);
+            PacedLoad.soak(
+                    clients.size(),
+                    rate,
+                    points,
+                    Duration.ofMinutes(soakMinutes),
+                    Duration.ofMinutes(1),
+                    publishing,
+                    () -> String.join(
+                                    "; ",
+                                    probes.stream().map(ServerProbe::sample).toList())
+                            + "; connections closed so far "
+                            + closed.values().stream()
+                                    .mapToLong(AtomicLong::get)
+                                    .sum());
+        }
+        for (int stage : soakMinutes > 0 ? List.<Integer>of() : stages) {
             if (stages.size() > 1) {
                 System.out.printf("stage:   %d msg/s (%d points/s offered)%n", stage, stage * points);
             }
@@ -167,18 +214,11 @@ final class MqttLoad {
                     warmup,
                     duration,
                     qos == 0 ? "QoS 0: sent" : "PUBACK after commit",
-                    (index, payload) -> clients.get(index)
-                            .publish(level, deviceTimestamps ? stamped(lastTs, index, payload) : payload)
-                            .thenApply(error -> {
-                                if (error == null) {
-                                    acknowledged.incrementAndGet();
-                                }
-                                return error;
-                            }));
+                    publishing);
         }
         progress.shutdownNow();
         long acknowledgedTotal = acknowledged.get();
-        if (stages.size() == 1) {
+        if (stages.size() == 1 && soakMinutes == 0) {
             System.out.printf(
                     "acked:   %.0f PUBACKs/s arrived during the measured %d s (whenever sent)%n",
                     (atMeasureEnd[0] - atMeasureStart[0]) / (double) duration.toSeconds(), duration.toSeconds());
@@ -307,6 +347,14 @@ final class MqttLoad {
         public void disconnect() {
             client.disconnect();
         }
+    }
+
+    /** "a,b" as [a, b]; "" as []. */
+    private static List<String> list(String commaSeparated) {
+        return java.util.Arrays.stream(commaSeparated.split(","))
+                .map(String::trim)
+                .filter(v -> !v.isEmpty())
+                .toList();
     }
 
     static long rssKiB(long pid) {
