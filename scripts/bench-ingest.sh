@@ -113,11 +113,11 @@ for checkout in "${checkouts[@]}"; do
   trap 'for p in "${servers[@]}" "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
         [[ -z $monitor ]] || { pkill -P "$monitor"; kill "$monitor"; } 2>/dev/null || true' EXIT
   if ((nodes > 1)); then
-    kafka_port=$(free_port)
+    kafka_port=$(free_port_pair)
     (cd "$checkout" && INSA_KAFKA_PORT=$kafka_port exec ./iiot kafka >"$out/kafka.log" 2>&1) &
     pids+=($!)
-    for ((i = 0; i < 600; i++)); do
-      (echo >"/dev/tcp/127.0.0.1/$kafka_port") 2>/dev/null && break
+    until (echo >"/dev/tcp/127.0.0.1/$kafka_port") 2>/dev/null; do
+      kill -0 "${pids[0]}" 2>/dev/null || { tail -30 "$out/kafka.log" >&2; exit 1; }
       sleep 0.5
     done
     kafka_opts=(--insa.kafka.bootstrap-servers="127.0.0.1:$kafka_port")

@@ -124,6 +124,27 @@ free_port() {
     || echo $((20000 + RANDOM % 20000))
 }
 
+# A port that is free on 127.0.0.1 now, and the next one too: './iiot kafka' listens on both (broker
+# and controller).
+free_port_pair() {
+  python3 -c '
+import socket
+for _ in range(100):
+    first, second = socket.socket(), socket.socket()
+    try:
+        first.bind(("127.0.0.1", 0))
+        port = first.getsockname()[1]
+        second.bind(("127.0.0.1", port + 1))
+        print(port)
+        break
+    except OSError:
+        pass
+    finally:
+        first.close()
+        second.close()
+'
+}
+
 gen_password() { od -An -tx1 -N24 /dev/urandom | tr -d ' \n'; }
 
 # The instance's names: one database and its two roles per data directory, so that instances on

@@ -39,7 +39,7 @@ for port in 8080 8081 8443 1883 8883 5672 5671 8180 8181 8543 1983 8983 5772 577
   fi
 done
 
-kafka_port=$(free_port)
+kafka_port=$(free_port_pair)
 INSA_DATADIR=$data INSA_KAFKA_PORT=$kafka_port ./iiot kafka >"$work/kafka.log" 2>&1 &
 pids+=($!)
 for ((i = 0; i < 240; i++)); do
