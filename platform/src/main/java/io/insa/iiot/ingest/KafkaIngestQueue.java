@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -126,27 +127,27 @@ final class KafkaIngestQueue implements IngestQueue {
         // a send waits this long at most for the topic's metadata: it runs on the transports' threads
         producerSettings.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1_000);
         producer = new KafkaProducer<>(producerSettings, new ByteArraySerializer(), new ByteArraySerializer());
+        awaitTopicMetadata();
         answersOfOtherNodes.start(Duration.ofSeconds(10));
         writers.start();
         running = true;
     }
 
     /**
-     * Stops after the transports: what this node put in is sent, its writers write what they took and
-     * commit their offsets (the rest goes to the other nodes' writers, or to this one's next start).
+     * Stops after the transports: what this node put in is sent (for 5 s at most: a broker gone away
+     * must not hold the stop for the producer's delivery timeout; what is not sent by then is answered
+     * "retry"), its writers write what they took and commit their offsets (the rest goes to the other
+     * nodes' writers, or to this one's next start).
      */
     @Override
     public synchronized void stop() {
         running = false;
         if (producer != null) {
-            producer.flush();
-        }
-        writers.stop();
-        answersOfOtherNodes.stop();
-        if (producer != null) {
             producer.close(Duration.ofSeconds(5));
             producer = null;
         }
+        writers.stop();
+        answersOfOtherNodes.stop();
     }
 
     @Override
@@ -157,6 +158,26 @@ final class KafkaIngestQueue implements IngestQueue {
     @Override
     public int getPhase() {
         return 0;
+    }
+
+    /**
+     * The topic's partitions known to the producer before the first device's message: the first send
+     * would otherwise fetch them on a transport's thread and give up after a second on a busy machine
+     * (a node started into full load answered its first messages "retry" so).
+     */
+    private void awaitTopicMetadata() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                producer.partitionsFor(settings.topic());
+                return;
+            } catch (KafkaException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "Kafka gave no metadata of the ingest topic " + settings.topic() + " in 30 s", e);
+                }
+            }
+        }
     }
 
     private void ensureTopic() {
