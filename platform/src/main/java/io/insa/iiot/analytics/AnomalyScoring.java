@@ -58,6 +58,8 @@ class AnomalyScoring implements DeviceLanes.Owner {
     private final DeviceLanes<TelemetryCommitted.DevicePoints> lanes;
     /** models per tenant, counted from the database at first use: the quota */
     private final Map<TenantId, AtomicLong> models = new ConcurrentHashMap<>();
+    /** The lanes' workers, for the gauge of the models they hold in memory. */
+    private final List<Lane> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private final Counter scored;
     private final Counter refused;
@@ -83,7 +85,15 @@ class AnomalyScoring implements DeviceLanes.Owner {
                         "insa.analytics.queue.depth",
                         "insa.analytics.values.dropped",
                         message -> message.points().size()),
-                lane -> new Lane());
+                lane -> {
+                    Lane worker = new Lane();
+                    workers.add(worker);
+                    return worker;
+                });
+        registry.gauge(
+                "insa.analytics.models.held",
+                workers,
+                held -> held.stream().mapToLong(l -> l.detectors.asMap().size()).sum());
         this.scored = registry.counter("insa.analytics.scores");
         this.refused = registry.counter("insa.analytics.models.refused");
         this.scoring = registry.timer("insa.analytics.scoring");
@@ -167,6 +177,13 @@ class AnomalyScoring implements DeviceLanes.Owner {
             idle();
         }
 
+        /** Checkpoints the models that changed, then forgets every model. */
+        @Override
+        public void release() {
+            checkpointChanged();
+            detectors.invalidateAll();
+        }
+
         /** Checkpoints the models that changed, at most every checkpoint interval. */
         @Override
         public void idle() {
@@ -177,6 +194,10 @@ class AnomalyScoring implements DeviceLanes.Owner {
                                     < properties.checkpointInterval().toNanos())) {
                 return;
             }
+            checkpointChanged();
+        }
+
+        private void checkpointChanged() {
             List<Model> due = new ArrayList<>();
             for (ModelKey key : changed) {
                 Model model = detectors.getIfPresent(key);

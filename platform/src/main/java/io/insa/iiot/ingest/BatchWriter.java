@@ -44,6 +44,11 @@ final class BatchWriter {
         this.metrics = metrics;
     }
 
+    /** Another node writes some of the devices from now on: {@link TelemetryWriter#handOverEvaluations}. */
+    boolean handOverEvaluations(Duration patience) {
+        return telemetry.handOverEvaluations(patience);
+    }
+
     /**
      * Writes a batch and completes every message's result. A database that cannot be reached is waited
      * for, the batch held, as long as some of its messages still wait for their answer; any other

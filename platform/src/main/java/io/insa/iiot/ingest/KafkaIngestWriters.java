@@ -3,6 +3,7 @@ package io.insa.iiot.ingest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,7 +29,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * its partitions in batches to the {@link BatchWriter}, answers them (to {@link KafkaAnswers} on this
  * node, by a PostgreSQL notification to the nodes that admitted the others) and only then commits
  * its offsets. A record taken again after a writer died is written again into the same rows: its
- * points carry the timestamps fixed at admission.
+ * points carry the timestamps fixed at admission. A writer whose partitions go to another node
+ * (a rebalance) first has this node's rule and anomaly evaluation judge what it wrote and release
+ * those devices' state, so that the next writer's node goes on from the database.
  */
 final class KafkaIngestWriters {
 
@@ -104,8 +108,37 @@ final class KafkaIngestWriters {
         consumerSettings.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Math.max(100, sessionTimeout / 3));
         KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(consumerSettings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        consumer.subscribe(List.of(settings.topic()));
+        consumer.subscribe(List.of(settings.topic()), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                handOver(partitions);
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                handOver(partitions);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+        });
         return consumer;
+    }
+
+    /** Called on the writer's thread, after it wrote and answered all it polled from them. */
+    private void handOver(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        long started = System.nanoTime();
+        if (writer.handOverEvaluations(settings.sessionTimeout())) {
+            log.info(
+                    "ingest partitions {} handed over: their evaluations released in {} ms",
+                    partitions.stream().map(TopicPartition::partition).sorted().toList(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        } else {
+            log.warn("ingest partitions {} handed over before their evaluations were released", partitions);
+        }
     }
 
     private void consume(KafkaConsumer<byte[], byte[]> consumer) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.function.ToIntFunction;
@@ -21,6 +22,8 @@ import org.springframework.context.SmartLifecycle;
  * done one item at a time, in the order it was handed over, by a worker that may keep the device's
  * state in memory without locks. The hand-off waits at most {@link #HAND_OVER_TIMEOUT} for room in a
  * lane; work that finds none is dropped and counted, so a stalled lane never holds up the others.
+ * When the devices may be judged on another node from now on, {@link #release()} has each worker save
+ * and forget what it holds, in order with the work handed over before.
  */
 public final class DeviceLanes<W> {
 
@@ -36,7 +39,16 @@ public final class DeviceLanes<W> {
 
         /** Called when the queue stayed empty for a while, and once more before the lane stops. */
         default void idle() {}
+
+        /**
+         * Saves what must survive of the devices' state, then forgets it all: another node may judge
+         * them from now on, and this one loads their state again from the database when it next does.
+         */
+        default void release() {}
     }
+
+    /** Asks a lane to release its devices once it has done the work queued before. */
+    private record Release(CompletableFuture<Void> done) {}
 
     /**
      * @param name the lane threads' name
@@ -84,7 +96,9 @@ public final class DeviceLanes<W> {
     private final Setup setup;
     private final Counter dropped;
     private final ToIntFunction<W> size;
-    private final List<BlockingQueue<W>> queues = new ArrayList<>();
+    /** Each lane's work items ({@code W}) and releases, in order. */
+    private final List<BlockingQueue<Object>> queues = new ArrayList<>();
+
     private final List<Worker<W>> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
@@ -114,6 +128,30 @@ public final class DeviceLanes<W> {
             dropped.increment(size.applyAsInt(work));
             log.warn("{} work of device {} dropped: its lane stayed full", setup.name(), device);
         }
+    }
+
+    /**
+     * Has every lane's worker {@link Worker#release() release} its devices after the work queued before
+     * it; completes when all have. Completes at once when the lanes do not run.
+     */
+    public CompletableFuture<Void> release() {
+        if (!running) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<Void>> released = new ArrayList<>();
+        for (BlockingQueue<Object> queue : queues) {
+            Release release = new Release(new CompletableFuture<>());
+            try {
+                if (!queue.offer(release, HAND_OVER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    release.done().completeExceptionally(new IllegalStateException(setup.name() + " lane stayed full"));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                release.done().completeExceptionally(e);
+            }
+            released.add(release.done());
+        }
+        return CompletableFuture.allOf(released.toArray(CompletableFuture[]::new));
     }
 
     public int queued() {
@@ -148,32 +186,67 @@ public final class DeviceLanes<W> {
         return running;
     }
 
+    @SuppressWarnings("unchecked") // the queue holds W and Release only
     private void run(int lane) {
-        BlockingQueue<W> queue = queues.get(lane);
+        BlockingQueue<Object> queue = queues.get(lane);
         Worker<W> worker = workers.get(lane);
+        List<Object> taken = new ArrayList<>(setup.batch());
         List<W> work = new ArrayList<>(setup.batch());
         while (running || !queue.isEmpty()) {
             try {
-                W first = queue.poll(100, TimeUnit.MILLISECONDS);
+                Object first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     worker.idle();
                     continue;
                 }
-                work.add(first);
-                queue.drainTo(work, setup.batch() - 1);
-                worker.handle(work);
+                taken.add(first);
+                queue.drainTo(taken, setup.batch() - 1);
+                for (Object item : taken) {
+                    if (item instanceof Release release) {
+                        handle(lane, worker, work);
+                        release(lane, worker, release);
+                    } else {
+                        work.add((W) item);
+                    }
+                }
+                handle(lane, worker, work);
             } catch (InterruptedException e) {
                 break;
             } catch (RuntimeException e) {
-                log.error("{} lane {} failed on its work", setup.name(), lane, e);
+                log.error("{} lane {} failed while idle", setup.name(), lane, e);
             } finally {
-                work.clear();
+                taken.clear();
             }
         }
+        // a release that came after the last work: nothing more is judged here
+        queue.stream().filter(Release.class::isInstance).forEach(r -> release(lane, worker, (Release) r));
         try {
             worker.idle();
         } catch (RuntimeException e) {
             log.error("{} lane {} failed while stopping", setup.name(), lane, e);
+        }
+    }
+
+    private void handle(int lane, Worker<W> worker, List<W> work) {
+        if (work.isEmpty()) {
+            return;
+        }
+        try {
+            worker.handle(work);
+        } catch (RuntimeException e) {
+            log.error("{} lane {} failed on its work", setup.name(), lane, e);
+        } finally {
+            work.clear();
+        }
+    }
+
+    private void release(int lane, Worker<W> worker, Release release) {
+        try {
+            worker.release();
+            release.done().complete(null);
+        } catch (RuntimeException e) {
+            log.error("{} lane {} failed to release its devices", setup.name(), lane, e);
+            release.done().completeExceptionally(e);
         }
     }
 }

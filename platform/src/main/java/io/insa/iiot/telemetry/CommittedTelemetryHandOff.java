@@ -1,14 +1,17 @@
 package io.insa.iiot.telemetry;
 
+import io.insa.iiot.shared.DeviceLanes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -17,7 +20,10 @@ import org.springframework.stereotype.Component;
  * Carries committed telemetry from the writers to its listeners (rules, anomaly scores, live views)
  * on a thread of its own, in commit order: a listener that stalls holds up evaluation, never the
  * write. When the hand-off is full, the batch is not evaluated and its points are counted in {@code
- * insa.telemetry.evaluations.dropped}; the data itself is stored.
+ * insa.telemetry.evaluations.dropped}; the data itself is stored. When this node stops writing some
+ * devices' telemetry, {@link #release()} has the evaluators release every device's state, once they
+ * have judged what was committed before: the node that writes them next judges them on from the
+ * database.
  */
 @Component
 class CommittedTelemetryHandOff implements SmartLifecycle {
@@ -26,14 +32,21 @@ class CommittedTelemetryHandOff implements SmartLifecycle {
     /** Batches, each of up to a writer's batch size: room for seconds of load while a lane catches up. */
     static final int CAPACITY = 4_096;
 
-    private final BlockingQueue<TelemetryCommitted> queue = new ArrayBlockingQueue<>(CAPACITY);
+    /** Committed batches ({@link TelemetryCommitted}) and releases, in order. */
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(CAPACITY);
+
+    private record Release(CompletableFuture<Void> done) {}
+
     private final ApplicationEventPublisher events;
+    private final ObjectProvider<DeviceLanes.Owner> evaluators;
     private final Counter dropped;
     private volatile boolean running;
     private Thread publisher;
 
-    CommittedTelemetryHandOff(ApplicationEventPublisher events, MeterRegistry registry) {
+    CommittedTelemetryHandOff(
+            ApplicationEventPublisher events, ObjectProvider<DeviceLanes.Owner> evaluators, MeterRegistry registry) {
         this.events = events;
+        this.evaluators = evaluators;
         this.dropped = registry.counter("insa.telemetry.evaluations.dropped");
         registry.gauge("insa.telemetry.evaluations.queued", queue, BlockingQueue::size);
     }
@@ -52,6 +65,39 @@ class CommittedTelemetryHandOff implements SmartLifecycle {
             dropped.increment(points);
             log.warn("{} committed points not evaluated: the evaluation hand-off is full", points);
         }
+    }
+
+    /**
+     * Completes once every batch committed before is judged and each evaluator has released its
+     * devices' state ({@link DeviceLanes#release()}).
+     */
+    CompletableFuture<Void> release() {
+        Release release = new Release(new CompletableFuture<>());
+        try {
+            if (!running || !queue.offer(release, DeviceLanes.HAND_OVER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                // no room behind the batches: released now, the batches still queued are judged
+                // from state loaded again, as the next node would
+                releaseEvaluators(release);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            release.done().completeExceptionally(e);
+        }
+        return release.done();
+    }
+
+    private void releaseEvaluators(Release release) {
+        CompletableFuture.allOf(evaluators
+                        .orderedStream()
+                        .map(owner -> owner.lanes().release())
+                        .toArray(CompletableFuture[]::new))
+                .whenComplete((done, failure) -> {
+                    if (failure == null) {
+                        release.done().complete(null);
+                    } else {
+                        release.done().completeExceptionally(failure);
+                    }
+                });
     }
 
     @Override
@@ -84,9 +130,11 @@ class CommittedTelemetryHandOff implements SmartLifecycle {
     private void run() {
         while (running || !queue.isEmpty()) {
             try {
-                TelemetryCommitted batch = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (batch != null) {
-                    events.publishEvent(batch);
+                Object next = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (next instanceof Release release) {
+                    releaseEvaluators(release);
+                } else if (next != null) {
+                    events.publishEvent(next);
                 }
             } catch (InterruptedException e) {
                 return;

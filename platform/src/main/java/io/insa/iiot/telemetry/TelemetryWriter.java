@@ -5,6 +5,7 @@ import io.insa.iiot.device.DevicePresence;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.shared.TenantTransactions;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -17,6 +18,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -71,6 +75,24 @@ public class TelemetryWriter {
         this.devices = devices;
         this.handOff = handOff;
         this.clock = clock;
+    }
+
+    /**
+     * Called when another node takes over writing some devices' telemetry (their ingest partitions
+     * moved): waits, up to {@code patience}, until what this node committed is judged and its
+     * evaluators (rules, anomaly models) have saved and forgotten their devices' state, so that the next
+     * node goes on from the database. False when that did not finish in time.
+     */
+    public boolean handOverEvaluations(Duration patience) {
+        try {
+            handOff.release().get(patience.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
     }
 
     /**

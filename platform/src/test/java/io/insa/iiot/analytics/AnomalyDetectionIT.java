@@ -184,11 +184,7 @@ class AnomalyDetectionIT extends IntegrationTest {
     @Test
     void aTenantHasNoMoreModelsThanItsQuota() {
         Fixture.Member admin = fixture.member(fixture.tenant("Anomaly quota"), "admin");
-        assertThat(api.patch("/api/v1/analytics/anomaly", Map.of("enabled", true))
-                        .bearer(admin.accessToken())
-                        .send()
-                        .status())
-                .isEqualTo(200);
+        fixture.anomalyDetectionOn(admin.accessToken());
         Fixture.DeviceHandle device = fixture.device(admin.accessToken(), Fixture.unique("many"));
         Map<String, Object> values = new HashMap<>();
         for (int k = 0; k < 8; k++) {

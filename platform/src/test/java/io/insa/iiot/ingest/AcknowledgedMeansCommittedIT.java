@@ -11,12 +11,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -77,23 +73,9 @@ class AcknowledgedMeansCommittedIT extends IntegrationTest {
                 sender.join();
             }
 
-            Set<Long> stored = storedSequence(device.id());
+            Set<Long> stored = Set.copyOf(TestDatabase.get().storedLongs(device.id()));
             assertThat(acknowledged).hasSizeGreaterThanOrEqualTo(1000);
             assertThat(stored).as("acknowledged but not stored").containsAll(acknowledged);
         }
-    }
-
-    private static Set<Long> storedSequence(UUID device) throws Exception {
-        Set<Long> out = new HashSet<>();
-        try (Connection c = TestDatabase.get().connectAsOwner();
-                PreparedStatement s = c.prepareStatement("SELECT long_v FROM telemetry WHERE device_id = ?")) {
-            s.setObject(1, device);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getLong(1));
-                }
-            }
-        }
-        return out;
     }
 }

@@ -8,6 +8,7 @@ import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.OutageTest;
 import io.insa.iiot.support.PlatformProcess;
 import io.insa.iiot.support.TestDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,6 +24,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,6 +47,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.test.context.TestPropertySource;
@@ -70,6 +73,9 @@ class KafkaIngestIT extends OutageTest {
 
     @Value("${insa.kafka.bootstrap-servers}")
     String bootstrapServers;
+
+    @Autowired
+    MeterRegistry meters;
 
     @Test
     @Timeout(120)
@@ -257,6 +263,83 @@ class KafkaIngestIT extends OutageTest {
         }
     }
 
+    /**
+     * Before its writers give their partitions to a writer that joins the group, this node judges what
+     * it wrote, checkpoints its devices' anomaly models and forgets them, so that the node that writes
+     * them next goes on from all they learnt, and this one reads them again should they come back.
+     */
+    @Test
+    @Timeout(120)
+    void aRebalanceCheckpointsTheAnomalyModelsOfTheDevicesHandedOver() throws Exception {
+        UUID tenant = fixture.tenant(Fixture.unique("Hand-over"), Map.of("max_messages_per_second", 1_000_000));
+        Fixture.Member admin = fixture.member(tenant, "admin");
+        fixture.anomalyDetectionOn(admin.accessToken());
+        Fixture.DeviceHandle device = fixture.device(admin.accessToken(), "handed-over");
+        for (int n = 0; n < 30; n++) {
+            assertThat(fixture.telemetry(device.token(), Map.of("level", 20 + n % 3))
+                            .status())
+                    .isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> stored(tenant, device.id(), "level.anomaly_score") == 30);
+
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        settings.put(ConsumerConfig.GROUP_ID_CONFIG, "insa-ingest-writers");
+        // it leaves without committing: the platform's writers take every record it polled again
+        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<byte[], byte[]> joining =
+                new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            joining.subscribe(List.of(TOPIC));
+            // the group settles only once this node's writers have released what they gave up
+            while (joining.assignment().isEmpty()) {
+                joining.poll(Duration.ofMillis(200));
+            }
+            assertThat(checkpointedValues(tenant, device.id(), "level"))
+                    .as("values the checkpoint holds once the partitions moved")
+                    .contains(30L);
+            assertThat(meters.get("insa.analytics.models.held").gauge().value())
+                    .as("anomaly models this node still holds in memory")
+                    .isZero();
+        }
+    }
+
+    /** Points of the device's key. */
+    private static long stored(UUID tenant, UUID device, String key) throws Exception {
+        return inTenant(
+                        tenant,
+                        "SELECT count(*) FROM telemetry t JOIN telemetry_keys k ON k.tenant_id = t.tenant_id"
+                                + " AND k.id = t.key_id WHERE t.device_id = ? AND k.key = ?",
+                        device,
+                        key)
+                .orElseThrow();
+    }
+
+    /** How many values the device's checkpointed model of the key had seen, if there is one. */
+    private static Optional<Long> checkpointedValues(UUID tenant, UUID device, String key) throws Exception {
+        return inTenant(tenant, "SELECT seen FROM anomaly_models WHERE device_id = ? AND key = ?", device, key);
+    }
+
+    /** The first column of the query's first row, read as the runtime role in the tenant's context. */
+    private static Optional<Long> inTenant(UUID tenant, String query, Object... parameters) throws Exception {
+        try (Connection c = TestDatabase.get().connectAsApp()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement context = c.prepareStatement("SELECT set_config('app.tenant_id', ?, true)")) {
+                context.setString(1, tenant.toString());
+                context.execute();
+            }
+            try (PreparedStatement s = c.prepareStatement(query)) {
+                for (int i = 0; i < parameters.length; i++) {
+                    s.setObject(i + 1, parameters[i]);
+                }
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+                }
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
     private int alerts(Fixture.Member admin, Fixture.DeviceHandle device) {
         return api.get("/api/v1/alerts?device_id=" + device.id())
                 .bearer(admin.accessToken())
@@ -336,16 +419,6 @@ class KafkaIngestIT extends OutageTest {
     }
 
     private static List<Long> storedSequenceWithRepeats(UUID device) throws Exception {
-        List<Long> out = new ArrayList<>();
-        try (Connection c = TestDatabase.get().connectAsOwner();
-                PreparedStatement s = c.prepareStatement("SELECT long_v FROM telemetry WHERE device_id = ?")) {
-            s.setObject(1, device);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getLong(1));
-                }
-            }
-        }
-        return out;
+        return TestDatabase.get().storedLongs(device);
     }
 }

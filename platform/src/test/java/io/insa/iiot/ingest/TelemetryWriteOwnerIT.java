@@ -74,11 +74,7 @@ class TelemetryWriteOwnerIT extends IntegrationTest {
     void scoresOfADeviceDeletedBeforeTheyAreWrittenAreNotStored() throws Exception {
         UUID tenant = fixture.tenant("Writer deletion");
         Fixture.Member admin = fixture.member(tenant, "admin");
-        assertThat(api.patch("/api/v1/analytics/anomaly", Map.of("enabled", true))
-                        .bearer(admin.accessToken())
-                        .send()
-                        .status())
-                .isEqualTo(200);
+        fixture.anomalyDetectionOn(admin.accessToken());
         Fixture.DeviceHandle device = fixture.device(admin.accessToken(), Fixture.unique("doomed"));
         long scoredBefore = meters.timer("insa.analytics.scoring").count();
 

@@ -123,6 +123,14 @@ public final class Fixture {
         return call.bearer(accessToken).send();
     }
 
+    /** Turns anomaly detection on for every numeric key of the admin's tenant. */
+    public void anomalyDetectionOn(String adminToken) {
+        Api.Response on = api.patch("/api/v1/analytics/anomaly", Map.of("enabled", true))
+                .bearer(adminToken)
+                .send();
+        assertThat(on.status()).as(on.toString()).isEqualTo(200);
+    }
+
     /** Posts telemetry with a device token; returns the response. */
     public Api.Response telemetry(String deviceToken, Object payload) {
         return api.post("/api/v1/" + deviceToken + "/telemetry", payload).send();

@@ -5,9 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -64,6 +68,21 @@ public final class TestDatabase {
 
     public Connection connectAsOwner() throws SQLException {
         return DriverManager.getConnection(url, ownerUser, ownerPassword);
+    }
+
+    /** Every integer value stored for the device, repeats included, read as the owner (past any proxy). */
+    public List<Long> storedLongs(UUID device) throws SQLException {
+        List<Long> out = new ArrayList<>();
+        try (Connection c = connectAsOwner();
+                PreparedStatement s = c.prepareStatement("SELECT long_v FROM telemetry WHERE device_id = ?")) {
+            s.setObject(1, device);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+        }
+        return out;
     }
 
     private void execute(String database, String sql) {

@@ -154,6 +154,12 @@ class RuleEngine implements DeviceLanes.Owner {
             }
         }
 
+        /** Every state worth keeping is saved as it changes: forgetting is all there is to do. */
+        @Override
+        public void release() {
+            devices.invalidateAll();
+        }
+
         private void judge(Work work) {
             RuleCache.TenantRules tenantRules = rules.of(work.device().tenantId());
             switch (work) {
