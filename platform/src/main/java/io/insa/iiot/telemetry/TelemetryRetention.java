@@ -1,10 +1,12 @@
 package io.insa.iiot.telemetry;
 
 import io.insa.iiot.device.DeviceDeleted;
+import io.insa.iiot.shared.ClusterDuties;
 import io.insa.iiot.shared.TenantTransactions;
 import io.insa.iiot.tenancy.Tenant;
 import io.insa.iiot.tenancy.Tenants;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -33,6 +35,7 @@ class TelemetryRetention {
     private final TelemetryPartitions partitions;
     private final TelemetryMaintenance maintenance;
     private final Clock clock;
+    private final ClusterDuties duties;
 
     TelemetryRetention(
             JdbcClient jdbc,
@@ -40,29 +43,49 @@ class TelemetryRetention {
             Tenants tenants,
             TelemetryPartitions partitions,
             TelemetryMaintenance maintenance,
-            Clock clock) {
+            Clock clock,
+            ClusterDuties duties) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.tenants = tenants;
         this.partitions = partitions;
         this.maintenance = maintenance;
         this.clock = clock;
+        this.duties = duties;
     }
 
     /**
-     * On one node of the cluster, never beside a compaction (which would write a day back that this
-     * run deletes): waits for the maintenance lock. A fixed rate, so the wait holds no scheduler thread.
+     * Every six hours on the node that claims the period ({@link ClusterDuties}); the others forget the
+     * partitions it drops, so that a late point for such a day creates it again.
      */
     @Scheduled(initialDelayString = "PT5M", fixedRateString = "PT6H")
+    void everySixHours() {
+        if (duties.claim("telemetry-retention", Duration.ofHours(6))) {
+            run();
+        } else {
+            partitions.forgetBefore(dropBefore(tenants.all()));
+        }
+    }
+
+    /**
+     * Never beside a compaction (which would write a day back that this run deletes): waits for the
+     * maintenance lock. Scheduled at a fixed rate, so the wait holds no scheduler thread.
+     */
     void run() {
         maintenance.runWhenFree(this::apply);
+    }
+
+    /** Whole days before this one are past every tenant's retention. */
+    private LocalDate dropBefore(List<Tenant> all) {
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        return today.minusDays(
+                all.stream().mapToInt(Tenant::maxRetentionDays).max().orElse(0));
     }
 
     private void apply() {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         List<Tenant> all = tenants.all();
-        int longest = all.stream().mapToInt(Tenant::maxRetentionDays).max().orElse(0);
-        LocalDate dropBefore = today.minusDays(longest);
+        LocalDate dropBefore = dropBefore(all);
         // raw and compacted partitions of the same days
         int dropped = transactions.global(() -> jdbc.sql("SELECT app_drop_telemetry_partitions_before(?)")
                 .param(dropBefore)

@@ -4,6 +4,7 @@ import io.insa.iiot.device.DeviceIdentity;
 import io.insa.iiot.device.Devices;
 import io.insa.iiot.rules.Condition;
 import io.insa.iiot.rules.Rule;
+import io.insa.iiot.shared.ClusterDuties;
 import io.insa.iiot.shared.TenantId;
 import io.insa.iiot.telemetry.TelemetryStore;
 import io.insa.iiot.tenancy.Tenant;
@@ -16,13 +17,15 @@ import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
  * Checks the no-data rules: a device in scope with no point of the key for longer than the rule allows
  * (counted from its latest point, or from the rule's last change when it has none) is handed to its
- * evaluation lane, which raises the alert once. The alert clears in the lane when data returns.
+ * evaluation lane, which raises the alert once. The alert clears in the lane when data returns. One
+ * node of the cluster checks per interval ({@link ClusterDuties}).
  */
 @Component
 class NoDataWatch {
@@ -35,6 +38,8 @@ class NoDataWatch {
     private final TelemetryStore telemetry;
     private final RuleEngine engine;
     private final Clock clock;
+    private final ClusterDuties duties;
+    private final Duration interval;
 
     NoDataWatch(
             Tenants tenants,
@@ -42,19 +47,26 @@ class NoDataWatch {
             Devices devices,
             TelemetryStore telemetry,
             RuleEngine engine,
-            Clock clock) {
+            Clock clock,
+            ClusterDuties duties,
+            @Value("${insa.rules.no-data-check-interval}") Duration interval) {
         this.tenants = tenants;
         this.rules = rules;
         this.devices = devices;
         this.telemetry = telemetry;
         this.engine = engine;
         this.clock = clock;
+        this.duties = duties;
+        this.interval = interval;
     }
 
     @Scheduled(
             initialDelayString = "${insa.rules.no-data-check-interval}",
             fixedDelayString = "${insa.rules.no-data-check-interval}")
     void check() {
+        if (!duties.claim("no-data-check", interval)) {
+            return;
+        }
         for (Tenant tenant : tenants.all()) {
             if (!tenant.isActive()) {
                 continue;
