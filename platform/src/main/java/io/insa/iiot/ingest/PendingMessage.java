@@ -30,7 +30,7 @@ record PendingMessage(
     static PendingMessage telemetry(
             DeviceIdentity device, Instant receivedAt, List<Point> points, DailyQuota.Reservation reservation) {
         CompletableFuture<IngestResult> result = new CompletableFuture<>();
-        reservation.giveBackUnless(result, IngestResult.Accepted.class::isInstance);
+        reservation.settleOn(result, IngestResult.Accepted.class::isInstance);
         return new PendingMessage(device, receivedAt, points, null, reservation, System.nanoTime(), result, null);
     }
 

@@ -15,7 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,7 +25,9 @@ import org.springframework.stereotype.Component;
  * admitted (so that the quota holds while batches are in flight); a reservation whose message is not
  * stored gives itself back. The committed count lives in {@code telemetry_usage} and seeds the counter
  * of a day; points stored without an admission (derived series such as anomaly scores) are added to
- * the counter as they are written.
+ * the counter as they are written. With several nodes, each reads every tenant's count of today
+ * again every {@code insa.ingest.quota-refresh} and adds what the other nodes stored meanwhile, so a
+ * tenant goes over its quota by at most what the other nodes admit within that time.
  */
 @Component
 public class DailyQuota {
@@ -44,7 +48,7 @@ public class DailyQuota {
 
     /**
      * Points taken from a day's quota for a message on its way. It is given back at most once, however
-     * many paths learn that the message was not stored; {@link #giveBackUnless} ties that to the
+     * many paths learn that the message was not stored; {@link #settleOn} ties that to the
      * message's outcome, so no path has to remember it.
      */
     public final class Reservation {
@@ -86,18 +90,27 @@ public class DailyQuota {
         /** Returns the points to the day's quota, once. */
         public void giveBack() {
             if (settled.compareAndSet(false, true)) {
-                AtomicLong used = counters.getIfPresent(new Day(tenant, day));
-                if (used != null) {
-                    used.addAndGet(-points);
+                Usage usage = counters.getIfPresent(new Day(tenant, day));
+                if (usage != null) {
+                    usage.used.addAndGet(-points);
                 }
             }
         }
 
-        /** Gives the points back when {@code outcome} completes with anything that does not pass {@code stored}. */
-        public <T> void giveBackUnless(CompletableFuture<T> outcome, Predicate<? super T> stored) {
+        /**
+         * Settles the reservation when {@code outcome} completes: the points stay taken when it passes
+         * {@code stored} (they are in the database now, where the next read must not count them again),
+         * and are given back otherwise.
+         */
+        public <T> void settleOn(CompletableFuture<T> outcome, Predicate<? super T> stored) {
             outcome.whenComplete((result, failure) -> {
                 if (failure != null || !stored.test(result)) {
                     giveBack();
+                } else if (settled.compareAndSet(false, true)) {
+                    Usage usage = counters.getIfPresent(new Day(tenant, day));
+                    if (usage != null) {
+                        usage.storedHere.addAndGet(points);
+                    }
                 }
             });
         }
@@ -105,24 +118,52 @@ public class DailyQuota {
 
     private record Day(TenantId tenant, LocalDate day) {}
 
+    /**
+     * A tenant's day as this node counts it: {@code used} is what admissions are held against (the
+     * database's count when last read, plus this node's reservations since, plus what the other nodes
+     * stored by the next read).
+     */
+    private static final class Usage {
+        final AtomicLong used;
+        /** Points this node stored (or saw stored) since the database's count was last read. */
+        final AtomicLong storedHere = new AtomicLong();
+        /** The database's count at the last read. */
+        long read;
+
+        Usage(long committed) {
+            this.used = new AtomicLong(committed);
+            this.read = committed;
+        }
+
+        /** Adds what others stored since the last read: the database's growth less this node's own part. */
+        synchronized void refresh(long committed) {
+            long others = committed - read - storedHere.getAndSet(0);
+            read = committed;
+            used.addAndGet(others);
+        }
+    }
+
     private final JdbcClient jdbc;
     private final TenantTransactions transactions;
     private final Clock clock;
-    private final Cache<Day, AtomicLong> counters = Caffeine.newBuilder()
+    private final boolean severalNodes;
+    private final Cache<Day, Usage> counters = Caffeine.newBuilder()
             .expireAfterAccess(Duration.ofDays(2))
             .maximumSize(1_000_000)
             .build();
 
-    DailyQuota(JdbcClient jdbc, TenantTransactions transactions, Clock clock) {
+    DailyQuota(JdbcClient jdbc, TenantTransactions transactions, Clock clock, @Value("${insa.queue}") String queue) {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.clock = clock;
+        // one node admits every point itself: its count is exact without reading it again
+        this.severalNodes = "kafka".equals(queue);
     }
 
     /** Takes {@code points} from today's quota, all or nothing. */
     public Result admit(TenantId tenant, long limit, long points) {
         LocalDate today = today();
-        AtomicLong used = counter(tenant, today);
+        AtomicLong used = counter(tenant, today).used;
         while (true) {
             long current = used.get();
             if (current + points > limit) {
@@ -152,10 +193,33 @@ public class DailyQuota {
      * {@code telemetry_usage}, which holds them already.
      */
     void consumed(TenantId tenant, LocalDate day, long points) {
-        AtomicLong used = counters.getIfPresent(new Day(tenant, day));
-        if (used != null) {
-            used.addAndGet(points);
+        Usage usage = counters.getIfPresent(new Day(tenant, day));
+        if (usage != null) {
+            usage.used.addAndGet(points);
+            usage.storedHere.addAndGet(points);
         }
+    }
+
+    /**
+     * With several nodes: today's count of every tenant this node counts, read again from the database
+     * in one query (tenant ids and counts through the named cross-tenant function
+     * {@code app_telemetry_usage_on}), so that the other nodes' points count here too.
+     */
+    @Scheduled(fixedDelayString = "${insa.ingest.quota-refresh}")
+    void refresh() {
+        if (!severalNodes) {
+            return;
+        }
+        LocalDate today = today();
+        transactions.global(() -> jdbc.sql("SELECT tenant_id, points FROM app_telemetry_usage_on(?)")
+                .param(today)
+                .query(rs -> {
+                    Usage usage =
+                            counters.getIfPresent(new Day(new TenantId(rs.getObject(1, java.util.UUID.class)), today));
+                    if (usage != null) {
+                        usage.refresh(rs.getLong(2));
+                    }
+                }));
     }
 
     /** True when today's counter of the tenant is in memory: {@link #admit} then reads no database. */
@@ -163,8 +227,8 @@ public class DailyQuota {
         return counters.getIfPresent(new Day(tenant, today())) != null;
     }
 
-    private AtomicLong counter(TenantId tenant, LocalDate day) {
-        return counters.get(new Day(tenant, day), d -> new AtomicLong(committed(d)));
+    private Usage counter(TenantId tenant, LocalDate day) {
+        return counters.get(new Day(tenant, day), d -> new Usage(committed(d)));
     }
 
     /** Either a reservation or the reason there is none. */

@@ -221,7 +221,8 @@ class RowLevelSecurityIT extends IntegrationTest {
                             "app_drop_telemetry_partitions_before",
                             "app_ensure_telemetry_compact_partition",
                             "app_release_telemetry_partition",
-                            "app_opcua_connector_ids");
+                            "app_opcua_connector_ids",
+                            "app_telemetry_usage_on");
         }
     }
 
