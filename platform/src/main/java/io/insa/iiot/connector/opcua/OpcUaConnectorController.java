@@ -162,8 +162,9 @@ class OpcUaConnectorController {
 
     @GetMapping("/{id}/status")
     OpcUaSessions.Status status(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
-        connectors.get(tenant(caller, Need.READ), id);
-        return sessions.status(id);
+        TenantId tenant = tenant(caller, Need.READ);
+        connectors.get(tenant, id);
+        return sessions.status(tenant, id);
     }
 
     @GetMapping("/{id}/browse")
@@ -188,8 +189,9 @@ class OpcUaConnectorController {
 
     @GetMapping("/{id}/server-certificate")
     OpcUaSessions.Certificate serverCertificate(@AuthenticationPrincipal Caller caller, @PathVariable UUID id) {
-        connectors.get(tenant(caller, Need.READ), id);
-        return sessions.serverCertificate(id)
+        TenantId tenant = tenant(caller, Need.READ);
+        connectors.get(tenant, id);
+        return sessions.serverCertificate(tenant, id)
                 .orElseThrow(() -> ProblemException.notFound("a server certificate seen by connector " + id));
     }
 

@@ -5,6 +5,7 @@ import io.insa.iiot.shared.SealedSecrets;
 import io.insa.iiot.shared.TenantId;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -19,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The connectors table, under row-level security; passwords are sealed on the way in, opened on the way out. Public
- * for the sessions' start, which reads the stored connectors ({@link #all}); every write stays in this package.
+ * for the sessions, which read the stored connectors ({@link #all}) and keep their session snapshot in them; every
+ * other write stays in this package.
  */
 @Repository
 public class OpcUaConnectorRepository {
@@ -110,6 +112,23 @@ public class OpcUaConnectorRepository {
         return jdbc.sql("SELECT count(*) FROM opcua_connectors")
                 .query(Long.class)
                 .single();
+    }
+
+    /**
+     * What the node that runs the connector's session says of it, for the other nodes' API (JSON of the
+     * sessions' choosing), in the transaction's tenant.
+     */
+    public void saveSessionSnapshot(UUID id, String snapshot) {
+        jdbc.sql("UPDATE opcua_connectors SET session_snapshot = ?::jsonb, session_snapshot_at = now() WHERE id = ?")
+                .params(snapshot, id)
+                .update();
+    }
+
+    /** The connector's session snapshot, if one was written within {@code maxAge} (on the database's clock). */
+    public Optional<String> sessionSnapshot(UUID id, Duration maxAge) {
+        return jdbc.sql("""
+                        SELECT session_snapshot::text FROM opcua_connectors
+                        WHERE id = ? AND session_snapshot_at > now() - ? * interval '1 millisecond'""").params(id, maxAge.toMillis()).query(String.class).optional();
     }
 
     /** Every tenant's connectors, by id with their tenant: the named cross-tenant path (outside any tenant). */

@@ -132,7 +132,7 @@ class OpcUaConnectors {
     OpcUaConnector trust(Caller caller, TenantId tenant, UUID id, String thumbprint) {
         return transactions.inTenant(tenant, () -> {
             OpcUaConnector current = connectors.lock(id).orElseThrow(() -> notFound(id));
-            OpcUaSessions.Certificate seen = sessions.serverCertificate(id)
+            OpcUaSessions.Certificate seen = sessions.serverCertificate(tenant, id)
                     .orElseThrow(() -> ProblemException.conflict("the connector has not been shown a server"
                             + " certificate yet; wait for a connection attempt"));
             if (thumbprint == null || !seen.thumbprint().equalsIgnoreCase(thumbprint.strip())) {

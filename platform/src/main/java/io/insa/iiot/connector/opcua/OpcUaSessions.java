@@ -63,9 +63,14 @@ public interface OpcUaSessions {
      */
     void changed(TenantId tenant, UUID connector);
 
-    Status status(UUID connector);
+    /**
+     * The session's status: from this node when it runs the session, else as the node that runs it
+     * last wrote it ({@code disconnected} when no node did within three ownership checks).
+     */
+    Status status(TenantId tenant, UUID connector);
 
-    Optional<Certificate> serverCertificate(UUID connector);
+    /** The server certificate the session was last shown, wherever it runs. */
+    Optional<Certificate> serverCertificate(TenantId tenant, UUID connector);
 
     /** The children of a node (the Objects folder when null), through the live session. */
     Browsed browse(UUID connector, String nodeId);

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The sessions of the connectors this node runs, kept in step with the API: a change restarts the
@@ -43,6 +44,9 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(MiloSessions.class);
 
+    /** A session's status and the server certificate it was shown, as the other nodes' API reads them. */
+    private record Snapshot(Status status, Certificate certificate) {}
+
     /** Names the connectors in {@link CacheEvictions}: a change there reloads the connector on every node. */
     private static final String CONNECTORS = "opcua-connectors";
 
@@ -52,6 +56,7 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
     private final ConnectorLocks locks;
     private final CacheEvictions evictions;
     private final Duration ownershipCheck;
+    private final JsonMapper json;
     private final Map<UUID, ConnectorSession> sessions = new ConcurrentHashMap<>();
     /** Connectors changed through this node's API, not yet reloaded: this node may take them at once. */
     private final Set<UUID> changedHere = ConcurrentHashMap.newKeySet();
@@ -71,12 +76,14 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
             Ingest ingest,
             CommandChannels channels,
             Commands commands,
-            @Value("${insa.opcua.auto-accept-server-certificates:false}") boolean autoAccept) {
+            @Value("${insa.opcua.auto-accept-server-certificates:false}") boolean autoAccept,
+            JsonMapper json) {
         this.connectors = connectors;
         this.transactions = transactions;
         this.locks = new ConnectorLocks(connections);
         this.evictions = evictions;
         this.ownershipCheck = ownershipCheck;
+        this.json = json;
         evictions.register(CONNECTORS, this::reload, () -> {});
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("opcua-scheduler").daemon(true).factory());
@@ -167,17 +174,45 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
     }
 
     @Override
-    public Status status(UUID connector) {
+    public Status status(TenantId tenant, UUID connector) {
         ConnectorSession session = sessions.get(connector);
-        return session == null ? new Status("disconnected", null, null, null, 0, null, 0, List.of()) : session.status();
+        if (session != null) {
+            return session.status();
+        }
+        return ranElsewhere(tenant, connector)
+                .map(Snapshot::status)
+                .orElse(new Status("disconnected", null, null, null, 0, null, 0, List.of()));
     }
 
     @Override
-    public Optional<Certificate> serverCertificate(UUID connector) {
+    public Optional<Certificate> serverCertificate(TenantId tenant, UUID connector) {
         ConnectorSession session = sessions.get(connector);
-        if (session == null) {
-            return Optional.empty();
+        return session != null
+                ? certificate(session)
+                : ranElsewhere(tenant, connector).map(Snapshot::certificate);
+    }
+
+    /**
+     * The snapshot the node that runs the connector wrote within the last three ownership checks: a node
+     * that died stops writing it, and the connector counts as disconnected until another takes it.
+     */
+    private Optional<Snapshot> ranElsewhere(TenantId tenant, UUID connector) {
+        return transactions
+                .inTenant(tenant, () -> connectors.sessionSnapshot(connector, ownershipCheck.multipliedBy(3)))
+                .map(text -> json.readValue(text, Snapshot.class));
+    }
+
+    /** At each ownership check, what the other nodes' API shows of the sessions this node runs. */
+    private void writeSnapshots() {
+        for (ConnectorSession session : sessions.values()) {
+            OpcUaConnector connector = session.connector();
+            String snapshot = json.writeValueAsString(
+                    new Snapshot(session.status(), certificate(session).orElse(null)));
+            transactions.inTenant(connector.tenant(), () -> connectors.saveSessionSnapshot(connector.id(), snapshot));
         }
+    }
+
+    private static Optional<Certificate> certificate(ConnectorSession session) {
         String trusted = session.connector().trustedThumbprint();
         return session.seenCertificate()
                 .map(c -> new Certificate(
@@ -212,6 +247,7 @@ class MiloSessions implements OpcUaSessions, SmartLifecycle {
         while (running) {
             try {
                 takeOver();
+                writeSnapshots();
             } catch (RuntimeException e) {
                 log.warn("OPC UA connectors not checked: {}", e.toString());
             }
