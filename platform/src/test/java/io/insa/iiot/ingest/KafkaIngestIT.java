@@ -7,6 +7,7 @@ import io.insa.iiot.support.Api;
 import io.insa.iiot.support.Fixture;
 import io.insa.iiot.support.OutageTest;
 import io.insa.iiot.support.PlatformProcess;
+import io.insa.iiot.support.Points;
 import io.insa.iiot.support.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -15,16 +16,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -280,7 +277,8 @@ class KafkaIngestIT extends OutageTest {
                             .status())
                     .isEqualTo(200);
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> stored(tenant, device.id(), "level.anomaly_score") == 30);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> Points.count(tenant, device.id(), "level.anomaly_score") == 30);
 
         Map<String, Object> settings = new HashMap<>();
         settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -294,49 +292,12 @@ class KafkaIngestIT extends OutageTest {
             while (joining.assignment().isEmpty()) {
                 joining.poll(Duration.ofMillis(200));
             }
-            assertThat(checkpointedValues(tenant, device.id(), "level"))
+            assertThat(Points.checkpointedValues(tenant, device.id(), "level"))
                     .as("values the checkpoint holds once the partitions moved")
-                    .contains(30L);
+                    .isEqualTo(30L);
             assertThat(meters.get("insa.analytics.models.held").gauge().value())
                     .as("anomaly models this node still holds in memory")
                     .isZero();
-        }
-    }
-
-    /** Points of the device's key. */
-    private static long stored(UUID tenant, UUID device, String key) throws Exception {
-        return inTenant(
-                        tenant,
-                        "SELECT count(*) FROM telemetry t JOIN telemetry_keys k ON k.tenant_id = t.tenant_id"
-                                + " AND k.id = t.key_id WHERE t.device_id = ? AND k.key = ?",
-                        device,
-                        key)
-                .orElseThrow();
-    }
-
-    /** How many values the device's checkpointed model of the key had seen, if there is one. */
-    private static Optional<Long> checkpointedValues(UUID tenant, UUID device, String key) throws Exception {
-        return inTenant(tenant, "SELECT seen FROM anomaly_models WHERE device_id = ? AND key = ?", device, key);
-    }
-
-    /** The first column of the query's first row, read as the runtime role in the tenant's context. */
-    private static Optional<Long> inTenant(UUID tenant, String query, Object... parameters) throws Exception {
-        try (Connection c = TestDatabase.get().connectAsApp()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement context = c.prepareStatement("SELECT set_config('app.tenant_id', ?, true)")) {
-                context.setString(1, tenant.toString());
-                context.execute();
-            }
-            try (PreparedStatement s = c.prepareStatement(query)) {
-                for (int i = 0; i < parameters.length; i++) {
-                    s.setObject(i + 1, parameters[i]);
-                }
-                try (ResultSet rs = s.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
-                }
-            } finally {
-                c.rollback();
-            }
         }
     }
 

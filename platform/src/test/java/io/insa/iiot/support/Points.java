@@ -54,6 +54,16 @@ public final class Points {
                 key);
     }
 
+    /** How many values the device's checkpointed anomaly model of the key had seen; -1 when there is none. */
+    public static long checkpointedValues(UUID tenant, UUID device, String key) throws Exception {
+        return inTenant(
+                tenant,
+                "SELECT seen FROM anomaly_models WHERE device_id = ? AND key = ?",
+                rs -> rs.next() ? rs.getLong(1) : -1L,
+                device,
+                key);
+    }
+
     /** Latest values kept for a device, whatever their key. */
     public static int latest(UUID tenant, UUID device) throws Exception {
         return inTenant(tenant, "SELECT count(*) FROM telemetry_latest WHERE device_id = ?", device);
